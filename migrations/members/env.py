@@ -1,0 +1,5 @@
+"""Alembic env for the members schema."""
+
+from migrations.common_env import run
+
+run()

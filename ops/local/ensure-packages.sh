@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian packages roomline's local run and tests need, when they are missing.
+# servers: PostgreSQL and Redis binaries for the embedded default; browser: Chromium for UI tests.
+set -euo pipefail
+what=${1:-servers}
+missing=()
+have_pg() { command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; }
+case "$what" in
+  servers)
+    if [ -z "${DATABASE_URL:-}" ] && ! have_pg; then missing+=(postgresql); fi
+    if [ -z "${REDIS_URL:-}" ] && ! command -v redis-server >/dev/null 2>&1; then missing+=(redis-server); fi
+    ;;
+  browser)
+    command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+    command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+    fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+    ;;
+esac
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+  echo "Missing Debian packages: ${missing[*]}. Install them with: sudo apt-get install ${missing[*]}" >&2
+  exit 1
+fi
+echo "Installing ${missing[*]} ..."
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null

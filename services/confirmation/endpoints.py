@@ -1,0 +1,26 @@
+"""The confirmation desk's pages and API."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from services.confirmation.auth import DESK_ROLES
+from shared.auth import Staff, require
+from shared.web import render
+
+router = APIRouter()
+DeskStaff = Annotated[Staff, require(*DESK_ROLES)]
+
+
+@router.get("/", response_class=HTMLResponse)
+async def desk_home(request: Request, staff: DeskStaff) -> Response:
+    """The desk's start page."""
+    return render(
+        request.app.state.templates,
+        request,
+        "coming_soon.html",
+        staff,
+        desk_title="Confirmation queue",
+        coming=("the deadline queue, order sheets by fax and email, hotel replies (CF-1 … CF-8)."),
+    )

@@ -1,0 +1,5 @@
+"""Events the confirmation service subscribes to."""
+
+from shared.events.consumer import Handler
+
+HANDLERS: dict[str, Handler] = {}

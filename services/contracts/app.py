@@ -1,0 +1,15 @@
+"""The contracts app: ``uvicorn services.contracts.app:app``."""
+
+from pathlib import Path
+
+from services.contracts.endpoints import router
+from services.contracts.settings import ContractsSettings
+from shared.web import create_service_app
+
+app = create_service_app(
+    service="contracts",
+    title="Hotel resources",
+    settings=ContractsSettings(),
+    routers=[router],
+    templates_dir=Path(__file__).parent / "ui" / "templates",
+)

@@ -1,0 +1,15 @@
+"""The gateway app: ``uvicorn services.gateway.app:app``."""
+
+from pathlib import Path
+
+from services.gateway.endpoints import router
+from services.gateway.settings import GatewaySettings
+from shared.web import create_service_app
+
+app = create_service_app(
+    service="gateway",
+    title="gateway",
+    settings=GatewaySettings(),
+    routers=[router],
+    templates_dir=Path(__file__).parent / "ui" / "templates",
+)

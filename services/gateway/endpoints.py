@@ -1,0 +1,147 @@
+"""Login, the shell page with each desk's menu, and staff accounts."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from services.gateway import repository, service
+from services.gateway.auth import ADMIN_ROLES
+from services.gateway.schemas import NewStaff
+from shared.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, Role, Staff, current_staff, require
+from shared.db import DbSession
+from shared.errors import NotAuthenticated
+from shared.web import render
+
+router = APIRouter()
+AnyStaff = Annotated[Staff, require(*Role)]
+Admin = Annotated[Staff, require(*ADMIN_ROLES)]
+
+
+def _safe_next(next_path: str) -> str:
+    # Only same-site paths: an open redirect after login is a phishing aid.
+    return next_path if next_path.startswith("/") and not next_path.startswith("//") else "/"
+
+
+def _login_page(
+    request: Request, *, next_path: str, error: str = "", status: int = 200
+) -> Response:
+    token = secrets.token_urlsafe(24)
+    response = render(
+        request.app.state.templates,
+        request,
+        "login.html",
+        None,
+        status_code=status,
+        login_csrf=token,
+        next_path=next_path,
+        error=error,
+    )
+    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict")
+    return response
+
+
+@router.get("/login", response_class=HTMLResponse)
+async def login_form(request: Request, next: str = "/") -> Response:
+    """The login page."""
+    return _login_page(request, next_path=_safe_next(next))
+
+
+@router.post("/login")
+async def login(
+    request: Request,
+    session: DbSession,
+    username: Annotated[str, Form(max_length=80)],
+    password: Annotated[str, Form(max_length=200)],
+    csrf_token: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    """Check the password and start a session."""
+    cookie_token = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not cookie_token or not hmac.compare_digest(cookie_token, csrf_token):
+        return _login_page(
+            request,
+            next_path=_safe_next(next),
+            status=403,
+            error="The login form expired; please try again.",
+        )
+    try:
+        token = await service.log_in(
+            session, request.app.state.sessions, username=username, password=password
+        )
+    except NotAuthenticated as exc:
+        return _login_page(request, next_path=_safe_next(next), error=exc.detail, status=401)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=request.app.state.settings.cookie_secure,
+        max_age=request.app.state.settings.session_ttl_seconds,
+    )
+    response.delete_cookie(LOGIN_CSRF_COOKIE)
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request, staff: AnyStaff) -> Response:
+    """End the session."""
+    await request.app.state.sessions.delete(request.cookies.get(SESSION_COOKIE, ""))
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/", response_class=HTMLResponse)
+async def shell(request: Request) -> Response:
+    """The shell: each desk the user may open."""
+    try:
+        staff = await current_staff(request)
+    except NotAuthenticated:
+        return RedirectResponse("/login", status_code=303)
+    return render(request.app.state.templates, request, "shell.html", staff)
+
+
+@router.get("/admin/staff", response_class=HTMLResponse)
+async def staff_list(request: Request, session: DbSession, staff: Admin) -> Response:
+    """Staff accounts and their roles."""
+    users = await repository.list_users(session)
+    return render(
+        request.app.state.templates, request, "staff.html", staff, users=users, roles=list(Role)
+    )
+
+
+@router.post("/admin/staff")
+async def staff_create(
+    request: Request,
+    session: DbSession,
+    staff: Admin,
+    username: Annotated[str, Form()],
+    display_name: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    roles: Annotated[list[str], Form()],
+) -> Response:
+    """Create a staff account."""
+    try:
+        new = NewStaff(username=username, display_name=display_name, password=password, roles=roles)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        message = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        users = await repository.list_users(session)
+        return render(
+            request.app.state.templates,
+            request,
+            "staff.html",
+            staff,
+            status_code=422,
+            users=users,
+            roles=list(Role),
+            error=message,
+        )
+    await service.create_staff(session, actor=staff, new=new)
+    return RedirectResponse(f"{request.scope.get('root_path', '')}/admin/staff", status_code=303)

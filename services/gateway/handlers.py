@@ -1,0 +1,5 @@
+"""The gateway subscribes to no events."""
+
+from shared.events.consumer import Handler
+
+HANDLERS: dict[str, Handler] = {}

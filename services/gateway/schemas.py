@@ -1,0 +1,19 @@
+"""Input shapes of the gateway's forms and API."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field, field_validator
+
+from shared.auth import Role
+
+
+class NewStaff(BaseModel):
+    username: str = Field(min_length=2, max_length=80, pattern=r"^[a-z0-9_.-]+$")
+    display_name: str = Field(min_length=1, max_length=120)
+    password: str = Field(min_length=10, max_length=200)
+    roles: list[Role] = Field(min_length=1)
+
+    @field_validator("roles")
+    @classmethod
+    def distinct_roles(cls, roles: list[Role]) -> list[Role]:
+        return sorted(set(roles))

@@ -1,0 +1,10 @@
+"""Tables of the intake schema (outbox, inbox and audit log come from shared)."""
+
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
+
+from services.intake.settings import SCHEMA
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(schema=SCHEMA)

@@ -1,0 +1,9 @@
+"""Settings of the intake service (shared ones plus its own)."""
+
+from shared.config import Settings
+
+SCHEMA = "intake"
+
+
+class IntakeSettings(Settings):
+    pass

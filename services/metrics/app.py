@@ -1,0 +1,15 @@
+"""The metrics app: ``uvicorn services.metrics.app:app``."""
+
+from pathlib import Path
+
+from services.metrics.endpoints import router
+from services.metrics.settings import MetricsSettings
+from shared.web import create_service_app
+
+app = create_service_app(
+    service="metrics",
+    title="Service levels",
+    settings=MetricsSettings(),
+    routers=[router],
+    templates_dir=Path(__file__).parent / "ui" / "templates",
+)

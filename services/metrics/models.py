@@ -1,0 +1,10 @@
+"""Tables of the metrics schema (outbox, inbox and audit log come from shared)."""
+
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
+
+from services.metrics.settings import SCHEMA
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(schema=SCHEMA)

@@ -1,0 +1,5 @@
+"""Events the payments service subscribes to."""
+
+from shared.events.consumer import Handler
+
+HANDLERS: dict[str, Handler] = {}

@@ -1,0 +1,1 @@
+"""The kit every roomline service uses; nothing domain-specific lives here."""

@@ -1,0 +1,43 @@
+"""Settings read from the environment (prefix ``ROOMLINE_`` plus the two URLs).
+
+Every setting is listed in the README's configuration reference.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:55432/roomline"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:56379/0"
+
+
+class Settings(BaseSettings):
+    """Settings shared by every service; services extend this class with their own."""
+
+    model_config = SettingsConfigDict(env_prefix="ROOMLINE_", extra="ignore")
+
+    database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias="DATABASE_URL")
+    redis_url: str = Field(DEFAULT_REDIS_URL, validation_alias="REDIS_URL")
+    business_timezone: str = "Asia/Shanghai"
+    session_ttl_seconds: int = 8 * 3600
+    cookie_secure: bool = False
+    queue_prefix: str = "roomline"
+    log_level: str = "INFO"
+    db_pool_size: int = 10
+    relay_poll_seconds: float = 1.0
+    relay_batch_size: int = 200
+    event_job_timeout_seconds: int = 30
+    public_base_url: str = "http://127.0.0.1:8000"
+
+    @property
+    def asyncpg_dsn(self) -> str:
+        """The URL in the form asyncpg and psycopg-style tools accept."""
+        return self.database_url.replace("postgresql+asyncpg://", "postgresql://")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

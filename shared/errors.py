@@ -1,0 +1,132 @@
+"""The ``DomainError`` family and the one handler that turns it into a response.
+
+Service code raises these, never ``HTTPException``. The API answers
+``{"error": code, "detail": text}``; a browser gets a readable page instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+
+class DomainError(Exception):
+    status_code = 400
+    code = "domain_error"
+
+    def __init__(self, detail: str, *, field: str | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+
+    def body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"error": self.code, "detail": self.detail}
+        if self.field:
+            body["fields"] = [{"field": self.field, "message": self.detail}]
+        return body
+
+
+class NotFound(DomainError):
+    status_code = 404
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    status_code = 409
+    code = "conflict"
+
+
+class Forbidden(DomainError):
+    status_code = 403
+    code = "forbidden"
+
+
+class NotAuthenticated(DomainError):
+    status_code = 401
+    code = "not_authenticated"
+
+
+class InvalidInput(DomainError):
+    """Input that passed parsing but breaks a rule of form (past dates, reversed ranges)."""
+
+    status_code = 422
+    code = "invalid_input"
+
+
+class RuleViolated(DomainError):
+    """A business rule from DOMAIN.md refused the action; ``rule`` is its ID (e.g. IN-4)."""
+
+    status_code = 409
+    code = "rule_violated"
+
+    def __init__(self, detail: str, *, rule: str, field: str | None = None) -> None:
+        super().__init__(f"{detail} ({rule})", field=field)
+        self.rule = rule
+
+    def body(self) -> dict[str, Any]:
+        return {**super().body(), "rule": self.rule}
+
+
+def wants_html(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept and "application/json" not in accept
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "form")]
+    return ".".join(parts) or "body"
+
+
+def validation_body(exc: RequestValidationError) -> dict[str, Any]:
+    fields = [{"field": _field_name(tuple(e["loc"])), "message": e["msg"]} for e in exc.errors()]
+    detail = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
+    return {"error": "invalid_input", "detail": detail, "fields": fields}
+
+
+def _error_page(status: int, title: str, detail: str) -> HTMLResponse:
+    from html import escape
+
+    html = (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{escape(title)}</title><link rel='stylesheet' href='/static/roomline.css'></head>"
+        f"<body><main class='error-page'><h1>{escape(title)}</h1>"
+        f"<p class='error' role='alert'>{escape(detail)}</p>"
+        "<p><a href='javascript:history.back()'>Back</a> · <a href='/'>Home</a></p>"
+        "</main></body></html>"
+    )
+    return HTMLResponse(html, status_code=status)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    async def on_domain_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, DomainError)
+        if wants_html(request):
+            if isinstance(exc, NotAuthenticated):
+                from fastapi.responses import RedirectResponse
+
+                return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+            return _error_page(exc.status_code, exc.code.replace("_", " ").title(), exc.detail)
+        return JSONResponse(exc.body(), status_code=exc.status_code)
+
+    async def on_validation_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        body = validation_body(exc)
+        if wants_html(request):
+            return _error_page(422, "Please correct the form", body["detail"])
+        return JSONResponse(body, status_code=422)
+
+    async def on_http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        detail = str(exc.detail)
+        if wants_html(request):
+            return _error_page(exc.status_code, "Error", detail)
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return JSONResponse({"error": code, "detail": detail}, status_code=exc.status_code)
+
+    app.add_exception_handler(DomainError, on_domain_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, on_http_error)

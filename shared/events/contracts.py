@@ -1,0 +1,83 @@
+"""Events the hotel-resources service (``contracts``) publishes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from pydantic import BaseModel
+
+from shared.events import Payload, event
+
+
+class RoomTypeInfo(BaseModel):
+    room_type_id: uuid.UUID
+    name: str
+
+
+class RatePlanInfo(BaseModel):
+    rate_plan_id: uuid.UUID
+    room_type_id: uuid.UUID
+    name: str
+    payment_mode: str
+
+
+@event
+class HotelPublishedV1(Payload):
+    """A hotel's file as agents and the confirmation desk need it; a full snapshot each time."""
+
+    name = "contracts.hotel_published"
+    version = 1
+
+    hotel_id: uuid.UUID
+    name_zh: str
+    name_en: str
+    city: str
+    district: str = ""
+    address: str = ""
+    star_grade: int
+    currency: str
+    confirm_channel: str
+    fax: str = ""
+    email: str = ""
+    phone: str = ""
+    sellable: bool = True
+    room_types: list[RoomTypeInfo]
+    rate_plans: list[RatePlanInfo]
+
+
+class NightAllotment(BaseModel):
+    night: date
+    rooms: int
+
+
+@event
+class AllotmentSetV1(Payload):
+    """The rooms the hotel holds for us on each night (HR-2); absolute numbers, not deltas."""
+
+    name = "contracts.allotment_set"
+    version = 1
+
+    hotel_id: uuid.UUID
+    room_type_id: uuid.UUID
+    nights: list[NightAllotment]
+
+
+class NightPrice(BaseModel):
+    night: date
+    net_minor: int
+    sell_minor: int
+
+
+@event
+class RatesPublishedV1(Payload):
+    """Per-night net and sell prices of one rate plan (HR-4: sell is never below net)."""
+
+    name = "contracts.rates_published"
+    version = 1
+
+    hotel_id: uuid.UUID
+    rate_plan_id: uuid.UUID
+    room_type_id: uuid.UUID
+    currency: str
+    nights: list[NightPrice]

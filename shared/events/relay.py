@@ -1,0 +1,164 @@
+"""The outbox relay: moves committed outbox rows to each subscribing service's arq queue.
+
+Rows are claimed with ``FOR UPDATE SKIP LOCKED`` so several relays can run at once. A row
+is marked relayed in the same transaction that claimed it, after every enqueue succeeded;
+if the relay dies in between, the row is relayed again. The arq job id
+(``<event id>:<service>``) stops a second copy while the first is queued, and the
+consumer's inbox stops a second effect after that. The relay wakes on NOTIFY and also
+polls, so a lost notification only delays an event by one poll interval.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Sequence
+
+import asyncpg
+from arq import create_pool
+from arq.connections import ArqRedis
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from shared.events.outbox import NOTIFY_CHANNEL
+from shared.events.subscriptions import subscribers
+from shared.observability import EVENTS_RELAYED, OUTBOX_LAG, OUTBOX_PENDING, get_logger
+from shared.queue import queue_name, redis_settings
+
+log = get_logger("relay")
+HANDLE_EVENT_JOB = "handle_event"
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        *,
+        engine: AsyncEngine,
+        dsn: str,
+        redis_url: str,
+        schemas: Sequence[str],
+        queue_prefix: str = "roomline",
+        batch_size: int = 200,
+        poll_seconds: float = 1.0,
+    ) -> None:
+        self.engine = engine
+        self.dsn = dsn
+        self.redis_url = redis_url
+        self.schemas = list(schemas)
+        self.queue_prefix = queue_prefix
+        self.batch_size = batch_size
+        self.poll_seconds = poll_seconds
+        self._wake = asyncio.Event()
+        self._pool: ArqRedis | None = None
+
+    async def _arq(self) -> ArqRedis:
+        if self._pool is None:
+            self._pool = await create_pool(redis_settings(self.redis_url))
+        return self._pool
+
+    async def relay_batch(self, schema: str) -> int:
+        """Relay up to one batch from ``schema``'s outbox; returns how many rows were sent."""
+        pool = await self._arq()
+        async with self.engine.begin() as conn:
+            rows = (
+                await conn.execute(
+                    text(
+                        "SELECT event_id, name, version, payload, occurred_at "
+                        f"FROM {schema}.outbox WHERE relayed_at IS NULL "
+                        "ORDER BY created_at, event_id "
+                        "LIMIT :limit FOR UPDATE SKIP LOCKED"
+                    ),
+                    {"limit": self.batch_size},
+                )
+            ).all()
+            for row in rows:
+                await self._enqueue(pool, schema, row)
+            if rows:
+                await conn.execute(
+                    text(
+                        f"UPDATE {schema}.outbox SET relayed_at = now() WHERE event_id = ANY(:ids)"
+                    ),
+                    {"ids": [row.event_id for row in rows]},
+                )
+        return len(rows)
+
+    async def _enqueue(self, pool: ArqRedis, schema: str, row: object) -> None:
+        envelope = {
+            "event_id": str(row.event_id),  # type: ignore[attr-defined]
+            "name": row.name,  # type: ignore[attr-defined]
+            "version": row.version,  # type: ignore[attr-defined]
+            "occurred_at": row.occurred_at.isoformat(),  # type: ignore[attr-defined]
+            "source": schema,
+            "payload": row.payload,  # type: ignore[attr-defined]
+        }
+        for service in subscribers(envelope["name"]):
+            queue = queue_name(service, self.queue_prefix)
+            await pool.enqueue_job(
+                HANDLE_EVENT_JOB,
+                envelope,
+                _job_id=f"{envelope['event_id']}:{service}",
+                _queue_name=queue,
+            )
+            EVENTS_RELAYED.labels(schema, queue).inc()
+
+    async def drain(self) -> int:
+        """Relay until every outbox is empty; returns the number of rows relayed."""
+        total = 0
+        for schema in self.schemas:
+            while (sent := await self.relay_batch(schema)) > 0:
+                total += sent
+                if sent < self.batch_size:
+                    break
+        return total
+
+    async def record_lag(self) -> None:
+        async with self.engine.connect() as conn:
+            for schema in self.schemas:
+                row = (
+                    await conn.execute(
+                        text(
+                            "SELECT count(*) AS pending, "
+                            "coalesce(extract(epoch FROM now() - min(created_at)), 0) AS lag "
+                            f"FROM {schema}.outbox WHERE relayed_at IS NULL"
+                        )
+                    )
+                ).one()
+                OUTBOX_PENDING.labels(schema).set(row.pending)
+                OUTBOX_LAG.labels(schema).set(float(row.lag))
+
+    async def _listen(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                conn = await asyncpg.connect(self.dsn)
+                try:
+                    await conn.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
+                    while not stop.is_set() and not conn.is_closed():
+                        await asyncio.sleep(1)
+                finally:
+                    with contextlib.suppress(Exception):
+                        await conn.close()
+            except (OSError, asyncpg.PostgresError) as exc:
+                log.warning("relay_listen_failed", error=str(exc))
+                await asyncio.sleep(1)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        listener = asyncio.create_task(self._listen(stop))
+        try:
+            while not stop.is_set():
+                # Cleared before draining: a NOTIFY that lands mid-drain wakes the next round.
+                self._wake.clear()
+                try:
+                    if await self.drain():
+                        continue
+                    await self.record_lag()
+                except Exception as exc:  # Redis or PostgreSQL away: keep trying, lose nothing
+                    log.warning("relay_batch_failed", error=repr(exc))
+                    await asyncio.sleep(self.poll_seconds)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+        finally:
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listener
+            if self._pool is not None:
+                await self._pool.aclose()

@@ -1,0 +1,109 @@
+"""Test harness: real PostgreSQL and Redis for the whole run, clean state for every test."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import asyncpg
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from redis import Redis
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from tests.support.infra import INFRA
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    INFRA.start()
+    os.environ["DATABASE_URL"] = INFRA.database_url
+    os.environ["REDIS_URL"] = INFRA.redis_url
+    os.environ["ROOMLINE_QUEUE_PREFIX"] = f"rltest{uuid.uuid4().hex[:6]}"
+    os.environ["ROOMLINE_EVENT_JOB_TIMEOUT_SECONDS"] = "5"
+    os.environ["ROOMLINE_RELAY_POLL_SECONDS"] = "0.5"
+    from migrations.run import upgrade
+
+    upgrade(INFRA.database_url)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    INFRA.stop()
+
+
+async def _truncate_all() -> None:
+    from migrations import SERVICES
+
+    conn = await asyncpg.connect(INFRA.database_url.replace("+asyncpg", ""))
+    try:
+        rows = await conn.fetch(
+            "SELECT schemaname, tablename FROM pg_tables WHERE schemaname = ANY($1::text[])",
+            list(SERVICES),
+        )
+        if rows:
+            names = ", ".join(f'"{r["schemaname"]}"."{r["tablename"]}"' for r in rows)
+            await conn.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(autouse=True)
+def clean_state() -> None:
+    """Every test starts with empty tables and an empty Redis."""
+    asyncio.run(_truncate_all())
+    with Redis.from_url(INFRA.redis_url) as redis:
+        redis.flushdb()
+    from shared.clock import clock
+
+    clock.set_now(None)
+
+
+@pytest.fixture
+async def web_app() -> AsyncIterator[object]:
+    """The all-in-one app with its lifespan running (engines bound to this test's loop)."""
+    from workers.web import app
+
+    async with LifespanManager(app):
+        yield app
+
+
+@pytest.fixture
+async def sessionmaker(web_app: object) -> async_sessionmaker[AsyncSession]:
+    return web_app.state.sessionmaker  # type: ignore[attr-defined, no-any-return]
+
+
+@pytest.fixture
+async def http(web_app: object) -> Callable[[], Awaitable[httpx.AsyncClient]]:
+    """A factory of fresh cookie jars against the in-process app (one per person)."""
+    clients: list[httpx.AsyncClient] = []
+
+    async def _make() -> httpx.AsyncClient:
+        client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=web_app),  # type: ignore[arg-type]
+            base_url="http://roomline.test",
+        )
+        clients.append(client)
+        return client
+
+    yield _make  # type: ignore[misc]
+    for client in clients:
+        await client.aclose()
+
+
+@pytest.fixture
+async def login_as(
+    http: Callable[[], Awaitable[httpx.AsyncClient]],
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> Callable[..., Awaitable[object]]:
+    """``await login_as("ana", Role.AGENT)``: creates the user and returns a logged-in client."""
+    from shared.db import unit_of_work
+    from tests.support.clients import StaffClient, create_user
+
+    async def _login(username: str, *roles: object) -> StaffClient:
+        async with unit_of_work(sessionmaker) as session:
+            await create_user(session, username, *roles)  # type: ignore[arg-type]
+        return await StaffClient(await http()).login(username)
+
+    return _login

@@ -1,0 +1,91 @@
+"""Everything in one process: the web app, every service's worker, and the relay.
+
+``python -m workers.run --port 8000``; ``--no-workers`` / ``--no-relay`` / ``--no-web`` leave
+a part out, so the same command scales out as separate processes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+from typing import Any
+
+import uvicorn
+from arq.worker import Worker
+
+from migrations import SERVICES
+from shared.config import get_settings
+from shared.observability import configure_logging, get_logger
+from workers.registry import worker_settings_factory
+from workers.relay import run_relay
+
+log = get_logger("run")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--no-web", action="store_true")
+    parser.add_argument("--no-workers", action="store_true")
+    parser.add_argument("--no-relay", action="store_true")
+    parser.add_argument(
+        "--services",
+        default=",".join(SERVICES),
+        help="comma-separated services whose workers to run",
+    )
+    return parser.parse_args(argv)
+
+
+async def run(args: argparse.Namespace, stop: asyncio.Event | None = None) -> None:
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    tasks: list[asyncio.Task[Any]] = []
+    workers: list[Worker] = []
+    server: uvicorn.Server | None = None
+    if not args.no_web:
+        config = uvicorn.Config(
+            "workers.web:app",
+            host=args.host,
+            port=args.port,
+            log_config=None,
+            access_log=False,
+            lifespan="on",
+        )
+        server = uvicorn.Server(config)
+        server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+        tasks.append(asyncio.create_task(server.serve()))
+    if not args.no_workers:
+        for name in [s for s in args.services.split(",") if s]:
+            worker = Worker(**worker_settings_factory(name)())  # type: ignore[arg-type]
+            workers.append(worker)
+            tasks.append(asyncio.create_task(worker.async_run()))
+    if not args.no_relay:
+        tasks.append(asyncio.create_task(run_relay(stop)))
+    log.info("started", web=not args.no_web, workers=len(workers), relay=not args.no_relay)
+    waiter = asyncio.create_task(stop.wait())
+    await asyncio.wait([waiter, *tasks], return_when=asyncio.FIRST_COMPLETED)
+    stop.set()
+    if server is not None:
+        server.should_exit = True
+    for worker in workers:
+        await worker.close()
+    for task in tasks:
+        with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
+            await asyncio.wait_for(task, timeout=10)
+    for task in tasks:
+        if task.done() and not task.cancelled() and task.exception():
+            log.error("part_failed", error=repr(task.exception()))
+
+
+def main(argv: list[str] | None = None) -> None:
+    configure_logging(get_settings().log_level)
+    asyncio.run(run(parse_args(argv)))
+
+
+if __name__ == "__main__":
+    main()
