@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -16,7 +17,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from redis.asyncio import Redis
 from sqlalchemy import text
 
-from shared.auth import SessionStore, Staff, desks_for
+from shared.auth import Role, SessionStore, Staff, desks_for, require
 from shared.clock import clock
 from shared.config import Settings
 from shared.db import make_engine, make_sessionmaker
@@ -95,6 +96,24 @@ def _health_router(service: str) -> APIRouter:
     return router
 
 
+def _docs_router(app: FastAPI) -> APIRouter:
+    router = APIRouter(tags=["docs"])
+    any_staff = require(*Role)
+
+    @router.get("/api/openapi.json", include_in_schema=False, dependencies=[any_staff])
+    async def openapi() -> JSONResponse:
+        """The OpenAPI schema of this service (staff only)."""
+        return JSONResponse(app.openapi())
+
+    @router.get("/api/docs", include_in_schema=False, dependencies=[any_staff])
+    async def docs(request: Request) -> HTMLResponse:
+        """Interactive API docs (staff only)."""
+        root = request.scope.get("root_path", "")
+        return get_swagger_ui_html(openapi_url=f"{root}/api/openapi.json", title=app.title)
+
+    return router
+
+
 def create_service_app(
     *,
     service: str,
@@ -119,13 +138,22 @@ def create_service_app(
             await app.state.redis.aclose()
             await app.state.engine.dispose()
 
-    app = FastAPI(title=f"roomline {title}", lifespan=lifespan)
+    # The stock docs routes are public; ours sit behind login (only health, readiness,
+    # metrics and login are public).
+    app = FastAPI(
+        title=f"roomline {title}",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
     app.state.settings = settings
     app.state.service = service
     app.state.templates = make_templates(templates_dir)
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware, service=service)
     app.include_router(_health_router(service))
+    app.include_router(_docs_router(app))
     for router in routers:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(SHARED_UI / "static")), name="static")

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from services.gateway import repository, service
 from services.gateway.auth import ADMIN_ROLES
 from services.gateway.schemas import NewStaff
-from shared.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, Role, Staff, current_staff, require
+from shared.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, Role, Staff, require
 from shared.db import DbSession
 from shared.errors import NotAuthenticated
 from shared.web import render
@@ -99,12 +99,8 @@ async def logout(request: Request, staff: AnyStaff) -> Response:
 
 
 @router.get("/", response_class=HTMLResponse)
-async def shell(request: Request) -> Response:
+async def shell(request: Request, staff: AnyStaff) -> Response:
     """The shell: each desk the user may open."""
-    try:
-        staff = await current_staff(request)
-    except NotAuthenticated:
-        return RedirectResponse("/login", status_code=303)
     return render(request.app.state.templates, request, "shell.html", staff)
 
 
