@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     relay_batch_size: int = 200
     event_job_timeout_seconds: int = 30
     public_base_url: str = "http://127.0.0.1:8000"
+    # A worker or relay run alone serves /metrics on this port (0: off; web apps always do).
+    metrics_port: int = 0
+    # Fault injection for the event-delivery tests only: the relay exits after enqueuing a
+    # batch and before marking it relayed, the worst moment for it to die.
+    fault_relay_exit_after_enqueue: bool = False
 
     @property
     def asyncpg_dsn(self) -> str:

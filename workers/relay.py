@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import signal
 
+from prometheus_client import start_http_server
+
 from shared.config import get_settings
 from shared.db import make_engine
 from shared.events.relay import OutboxRelay
@@ -22,6 +24,7 @@ def build_relay() -> OutboxRelay:
         queue_prefix=settings.queue_prefix,
         batch_size=settings.relay_batch_size,
         poll_seconds=settings.relay_poll_seconds,
+        exit_after_enqueue=settings.fault_relay_exit_after_enqueue,
     )
 
 
@@ -35,6 +38,8 @@ async def run_relay(stop: asyncio.Event) -> None:
 
 def main() -> None:
     configure_logging(get_settings().log_level)
+    if get_settings().metrics_port:
+        start_http_server(get_settings().metrics_port)
 
     async def _main() -> None:
         stop = asyncio.Event()

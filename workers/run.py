@@ -39,6 +39,22 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+async def supervise_worker(name: str, stop: asyncio.Event, live: list[Worker]) -> None:
+    """Run one service's arq worker; if it dies (Redis restarted, say) start a fresh one."""
+    while not stop.is_set():
+        worker = Worker(**worker_settings_factory(name)())  # type: ignore[arg-type]
+        live.append(worker)
+        try:
+            await worker.async_run()
+        except Exception as exc:
+            log.warning("worker_restarting", service=name, error=repr(exc))
+            await asyncio.sleep(1)
+        finally:
+            live.remove(worker)
+            with contextlib.suppress(Exception):
+                await worker.close()
+
+
 async def run(args: argparse.Namespace, stop: asyncio.Event | None = None) -> None:
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -61,9 +77,7 @@ async def run(args: argparse.Namespace, stop: asyncio.Event | None = None) -> No
         tasks.append(asyncio.create_task(server.serve()))
     if not args.no_workers:
         for name in [s for s in args.services.split(",") if s]:
-            worker = Worker(**worker_settings_factory(name)())  # type: ignore[arg-type]
-            workers.append(worker)
-            tasks.append(asyncio.create_task(worker.async_run()))
+            tasks.append(asyncio.create_task(supervise_worker(name, stop, workers)))
     if not args.no_relay:
         tasks.append(asyncio.create_task(run_relay(stop)))
     log.info("started", web=not args.no_web, workers=len(workers), relay=not args.no_relay)
@@ -73,7 +87,8 @@ async def run(args: argparse.Namespace, stop: asyncio.Event | None = None) -> No
     if server is not None:
         server.should_exit = True
     for worker in workers:
-        await worker.close()
+        with contextlib.suppress(Exception):
+            await worker.close()
     for task in tasks:
         with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
             await asyncio.wait_for(task, timeout=10)

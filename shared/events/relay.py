@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 from collections.abc import Sequence
 
 import asyncpg
@@ -40,6 +41,7 @@ class OutboxRelay:
         queue_prefix: str = "roomline",
         batch_size: int = 200,
         poll_seconds: float = 1.0,
+        exit_after_enqueue: bool = False,
     ) -> None:
         self.engine = engine
         self.dsn = dsn
@@ -48,6 +50,7 @@ class OutboxRelay:
         self.queue_prefix = queue_prefix
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
+        self.exit_after_enqueue = exit_after_enqueue
         self._wake = asyncio.Event()
         self._pool: ArqRedis | None = None
 
@@ -73,6 +76,8 @@ class OutboxRelay:
             ).all()
             for row in rows:
                 await self._enqueue(pool, schema, row)
+            if rows and self.exit_after_enqueue:
+                os._exit(17)  # fault injection (tests only): die before marking rows relayed
             if rows:
                 await conn.execute(
                     text(

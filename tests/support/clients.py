@@ -81,3 +81,21 @@ class StaffClient:
 
     async def request_json(self, method: str, path: str, body: Any) -> httpx.Response:
         return await self.http.request(method, path, json=body, headers={"x-csrf-token": self.csrf})
+
+
+def create_user_sync(username: str, *roles: Role) -> str:
+    """For sync (browser) tests: create a staff user through the gateway's service code."""
+    import asyncio
+
+    from shared.db import make_engine, make_sessionmaker, unit_of_work
+    from tests.support.infra import INFRA
+
+    async def _create() -> str:
+        engine = make_engine(INFRA.database_url, pool_size=1)
+        try:
+            async with unit_of_work(make_sessionmaker(engine)) as session:
+                return await create_user(session, username, *roles)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(_create())

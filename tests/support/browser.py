@@ -1,0 +1,53 @@
+"""Headless Chromium from Debian's packages, driven by Playwright (its own download is not
+reachable here). ``make test`` installs the package when missing (ops/local/ensure-packages.sh)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from playwright.sync_api import Browser, Page, sync_playwright
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1366, "height": 768}  # the call centre's screens
+
+
+def chromium_path() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not path:
+        raise RuntimeError(
+            "Chromium is missing: apt-get install chromium chromium-driver "
+            "(make test does this when run as root)"
+        )
+    return path
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def log_in(browser: Browser, base_url: str, username: str, password: str) -> Page:
+    """A new browser context (one person) logged in through the real login form."""
+    context = browser.new_context(viewport=VIEWPORT, base_url=base_url)  # type: ignore[arg-type]
+    page = context.new_page()
+    page.goto("/login")
+    page.get_by_label("User name").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base_url}/")
+    return page
