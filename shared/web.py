@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, FileSystemLoader
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import ValidationError
 from redis.asyncio import Redis
 from sqlalchemy import text
 
@@ -158,3 +159,23 @@ def create_service_app(
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(SHARED_UI / "static")), name="static")
     return app
+
+
+def readable_errors(exc: ValidationError) -> str:
+    """A pydantic error as a sentence a desk user can act on, naming each field."""
+    parts = []
+    for error in exc.errors():
+        field = ".".join(str(p) for p in error["loc"]) or "form"
+        message = str(error["msg"]).removeprefix("Value error, ")
+        parts.append(f"{field.replace('_', ' ')}: {message}")
+    return "; ".join(parts)
+
+
+async def form_data(request: Request) -> dict[str, str]:
+    """The posted form as plain strings, blank fields dropped so model defaults apply."""
+    form = await request.form()
+    return {
+        key: value
+        for key, value in form.items()
+        if isinstance(value, str) and value.strip() != "" and key != "csrf_token"
+    }

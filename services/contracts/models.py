@@ -1,10 +1,71 @@
-"""Tables of the contracts schema (outbox, inbox and audit log come from shared)."""
+"""Tables of the contracts schema: the agreed hotels, rooms, allotments and prices."""
 
-from sqlalchemy import MetaData
-from sqlalchemy.orm import DeclarativeBase
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Date, DateTime, Integer, MetaData, SmallInteger, String, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.contracts.settings import SCHEMA
 
 
 class Base(DeclarativeBase):
     metadata = MetaData(schema=SCHEMA)
+
+
+class Hotel(Base):
+    __tablename__ = "hotel"
+
+    hotel_id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    name_zh: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    city: Mapped[str] = mapped_column(String(80))
+    district: Mapped[str] = mapped_column(String(80), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    star_grade: Mapped[int] = mapped_column(SmallInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    confirm_channel: Mapped[str] = mapped_column(String(10))
+    fax: Mapped[str] = mapped_column(String(40), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    status: Mapped[str] = mapped_column(String(12), default="active")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class RoomType(Base):
+    __tablename__ = "room_type"
+
+    room_type_id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    hotel_id: Mapped[uuid.UUID]
+    name: Mapped[str] = mapped_column(String(120))
+
+
+class RatePlan(Base):
+    __tablename__ = "rate_plan"
+
+    rate_plan_id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    hotel_id: Mapped[uuid.UUID]
+    room_type_id: Mapped[uuid.UUID]
+    name: Mapped[str] = mapped_column(String(120))
+    payment_mode: Mapped[str] = mapped_column(String(20))
+
+
+class NightAllotment(Base):
+    __tablename__ = "night_allotment"
+
+    room_type_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    night: Mapped[date] = mapped_column(Date, primary_key=True)
+    rooms: Mapped[int] = mapped_column(Integer)
+
+
+class NightRate(Base):
+    __tablename__ = "night_rate"
+
+    rate_plan_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    night: Mapped[date] = mapped_column(Date, primary_key=True)
+    net_minor: Mapped[int] = mapped_column(BigInteger)
+    sell_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))

@@ -1,0 +1,34 @@
+"""Night ranges typed by staff: validated the same way on every desk."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+from shared.clock import clock
+
+
+def nights_between(first: date, last_inclusive: date) -> Iterator[date]:
+    night = first
+    while night <= last_inclusive:
+        yield night
+        night += timedelta(days=1)
+
+
+def check_not_past(day: date, what: str) -> date:
+    """Raise ValueError (pydantic turns it into a 422 naming the field) for a past date."""
+    if day < clock.today():
+        raise ValueError(f"{what} {day.isoformat()} is in the past (today is {clock.today()})")
+    return day
+
+
+def check_range(first: date, last: date, *, max_nights: int, inclusive: bool) -> None:
+    length = (last - first).days + (1 if inclusive else 0)
+    if length < 1:
+        raise ValueError(
+            "the end must be after the start"
+            if not inclusive
+            else "the last night must not be before the first night"
+        )
+    if length > max_nights:
+        raise ValueError(f"at most {max_nights} nights at once, got {length}")
