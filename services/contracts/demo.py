@@ -1,0 +1,159 @@
+"""Demo hotels for ``make run``: three in Beijing and two in Shanghai, 60 nights of rates.
+
+Loaded through the service functions, so the booking desk receives them as events like any
+other change. Skipped when hotels already exist.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.contracts import service
+from services.contracts.models import Hotel
+from services.contracts.schemas import AllotmentIn, HotelIn, RatePlanIn, RatesIn, RoomTypeIn
+
+NIGHTS = 60
+
+# (hotel file, [(room type, rooms, net yuan, sell yuan, payment modes)])
+DEMO_HOTELS: list[tuple[dict[str, object], list[tuple[str, int, int, int, list[str]]]]] = [
+    (
+        {
+            "name_zh": "北京国贸大酒店",
+            "name_en": "China World Summit Wing",
+            "city": "Beijing",
+            "district": "Chaoyang",
+            "address": "1 Jianguomenwai Avenue",
+            "star_grade": 5,
+            "confirm_channel": "email",
+            "email": "reservations@cwsw.example",
+            "phone": "010-65052299",
+        },
+        [
+            ("Deluxe King", 12, 1450, 1680, ["prepaid", "pay_at_hotel"]),
+            ("Executive Twin", 8, 1800, 2080, ["prepaid"]),
+        ],
+    ),
+    (
+        {
+            "name_zh": "北京王府井希尔顿酒店",
+            "name_en": "Hilton Beijing Wangfujing",
+            "city": "Beijing",
+            "district": "Dongcheng",
+            "address": "8 Wangfujing East Street",
+            "star_grade": 5,
+            "confirm_channel": "fax",
+            "fax": "010-58128000",
+            "phone": "010-58128888",
+        },
+        [
+            ("King Guest Room", 15, 980, 1150, ["prepaid", "pay_at_hotel"]),
+            ("Twin Guest Room", 10, 980, 1150, ["prepaid"]),
+        ],
+    ),
+    (
+        {
+            "name_zh": "北京前门建国饭店",
+            "name_en": "Qianmen Jianguo Hotel",
+            "city": "Beijing",
+            "district": "Xicheng",
+            "address": "175 Yong'an Road",
+            "star_grade": 4,
+            "confirm_channel": "fax",
+            "fax": "010-63016288",
+            "phone": "010-63016688",
+        },
+        [
+            ("Standard Double", 20, 420, 498, ["prepaid", "pay_at_hotel"]),
+            ("Superior Twin", 10, 460, 538, ["prepaid"]),
+        ],
+    ),
+    (
+        {
+            "name_zh": "上海和平饭店",
+            "name_en": "Fairmont Peace Hotel",
+            "city": "Shanghai",
+            "district": "Huangpu",
+            "address": "20 Nanjing Road East",
+            "star_grade": 5,
+            "confirm_channel": "email",
+            "email": "peacehotel@fairmont.example",
+            "phone": "021-61386888",
+        },
+        [
+            ("Fairmont King", 10, 1900, 2200, ["prepaid", "pay_at_hotel"]),
+            ("Deluxe Twin", 8, 2000, 2300, ["prepaid"]),
+        ],
+    ),
+    (
+        {
+            "name_zh": "上海静安锦江之星",
+            "name_en": "Jinjiang Inn Jing'an",
+            "city": "Shanghai",
+            "district": "Jing'an",
+            "address": "88 Changping Road",
+            "star_grade": 3,
+            "confirm_channel": "fax",
+            "fax": "021-62158800",
+            "phone": "021-62158888",
+        },
+        [
+            ("Standard Double", 18, 260, 299, ["prepaid", "pay_at_hotel"]),
+            ("Standard Twin", 12, 260, 299, ["pay_at_hotel"]),
+        ],
+    ),
+]
+
+PLAN_NAMES = {
+    "prepaid": "Prepaid BAR",
+    "pay_at_hotel": "Pay at hotel",
+    "corporate_monthly": "Corporate monthly",
+}
+
+
+async def load_demo_hotels(session: AsyncSession, *, actor: str, today: date) -> int:
+    """Create the demo hotels unless any hotel exists; returns how many were created."""
+    if await session.scalar(select(func.count()).select_from(Hotel)):
+        return 0
+    last = today + timedelta(days=NIGHTS - 1)
+    for file, rooms in DEMO_HOTELS:
+        hotel = await service.create_hotel(session, actor=actor, data=HotelIn.model_validate(file))
+        for room_name, count, net, sell, modes in rooms:
+            room_type = await service.add_room_type(
+                session, actor=actor, hotel_id=hotel.hotel_id, data=RoomTypeIn(name=room_name)
+            )
+            await service.set_allotment(
+                session,
+                actor=actor,
+                data=AllotmentIn(
+                    room_type_id=room_type.room_type_id,
+                    first_night=today,
+                    last_night=last,
+                    rooms=count,
+                ),
+            )
+            for mode in modes:
+                plan = await service.add_rate_plan(
+                    session,
+                    actor=actor,
+                    hotel_id=hotel.hotel_id,
+                    data=RatePlanIn(
+                        room_type_id=room_type.room_type_id,
+                        name=PLAN_NAMES[mode],
+                        payment_mode=mode,
+                    ),
+                )  # type: ignore[arg-type]
+                await service.set_rates(
+                    session,
+                    actor=actor,
+                    data=RatesIn(
+                        rate_plan_id=plan.rate_plan_id,
+                        first_night=today,
+                        last_night=last,
+                        net_minor=net * 100,
+                        sell_minor=sell * 100,
+                    ),
+                )
+    return len(DEMO_HOTELS)
