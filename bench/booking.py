@@ -1,0 +1,200 @@
+"""Booking POST throughput and p99 through the real app, against a raw-asyncpg endpoint doing the
+same guarded decrement and insert, in the same run. ``python -m bench.booking [N] [CONCURRENCY]``.
+
+Both servers run as separate uvicorn processes on this machine against the same database; the
+load comes from this process. Goal: roomline at least 60% of raw.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+import uuid
+from datetime import timedelta
+
+import asyncpg
+import httpx
+
+from bench.common import bench_infra, p99, report
+from shared.embedded import free_port
+
+
+async def seed() -> dict[str, str]:
+    """A hotel with an allotment no benchmark exhausts, projected into intake by real events."""
+    from services.contracts import service
+    from services.contracts.schemas import AllotmentIn, HotelIn, RatePlanIn, RatesIn, RoomTypeIn
+    from shared.clock import clock
+    from shared.db import make_engine, make_sessionmaker, unit_of_work
+    from tests.support.pipeline import running_pipeline
+
+    engine = make_engine(os.environ["DATABASE_URL"], pool_size=2)
+    first = clock.today() + timedelta(days=1)
+    async with unit_of_work(make_sessionmaker(engine)) as s:
+        hotel = await service.create_hotel(
+            s,
+            actor="bench",
+            data=HotelIn(
+                name_zh="基准酒店",
+                name_en="Bench Hotel",
+                city="Beijing",
+                star_grade=4,
+                confirm_channel="email",
+                email="bench@example.com",
+            ),
+        )
+        room = await service.add_room_type(
+            s, actor="bench", hotel_id=hotel.hotel_id, data=RoomTypeIn(name="Standard")
+        )
+        plan = await service.add_rate_plan(
+            s,
+            actor="bench",
+            hotel_id=hotel.hotel_id,
+            data=RatePlanIn(room_type_id=room.room_type_id, name="BAR", payment_mode="prepaid"),
+        )
+        await service.set_allotment(
+            s,
+            actor="bench",
+            data=AllotmentIn(
+                room_type_id=room.room_type_id,
+                first_night=first,
+                last_night=first + timedelta(days=9),
+                rooms=999,
+            ),
+        )
+        await service.set_rates(
+            s,
+            actor="bench",
+            data=RatesIn(
+                rate_plan_id=plan.rate_plan_id,
+                first_night=first,
+                last_night=first + timedelta(days=9),
+                net_minor=50000,
+                sell_minor=58000,
+            ),
+        )
+    await engine.dispose()
+    conn = await asyncpg.connect(os.environ["DATABASE_URL"].replace("+asyncpg", ""))
+    async with running_pipeline(services=("intake",)):
+        while not await conn.fetchval("SELECT count(*) FROM intake.inventory_night"):
+            await asyncio.sleep(0.1)
+    # Room for every request of the run: the bench measures the write path, not sold-out.
+    await conn.execute("UPDATE intake.inventory_night SET allotment = 1000000")
+    await conn.execute(
+        "CREATE TABLE IF NOT EXISTS public.bench_raw_booking (booking_id uuid "
+        "PRIMARY KEY, room_type_id uuid, check_in date, check_out date, "
+        "rooms int, guest text, created_at timestamptz DEFAULT now())"
+    )
+    await conn.close()
+    return {
+        "hotel_id": str(hotel.hotel_id),
+        "rate_plan_id": str(plan.rate_plan_id),
+        "room_type_id": str(room.room_type_id),
+        "check_in": first.isoformat(),
+        "check_out": (first + timedelta(days=2)).isoformat(),
+    }
+
+
+def start(args: list[str]) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", *args, "--port", str(port)],
+        env=os.environ.copy(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            if httpx.post(f"{base}/ping", timeout=0.5).status_code:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    return process, base
+
+
+async def load(
+    client: httpx.AsyncClient,
+    path: str,
+    bodies: list[dict[str, object]],
+    headers: dict[str, str],
+    concurrency: int,
+) -> dict[str, float]:
+    latencies: list[float] = []
+    queue = list(bodies)
+
+    async def one_worker() -> None:
+        while queue:
+            body = queue.pop()
+            started = time.perf_counter()
+            response = await client.post(path, json=body, headers=headers)
+            assert response.status_code == 201, response.text
+            latencies.append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one_worker() for _ in range(concurrency)))
+    return {"per_second": len(bodies) / (time.perf_counter() - started), "p99": p99(latencies)}
+
+
+def booking_body(stay: dict[str, str], n: int) -> dict[str, object]:
+    return {
+        "hotel_id": stay["hotel_id"],
+        "rate_plan_id": stay["rate_plan_id"],
+        "room_type_id": stay["room_type_id"],
+        "check_in": stay["check_in"],
+        "check_out": stay["check_out"],
+        "rooms": 1,
+        "guest_names": [f"Guest {n}"],
+        "booker_name": "Bench",
+        "booker_phone": "13800000000",
+        "payment_mode": "prepaid",
+        "confirm_channel": "email",
+        "idempotency_key": str(uuid.uuid4()),
+    }
+
+
+async def main(count: int, concurrency: int) -> None:
+    from shared.auth import Role
+    from shared.db import make_engine, make_sessionmaker, unit_of_work
+    from tests.support.clients import StaffClient, create_user
+
+    with bench_infra():
+        stay = await seed()
+        engine = make_engine(os.environ["DATABASE_URL"], pool_size=1)
+        async with unit_of_work(make_sessionmaker(engine)) as session:
+            await create_user(session, "benchagent", Role.AGENT)
+        await engine.dispose()
+        ours, ours_url = start(["workers.run", "--no-workers", "--no-relay"])
+        raw, raw_url = start(["uvicorn", "bench.raw_booking_app:app", "--log-level", "warning"])
+        try:
+            async with httpx.AsyncClient(base_url=ours_url, timeout=30) as http:
+                agent = await StaffClient(http).login("benchagent")
+                headers = {"x-csrf-token": agent.csrf}
+                warm = [booking_body(stay, n) for n in range(50)]
+                await load(http, "/intake/api/bookings", warm, headers, concurrency)
+                ours_result = await load(
+                    http,
+                    "/intake/api/bookings",
+                    [booking_body(stay, n) for n in range(count)],
+                    headers,
+                    concurrency,
+                )
+            async with httpx.AsyncClient(base_url=raw_url, timeout=30) as http:
+                await load(
+                    http, "/book", [booking_body(stay, n) for n in range(50)], {}, concurrency
+                )
+                raw_result = await load(
+                    http, "/book", [booking_body(stay, n) for n in range(count)], {}, concurrency
+                )
+        finally:
+            ours.terminate()
+            raw.terminate()
+        report(f"booking POST: {count} requests, {concurrency} concurrent", ours_result, raw_result)
+
+
+if __name__ == "__main__":
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
+    c = int(sys.argv[2]) if len(sys.argv) > 2 else 16
+    asyncio.run(main(n, c))
