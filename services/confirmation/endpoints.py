@@ -1,26 +1,61 @@
-"""The confirmation desk's pages and API."""
+"""The confirmation desk's queue page and its JSON API (CF-1, CF-2)."""
 
-from typing import Annotated
+from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from services.confirmation import service
 from services.confirmation.auth import DESK_ROLES
+from services.confirmation.schemas import STATE_FILTERS, StateFilter, TaskPage, TaskView
 from shared.auth import Staff, require
+from shared.db import DbSession
 from shared.web import render
 
 router = APIRouter()
 DeskStaff = Annotated[Staff, require(*DESK_ROLES)]
+HotelFilter = Annotated[str, Query(max_length=200)]
+PageNumber = Annotated[int, Query(ge=1, le=10_000)]
 
 
 @router.get("/", response_class=HTMLResponse)
-async def desk_home(request: Request, staff: DeskStaff) -> Response:
-    """The desk's start page."""
+async def queue_page(
+    request: Request,
+    session: DbSession,
+    staff: DeskStaff,
+    hotel: HotelFilter = "",
+    state: StateFilter = "open",
+    page: PageNumber = 1,
+) -> Response:
+    """The confirmation queue, earliest deadline first."""
+    tasks = await service.queue(session, hotel=hotel, state=state, page=page)
     return render(
         request.app.state.templates,
         request,
-        "coming_soon.html",
+        "queue.html",
         staff,
-        desk_title="Confirmation queue",
-        coming=("the deadline queue, order sheets by fax and email, hotel replies (CF-1 … CF-8)."),
+        tasks=tasks,
+        hotel=hotel,
+        state=state,
+        state_filters=STATE_FILTERS,
     )
+
+
+@router.get("/api/tasks", response_model=TaskPage)
+async def api_tasks(
+    session: DbSession,
+    staff: DeskStaff,
+    hotel: HotelFilter = "",
+    state: StateFilter = "open",
+    page: PageNumber = 1,
+) -> Any:
+    """The queue as JSON: tasks by deadline with their status, and the unsent count."""
+    return await service.queue(session, hotel=hotel, state=state, page=page)
+
+
+@router.get("/api/tasks/{booking_ref}", response_model=TaskView)
+async def api_task(session: DbSession, staff: DeskStaff, booking_ref: str) -> Any:
+    """One booking's confirmation task."""
+    return await service.get_task(session, booking_ref=booking_ref)

@@ -1,5 +1,50 @@
-"""Events the confirmation service subscribes to."""
+"""Events the confirmation service subscribes to.
 
+Each runs inside ``shared.events.consumer.apply_once``, which records the event id in the
+inbox in the same transaction as the effect, so a redelivered event changes nothing.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.confirmation import repository, service
+from shared.events import Envelope
 from shared.events.consumer import Handler
+from shared.events.contracts import HotelPublishedV1
+from shared.events.intake import BookingPlacedV1
+from shared.observability import get_logger
 
-HANDLERS: dict[str, Handler] = {}
+log = get_logger("confirmation.handlers")
+
+
+async def on_booking_placed(session: AsyncSession, envelope: Envelope) -> None:
+    """Every new booking becomes a confirmation task with its deadline (CF-1, CF-2)."""
+    booking = envelope.parse()
+    assert isinstance(booking, BookingPlacedV1)
+    # The inbox already drops a redelivered event; UNIQUE (booking_id, kind) also catches
+    # the same booking announced twice under two event ids.
+    if not await service.open_task(session, booking=booking):
+        log.info("confirmation_task_exists", booking_ref=booking.booking_ref)
+
+
+async def on_hotel_published(session: AsyncSession, envelope: Envelope) -> None:
+    """Keep the hotel's fax, email and phone for its order sheets (CF-1)."""
+    hotel = envelope.parse()
+    assert isinstance(hotel, HotelPublishedV1)
+    applied = await repository.upsert_hotel_contact(
+        session,
+        hotel.model_dump(
+            include={"hotel_id", "name_zh", "name_en", "city", "confirm_channel"}
+            | {"fax", "email", "phone"}
+        ),
+        envelope.occurred_at,
+    )
+    if not applied:
+        log.info("hotel_snapshot_stale", hotel_id=str(hotel.hotel_id))
+
+
+HANDLERS: dict[str, Handler] = {
+    BookingPlacedV1.name: on_booking_placed,
+    HotelPublishedV1.name: on_hotel_published,
+}

@@ -1,1 +1,109 @@
-"""SQL of the confirmation schema."""
+"""SQL of the confirmation schema.
+
+Writes that come from events are ``INSERT ... ON CONFLICT`` statements: a task insert is
+idempotent by (booking_id, kind), and a hotel snapshot only replaces an older one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.confirmation.models import ConfirmationTask, HotelContact
+
+PAGE_SIZE = 50
+TaskRow = tuple[ConfirmationTask, str | None]
+
+
+def _contains(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere, with the user's % and _ taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+async def insert_task(session: AsyncSession, values: dict[str, Any]) -> bool:
+    """Insert a task; False if the booking already has one of this kind (a redelivery)."""
+    inserted = await session.execute(
+        insert(ConfirmationTask)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["booking_id", "kind"])
+        .returning(ConfirmationTask.task_id)
+    )
+    return inserted.first() is not None
+
+
+async def upsert_hotel_contact(
+    session: AsyncSession, values: dict[str, Any], occurred_at: datetime
+) -> bool:
+    """Upsert a hotel's contact; False when a newer snapshot is already applied."""
+    statement = insert(HotelContact).values(**values, occurred_at=occurred_at)
+    changed = {
+        key: statement.excluded[key] for key in (*values, "occurred_at") if key != "hotel_id"
+    }
+    upserted = await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["hotel_id"],
+            set_={**changed, "updated_at": func.now()},
+            # Equal times apply in arrival order, so a frozen clock still updates.
+            where=HotelContact.occurred_at <= statement.excluded.occurred_at,
+        ).returning(HotelContact.hotel_id)
+    )
+    return upserted.first() is not None
+
+
+def _queue_query(*, hotel: str, states: Sequence[str] | None) -> Select[ConfirmationTask, str]:
+    # LEFT JOIN: a booking may arrive before its hotel's file does; it is queued all the same.
+    query = select(ConfirmationTask, HotelContact.confirm_channel.label("hotel_channel")).join(
+        HotelContact, HotelContact.hotel_id == ConfirmationTask.hotel_id, isouter=True
+    )
+    if states is not None:
+        query = query.where(ConfirmationTask.state.in_(states))
+    if hotel:
+        pattern = _contains(hotel)
+        query = query.where(
+            or_(
+                ConfirmationTask.hotel_name.ilike(pattern, escape="\\"),
+                HotelContact.name_zh.ilike(pattern, escape="\\"),
+                HotelContact.name_en.ilike(pattern, escape="\\"),
+            )
+        )
+    return query
+
+
+async def list_tasks(
+    session: AsyncSession, *, hotel: str, states: Sequence[str] | None, page: int
+) -> tuple[list[TaskRow], int]:
+    """One page of tasks, earliest deadline first (CF-2), and the total matching."""
+    query = _queue_query(hotel=hotel, states=states)
+    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = await session.execute(
+        query.order_by(
+            ConfirmationTask.deadline_at, ConfirmationTask.booked_at, ConfirmationTask.booking_ref
+        )
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+    )
+    return [(row[0], row[1]) for row in rows], total
+
+
+async def count_in_state(session: AsyncSession, state: str) -> int:
+    return (
+        await session.scalar(
+            select(func.count())
+            .select_from(ConfirmationTask)
+            .where(ConfirmationTask.state == state)
+        )
+        or 0
+    )
+
+
+async def find_task(session: AsyncSession, booking_ref: str) -> TaskRow | None:
+    """The booking's most recent task (a booking gets more once changes are queued, CF-1)."""
+    query = _queue_query(hotel="", states=None).where(ConfirmationTask.booking_ref == booking_ref)
+    row = (await session.execute(query.order_by(ConfirmationTask.created_at.desc()))).first()
+    return (row[0], row[1]) if row else None

@@ -1,1 +1,60 @@
-"""Input and output shapes of the confirmation API."""
+"""Input and output shapes of the confirmation API.
+
+``status`` is the task's standing against its CF-2/CF-6 deadline at the moment of the request
+(``overdue``, ``due-soon``, ``ok``); ``state`` is where the task is in the desk's work.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel
+
+TaskState = Literal["unsent", "sent", "confirmed", "full"]
+TaskStatus = Literal["overdue", "due-soon", "ok"]
+# What the queue's state filter accepts: one state, "open" (still needing the desk's work,
+# the default view) or "all".
+StateFilter = Literal["open", "all", "unsent", "sent", "confirmed", "full"]
+STATE_FILTERS: tuple[str, ...] = ("open", "all", "unsent", "sent", "confirmed", "full")
+OPEN_STATES: tuple[str, ...] = ("unsent", "sent")
+
+
+class TaskView(BaseModel):
+    task_id: uuid.UUID
+    booking_id: uuid.UUID
+    kind: str
+    booking_ref: str
+    hotel_id: uuid.UUID
+    hotel_name: str
+    # How the hotel takes order sheets (fax or email), from hotel_contact; None until the
+    # hotel's file has reached this service.
+    hotel_channel: str | None
+    room_type_name: str
+    rate_plan_name: str
+    check_in: date
+    check_out: date
+    nights: int
+    rooms: int
+    guest_names: list[str]
+    payment_mode: str
+    # How the customer wants their confirmation (CF-6): fax, phone, sms or email.
+    confirm_channel: str
+    special_requests: str
+    urgent: bool
+    booked_at: datetime
+    deadline_at: datetime
+    state: TaskState
+    status: TaskStatus
+
+
+class TaskPage(BaseModel):
+    items: list[TaskView]
+    total: int
+    page: int
+    page_size: int
+    # Unsent tasks across the whole queue, whatever the filter (CF-1 / SL-3).
+    unsent: int
+    unsent_limit: int
+    over_limit: bool

@@ -1,1 +1,158 @@
-"""Business rules of the confirmation service."""
+"""Business rules of the confirmation desk: deadlines (CF-2, CF-6) and the queue (CF-1).
+
+Service functions never commit; the request dependency or the event consumer does.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.confirmation import repository
+from services.confirmation.models import ConfirmationTask
+from services.confirmation.schemas import (
+    OPEN_STATES,
+    StateFilter,
+    TaskPage,
+    TaskStatus,
+    TaskView,
+)
+from shared.clock import Clock
+from shared.clock import clock as business_clock
+from shared.errors import NotFound
+from shared.events.intake import BookingPlacedV1
+
+# CF-1 / SL-3: never more than this many orders unsent.
+UNSENT_LIMIT = 15
+# A task whose deadline is this close shows as due-soon, so the desk sends it next.
+DUE_SOON = timedelta(minutes=30)
+ONE_HOUR = timedelta(hours=1)
+ONE_DAY = timedelta(hours=24)
+
+
+def confirm_deadline(
+    *, booked_at: datetime, check_in: date, reply_at_once: bool, clock: Clock
+) -> datetime:
+    """When the booking must be confirmed by the hotel and to the customer (CF-2, CF-6).
+
+    "Today" and "tomorrow" are dates in the business time zone (Beijing by default) of the
+    moment the booking was placed, not of UTC: a booking at 16:30 UTC is 00:30 the next day
+    in Beijing, and a check-in on that Beijing date is "today".
+
+    - check-in today (CF-2; CF-6 "same-day bookings"): booked_at + 1 hour. A check-in date
+      before the booking's local date (a late arrival booked after midnight for the night
+      already begun) is treated the same way: the guest is on the way.
+    - check-in tomorrow (CF-2 "confirmed the same day"): the end of the booking's local day,
+      i.e. the next local midnight as a UTC instant. A booking at 23:30 gets 30 minutes; we
+      keep the rule as written rather than stretch it, because the guest arrives in hours.
+    - otherwise (CF-2, CF-6): booked_at + 24 hours.
+    - "reply at once" (CF-6): booked_at + 1 hour.
+
+    Where several apply, the earliest wins, so the task meets every promise at once.
+    """
+    if booked_at.tzinfo is None:
+        raise ValueError("booked_at must be timezone-aware")
+    booking_day = clock.local(booked_at).date()
+    candidates = [booked_at + ONE_DAY]
+    if check_in <= booking_day:
+        candidates.append(booked_at + ONE_HOUR)
+    elif check_in == booking_day + timedelta(days=1):
+        candidates.append(clock.start_of_local_day(check_in))
+    if reply_at_once:
+        candidates.append(booked_at + ONE_HOUR)
+    return min(candidates)
+
+
+def task_status(*, deadline_at: datetime, state: str, now: datetime) -> TaskStatus:
+    """A task's standing against its deadline (CF-2); closed tasks no longer run late."""
+    if state not in OPEN_STATES:
+        return "ok"
+    if now > deadline_at:
+        return "overdue"
+    if deadline_at - now <= DUE_SOON:
+        return "due-soon"
+    return "ok"
+
+
+def task_values(booking: BookingPlacedV1) -> dict[str, Any]:
+    """The new-booking task (CF-1) of a placed booking, deadline included (CF-2, CF-6)."""
+    return {
+        "booking_id": booking.booking_id,
+        "kind": "new",
+        "booking_ref": booking.booking_ref,
+        "hotel_id": booking.hotel_id,
+        "hotel_name": booking.hotel_name,
+        "room_type_name": booking.room_type_name,
+        "rate_plan_name": booking.rate_plan_name,
+        "check_in": booking.check_in,
+        "check_out": booking.check_out,
+        "rooms": booking.rooms,
+        "guest_names": booking.guest_names,
+        "payment_mode": booking.payment_mode,
+        "confirm_channel": booking.confirm_channel,
+        "special_requests": booking.special_requests,
+        "urgent": booking.urgent,
+        "booked_at": booking.placed_at,
+        "deadline_at": confirm_deadline(
+            booked_at=booking.placed_at,
+            check_in=booking.check_in,
+            reply_at_once=booking.reply_at_once,
+            clock=business_clock,
+        ),
+        "state": "unsent",
+    }
+
+
+async def open_task(session: AsyncSession, *, booking: BookingPlacedV1) -> bool:
+    """Queue a placed booking for the desk; False if it is already queued."""
+    return await repository.insert_task(session, task_values(booking))
+
+
+# TaskView fields copied straight from the row; the rest are derived in _view.
+_TASK_FIELDS = tuple(
+    name for name in TaskView.model_fields if name not in {"hotel_channel", "nights", "status"}
+)
+
+
+def _view(task: ConfirmationTask, hotel_channel: str | None, now: datetime) -> TaskView:
+    return TaskView(
+        **{column: getattr(task, column) for column in _TASK_FIELDS},
+        hotel_channel=hotel_channel,
+        nights=(task.check_out - task.check_in).days,
+        status=task_status(deadline_at=task.deadline_at, state=task.state, now=now),
+    )
+
+
+def _states(state: StateFilter) -> tuple[str, ...] | None:
+    if state == "all":
+        return None
+    return OPEN_STATES if state == "open" else (state,)
+
+
+async def queue(
+    session: AsyncSession, *, hotel: str = "", state: StateFilter = "open", page: int = 1
+) -> TaskPage:
+    """The desk's queue, earliest deadline first (CF-2), with the unsent count (CF-1)."""
+    now = business_clock.now()
+    rows, total = await repository.list_tasks(
+        session, hotel=hotel.strip(), states=_states(state), page=page
+    )
+    unsent = await repository.count_in_state(session, "unsent")
+    return TaskPage(
+        items=[_view(task, channel, now) for task, channel in rows],
+        total=total,
+        page=page,
+        page_size=repository.PAGE_SIZE,
+        unsent=unsent,
+        unsent_limit=UNSENT_LIMIT,
+        over_limit=unsent > UNSENT_LIMIT,
+    )
+
+
+async def get_task(session: AsyncSession, *, booking_ref: str) -> TaskView:
+    found = await repository.find_task(session, booking_ref.strip().upper())
+    if found is None:
+        raise NotFound(f"No confirmation task for booking {booking_ref}.")
+    return _view(found[0], found[1], business_clock.now())

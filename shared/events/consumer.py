@@ -48,11 +48,11 @@ async def apply_once(
                 await handler(session, envelope)
                 outcome = "handled"
         HANDLER_RESULTS.labels(service, envelope.name, outcome).inc()
-        log.info("event_" + outcome, event=envelope.name, service=service)
+        log.info("event_" + outcome, event_name=envelope.name, service=service)
         return outcome
     except Exception:
         HANDLER_RESULTS.labels(service, envelope.name, "failed").inc()
-        log.exception("event_failed", event=envelope.name, service=service)
+        log.exception("event_failed", event_name=envelope.name, service=service)
         raise
     finally:
         event_id_var.reset(token)
