@@ -81,8 +81,13 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+def _error_field(error: Any) -> str:
+    # A JSON syntax error's location is a character offset, not a field: name the body.
+    return "body" if error.get("type") == "json_invalid" else _field_name(tuple(error["loc"]))
+
+
 def validation_body(exc: RequestValidationError) -> dict[str, Any]:
-    fields = [{"field": _field_name(tuple(e["loc"])), "message": e["msg"]} for e in exc.errors()]
+    fields = [{"field": _error_field(e), "message": e["msg"]} for e in exc.errors()]
     detail = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
     return {"error": "invalid_input", "detail": detail, "fields": fields}
 

@@ -126,8 +126,28 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if request_id_var.get() is not None:
+            # A service mounted in the all-in-one app: the outer middleware owns the id and
+            # the header; this one records the request under its own service name.
+            started = time.perf_counter()
+            status_holder = {"status": 500}
+
+            async def send_seen(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    status_holder["status"] = message["status"]
+                await send(message)
+
+            try:
+                await self.app(scope, receive, send_seen)
+            finally:
+                scope["roomline.recorded"] = True
+                self._record(scope, status_holder["status"], time.perf_counter() - started)
+            return
+        await self._outermost(scope, receive, send)
+
+    async def _outermost(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = dict(scope.get("headers") or [])
-        request_id = headers.get(b"x-request-id", b"").decode() or uuid.uuid4().hex
+        request_id = headers.get(b"x-request-id", b"").decode()[:64] or uuid.uuid4().hex
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         status_holder = {"status": 500}
@@ -141,7 +161,8 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            self._record(scope, status_holder["status"], time.perf_counter() - started)
+            if not scope.get("roomline.recorded"):
+                self._record(scope, status_holder["status"], time.perf_counter() - started)
             request_id_var.reset(token)
 
     def _record(self, scope: Scope, status: int, elapsed: float) -> None:

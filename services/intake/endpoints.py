@@ -1,26 +1,236 @@
-"""The intake desk's pages and API."""
+"""The intake desk's JSON API and pages. Thin: parse, authorise, call one service function."""
 
-from typing import Annotated
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.intake import service
 from services.intake.auth import DESK_ROLES
+from services.intake.schemas import (
+    CONFIRM_CHANNELS,
+    PAYMENT_MODES,
+    BookingRequest,
+    BookingView,
+    SearchResult,
+)
 from shared.auth import Staff, require
-from shared.web import render
+from shared.clock import clock
+from shared.db import DbSession
+from shared.errors import DomainError, InvalidInput
+from shared.web import form_data, readable_errors, render
 
 router = APIRouter()
 DeskStaff = Annotated[Staff, require(*DESK_ROLES)]
 
+_GUEST_SEPARATORS = (",", "，", "、", ";", "；")  # agents also type Chinese punctuation
+
+
+# --- JSON API ------------------------------------------------------------------------------
+
+
+@router.get("/api/search", response_model=SearchResult)
+async def api_search(
+    session: DbSession, staff: DeskStaff, city: str, check_in: date, check_out: date, rooms: int = 1
+) -> SearchResult:
+    """Search sellable rooms by city and dates (IN-2)."""
+    return await service.search(
+        session, city=city, check_in=check_in, check_out=check_out, rooms=rooms
+    )
+
+
+@router.post("/api/bookings", status_code=201, response_model=BookingView)
+async def api_place_booking(session: DbSession, staff: DeskStaff, body: BookingRequest) -> Any:
+    """Place a booking (IN-4); a repeated idempotency key returns the same booking."""
+    placed = await service.place_booking(session, staff=staff, request=body)
+    return placed.booking
+
+
+@router.get("/api/bookings/{booking_ref}", response_model=BookingView)
+async def api_get_booking(session: DbSession, staff: DeskStaff, booking_ref: str) -> Any:
+    """One booking by its reference."""
+    return await service.get_booking(session, booking_ref=booking_ref)
+
+
+# --- pages ---------------------------------------------------------------------------------
+
+
+def _parse_stay(check_in: str, check_out: str, rooms: str) -> tuple[date, date, int]:
+    """Query-string values typed by a person; a bad one names its field (IN-2)."""
+    parsed: list[Any] = []
+    for field, label, raw in (
+        ("check_in", "Check-in", check_in),
+        ("check_out", "Check-out", check_out),
+    ):
+        try:
+            parsed.append(date.fromisoformat(raw))
+        except ValueError as exc:
+            raise InvalidInput(f"{label}: enter a date like 2026-12-03.", field=field) from exc
+    try:
+        parsed.append(int(rooms))
+    except ValueError as exc:
+        raise InvalidInput("Rooms: enter a whole number.", field="rooms") from exc
+    return parsed[0], parsed[1], parsed[2]
+
 
 @router.get("/", response_class=HTMLResponse)
-async def desk_home(request: Request, staff: DeskStaff) -> Response:
-    """The desk's start page."""
+async def search_page(
+    request: Request,
+    session: DbSession,
+    staff: DeskStaff,
+    city: str = "",
+    check_in: str = "",
+    check_out: str = "",
+    rooms: str = "1",
+) -> Response:
+    """Search form and results on one page (IN-2)."""
+    today = clock.today()
+    form = {
+        "city": city,
+        "check_in": check_in or today.isoformat(),
+        "check_out": check_out or (today + timedelta(days=1)).isoformat(),
+        "rooms": rooms,
+    }
+    result, error, status = None, "", 200
+    if city or check_in or check_out:
+        try:
+            stay = _parse_stay(check_in, check_out, rooms)
+            result = await service.search(
+                session, city=city, check_in=stay[0], check_out=stay[1], rooms=stay[2]
+            )
+        except DomainError as exc:
+            error, status = exc.detail, exc.status_code
     return render(
         request.app.state.templates,
         request,
-        "coming_soon.html",
+        "search.html",
         staff,
-        desk_title="Bookings",
-        coming=("search, booking, changes and cancellations (IN-1 … IN-12)."),
+        status_code=status,
+        form=form,
+        result=result,
+        error=error,
+        payment_modes=PAYMENT_MODES,
+    )
+
+
+@router.get("/book", response_class=HTMLResponse)
+async def booking_form(
+    request: Request,
+    session: DbSession,
+    staff: DeskStaff,
+    rate_plan_id: uuid.UUID,
+    check_in: date,
+    check_out: date,
+    rooms: int,
+) -> Response:
+    """The booking form for one rate plan and stay; starts the IN-1 handling clock."""
+    offer = await service.quote(
+        session, rate_plan_id=rate_plan_id, check_in=check_in, check_out=check_out, rooms=rooms
+    )
+    fields = {
+        "hotel_id": str(offer.hotel_id),
+        "rate_plan_id": str(rate_plan_id),
+        "check_in": check_in.isoformat(),
+        "check_out": check_out.isoformat(),
+        "rooms": str(rooms),
+        "payment_mode": offer.payment_mode,
+        "confirm_channel": "phone",
+        "idempotency_key": str(uuid.uuid4()),  # one form, one booking, however often sent
+        "handling_started_at": clock.now().isoformat(),
+    }
+    error = "" if offer.can_sell else offer.reason
+    return _form_page(request, staff, fields, offer=offer, error=error)
+
+
+@router.post("/bookings")
+async def place_booking_form(request: Request, session: DbSession, staff: DeskStaff) -> Response:
+    """Place a booking from the form; on refusal show the form again and write nothing."""
+    fields = await form_data(request)
+    try:
+        body = BookingRequest.model_validate(_request_data(fields))
+        placed = await service.place_booking(session, staff=staff, request=body)
+    except (ValidationError, DomainError) as exc:
+        # The request dependency commits whatever the endpoint returns with; a refused
+        # booking may have written its row before the refusal, so undo it here.
+        await session.rollback()
+        return await _refused(request, session, staff, fields, exc)
+    root = request.scope.get("root_path", "")
+    return RedirectResponse(f"{root}/bookings/{placed.booking.booking_ref}", status_code=303)
+
+
+@router.get("/bookings/{booking_ref}", response_class=HTMLResponse)
+async def booking_page(
+    request: Request, session: DbSession, staff: DeskStaff, booking_ref: str
+) -> Response:
+    """A placed booking."""
+    booking = await service.get_booking(session, booking_ref=booking_ref)
+    return render(
+        request.app.state.templates,
+        request,
+        "booking.html",
+        staff,
+        booking=booking,
+        payment_modes=PAYMENT_MODES,
+    )
+
+
+def _request_data(fields: dict[str, str]) -> dict[str, Any]:
+    """Form strings to the API's shape: guest names one per line or comma separated."""
+    names = fields.get("guest_names", "")
+    for separator in _GUEST_SEPARATORS:
+        names = names.replace(separator, "\n")
+    return {**fields, "guest_names": names.splitlines()}
+
+
+def _readable(exc: ValidationError | DomainError) -> str:
+    return exc.detail if isinstance(exc, DomainError) else readable_errors(exc)
+
+
+async def _refused(
+    request: Request,
+    session: AsyncSession,
+    staff: Staff,
+    fields: dict[str, str],
+    exc: ValidationError | DomainError,
+) -> Response:
+    status = exc.status_code if isinstance(exc, DomainError) else 422
+    try:
+        offer = await service.quote(
+            session,
+            rate_plan_id=uuid.UUID(fields.get("rate_plan_id", "")),
+            check_in=date.fromisoformat(fields.get("check_in", "")),
+            check_out=date.fromisoformat(fields.get("check_out", "")),
+            rooms=int(fields.get("rooms", "")),
+        )
+    except (ValueError, DomainError):
+        offer = None  # the stay itself is what is wrong: show the form without prices
+    return _form_page(request, staff, fields, offer=offer, error=_readable(exc), status=status)
+
+
+def _form_page(
+    request: Request,
+    staff: Staff,
+    fields: dict[str, str],
+    *,
+    offer: Any,
+    error: str = "",
+    status: int = 200,
+) -> Response:
+    return render(
+        request.app.state.templates,
+        request,
+        "book.html",
+        staff,
+        status_code=status,
+        fields=fields,
+        offer=offer,
+        error=error,
+        payment_modes=PAYMENT_MODES,
+        confirm_channels=CONFIRM_CHANNELS,
     )

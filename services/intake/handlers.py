@@ -1,5 +1,79 @@
-"""Events the intake service subscribes to."""
+"""Events the intake service subscribes to: contracts' hotels, allotments and prices.
 
+They feed intake's own projection of sellable inventory (ARCHITECTURE: no cross-schema reads).
+Each runs inside ``shared.events.consumer.apply_once``, which records the event id in the inbox
+in the same transaction, so a redelivered event has no second effect.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.intake import projection
+from shared.events import Envelope
 from shared.events.consumer import Handler
+from shared.events.contracts import AllotmentSetV1, HotelPublishedV1, RatesPublishedV1
+from shared.observability import get_logger
 
-HANDLERS: dict[str, Handler] = {}
+log = get_logger("intake.handlers")
+
+
+async def on_hotel_published(session: AsyncSession, envelope: Envelope) -> None:
+    """A full snapshot of the hotel's file: hotel, room types and rate plans (HR-2)."""
+    event = envelope.parse()
+    assert isinstance(event, HotelPublishedV1)
+    if not await projection.upsert_hotel(session, event, envelope.occurred_at):
+        log.info("hotel_snapshot_stale", hotel_id=str(event.hotel_id))
+        return
+    await projection.replace_room_types(session, event)
+    await projection.replace_rate_plans(session, event)
+
+
+async def on_allotment_set(session: AsyncSession, envelope: Envelope) -> None:
+    """Absolute rooms per night; never below what is already sold (IN-4: no overbooking)."""
+    event = envelope.parse()
+    assert isinstance(event, AllotmentSetV1)
+    asked = {n.night: n.rooms for n in event.nights}
+    applied = await projection.upsert_allotment(
+        session,
+        hotel_id=event.hotel_id,
+        room_type_id=event.room_type_id,
+        nights=event.nights,
+        occurred_at=envelope.occurred_at,
+    )
+    for night, allotment, sold in applied:
+        if allotment != asked[night]:
+            # The hotel cut the allotment below rooms we already sold: those stay sold and
+            # the night is simply full; hotel resources must settle the difference (CF-3).
+            log.warning(
+                "allotment_reduction_clamped",
+                room_type_id=str(event.room_type_id),
+                night=night.isoformat(),
+                asked=asked[night],
+                sold=sold,
+                allotment=allotment,
+            )
+    if len(applied) < len(asked):
+        log.info("allotment_nights_stale", skipped=len(asked) - len(applied))
+
+
+async def on_rates_published(session: AsyncSession, envelope: Envelope) -> None:
+    """Per-night net and sell prices of one rate plan."""
+    event = envelope.parse()
+    assert isinstance(event, RatesPublishedV1)
+    await projection.upsert_rates(
+        session,
+        hotel_id=event.hotel_id,
+        rate_plan_id=event.rate_plan_id,
+        room_type_id=event.room_type_id,
+        currency=event.currency,
+        nights=event.nights,
+        occurred_at=envelope.occurred_at,
+    )
+
+
+HANDLERS: dict[str, Handler] = {
+    HotelPublishedV1.name: on_hotel_published,
+    AllotmentSetV1.name: on_allotment_set,
+    RatesPublishedV1.name: on_rates_published,
+}

@@ -1,1 +1,131 @@
-"""Input and output shapes of the intake API."""
+"""Input and output shapes of the intake API.
+
+Parsing (types, lengths) happens here; the rules of a booking (dates, room counts, known
+hotel, IN-4) are checked in ``service.py`` so every caller gets them, not only HTTP.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ConfirmChannel = Literal["fax", "phone", "sms", "email"]
+CONFIRM_CHANNELS: tuple[str, ...] = ("fax", "phone", "sms", "email")
+# IN-4: pay at hotel / prepaid collect-on-behalf / corporate monthly. The rate plan fixes
+# which one a booking uses (its price terms differ, PAY-4).
+PAYMENT_MODES: dict[str, str] = {
+    "pay_at_hotel": "Pay at hotel",
+    "prepaid": "Prepaid (collect on behalf)",
+    "corporate_monthly": "Corporate monthly",
+}
+
+
+class BookingRequest(BaseModel):
+    """What an agent submits to place a booking (IN-4)."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    hotel_id: uuid.UUID
+    rate_plan_id: uuid.UUID
+    check_in: date
+    check_out: date
+    rooms: int
+    guest_names: list[str] = Field(max_length=40)
+    booker_name: str = Field(max_length=120)
+    booker_phone: str = Field(max_length=40)
+    booker_company: str = Field("", max_length=200)
+    member_card: str = Field("", max_length=40)
+    payment_mode: str = Field(max_length=30)
+    confirm_channel: ConfirmChannel
+    special_requests: str = Field("", max_length=2000)
+    arrival_time: str = Field("", max_length=40)
+    idempotency_key: str = Field(min_length=1, max_length=100)
+    # IN-1: when the agent answered the call / opened the form; None when a client cannot say.
+    handling_started_at: datetime | None = None
+
+
+class NightOffer(BaseModel):
+    night: date
+    sell_minor: int | None
+    remaining: int | None
+
+
+class Offer(BaseModel):
+    """One sellable room type and rate plan over a stay (IN-2)."""
+
+    hotel_id: uuid.UUID
+    hotel_name: str
+    hotel_name_zh: str
+    district: str
+    star_grade: int
+    room_type_id: uuid.UUID
+    room_type_name: str
+    rate_plan_id: uuid.UUID
+    rate_plan_name: str
+    payment_mode: str
+    currency: str
+    nights: list[NightOffer]
+    total_sell_minor: int | None
+    min_remaining: int
+    can_sell: bool
+    reason: str = ""
+
+
+class SearchResult(BaseModel):
+    city: str
+    check_in: date
+    check_out: date
+    rooms: int
+    offers: list[Offer]
+
+    @property
+    def sellable(self) -> list[Offer]:
+        return [offer for offer in self.offers if offer.can_sell]
+
+
+class BookedNightView(BaseModel):
+    night: date
+    net_minor: int
+    sell_minor: int
+
+
+class BookingView(BaseModel):
+    """A placed booking as the API returns it; per-night prices are frozen (IN-4)."""
+
+    booking_id: uuid.UUID
+    booking_ref: str
+    status: str
+    hotel_id: uuid.UUID
+    hotel_name: str
+    room_type_id: uuid.UUID
+    room_type_name: str
+    rate_plan_id: uuid.UUID
+    rate_plan_name: str
+    check_in: date
+    check_out: date
+    rooms: int
+    guest_names: list[str]
+    booker_name: str
+    booker_phone: str
+    booker_company: str
+    member_card: str
+    payment_mode: str
+    confirm_channel: str
+    special_requests: str
+    arrival_time: str
+    urgent: bool
+    idempotency_key: str
+    handling_started_at: datetime | None
+    committed_at: datetime
+    agent_username: str
+    total_sell_minor: int
+    currency: str
+    nights: list[BookedNightView]
+
+
+class PlacedBooking(BaseModel):
+    booking: BookingView
+    created: bool  # False when the idempotency key named an existing booking

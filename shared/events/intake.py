@@ -47,3 +47,9 @@ class BookingPlacedV1(Payload):
     reply_at_once: bool = False
     placed_at: datetime
     agent_username: str
+    # Added compatibly (defaults): the rest of IN-4 for the hotel's order sheet, and IN-1's
+    # handling start for the SLA layer.
+    booker_company: str = ""
+    member_card: str = ""
+    arrival_time: str = ""
+    handling_started_at: datetime | None = None
