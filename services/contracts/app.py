@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from services.contracts.endpoints import router
+from services.contracts import endpoints, pages
 from services.contracts.settings import ContractsSettings
 from shared.web import create_service_app
 
@@ -10,6 +10,6 @@ app = create_service_app(
     service="contracts",
     title="Hotel resources",
     settings=ContractsSettings(),
-    routers=[router],
+    routers=[pages.router, endpoints.router],
     templates_dir=Path(__file__).parent / "ui" / "templates",
 )

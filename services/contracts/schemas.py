@@ -1,20 +1,63 @@
-"""Input shapes of the hotel-resources forms and API.
+"""Input and output shapes of the hotel-resources forms and API.
 
-Prices arrive as integer minor units in the JSON API (``net_minor``) and as decimal strings in
-the HTML forms ("688.00"), which the endpoint converts with ``Money.parse``.
+Prices: the JSON API takes integer minor units (``net_minor``, ``sell_minor``: fen for CNY);
+the HTML form takes decimal strings as a person types them ("688.00") in the hotel's currency
+(HR-14), which :class:`RatesForm` turns into minor units with ``Money.parse``. Never floats.
+
+Rules of form (past nights, reversed or over-long ranges, rooms out of 0..999, star grade out
+of 1..5, a malformed currency) are checked here, so a bad request is a 422 naming the field
+and reaches no service code. Business rules (HR-4: sell not below net) live in ``service``.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic.networks import validate_email
+from pydantic_core import PydanticCustomError
 
 from shared.dates import check_not_past, check_range
+from shared.money import Money
 
 MAX_RANGE_NIGHTS = 400
+PaymentMode = Literal["pay_at_hotel", "prepaid", "corporate_monthly"]
+HotelStatus = Literal["active", "suspended"]
+
+# What each field is called on the desk's forms, so an error names what the person sees.
+FIELD_LABELS: dict[str, str] = {
+    "name_zh": "Chinese name",
+    "name_en": "English name",
+    "city": "City",
+    "district": "District",
+    "address": "Address",
+    "star_grade": "Star grade",
+    "currency": "Currency",
+    "confirm_channel": "Confirmation by",
+    "fax": "Fax",
+    "email": "Email",
+    "phone": "Phone",
+    "name": "Name",
+    "payment_mode": "Payment mode",
+    "room_type_id": "Room type",
+    "rate_plan_id": "Rate plan",
+    "first_night": "First night",
+    "last_night": "Last night",
+    "rooms": "Rooms",
+    "net": "Net price",
+    "sell": "Sell price",
+    "net_minor": "Net price",
+    "sell_minor": "Sell price",
+    "status": "Status",
+}
 
 
 class HotelIn(BaseModel):
@@ -27,15 +70,17 @@ class HotelIn(BaseModel):
     address: str = Field("", max_length=300)
     star_grade: int = Field(ge=1, le=5)
     currency: str = Field("CNY", pattern=r"^[A-Z]{3}$")
+    # Declared before fax and email: their validators read it from ``info.data``.
     confirm_channel: Literal["fax", "email"]
     fax: str = Field("", max_length=40)
-    email: EmailStr | Literal[""] = ""
+    email: str = Field("", max_length=200)
     phone: str = Field("", max_length=40)
 
     @field_validator("fax")
     @classmethod
     def fax_when_faxed(cls, fax: str, info: ValidationInfo) -> str:
-        if info.data.get("confirm_channel") == "fax" and not fax.strip():
+        # CF-1: the confirmation desk must have somewhere to send the order sheet.
+        if info.data.get("confirm_channel") == "fax" and not fax:
             raise ValueError("a hotel confirmed by fax needs a fax number")
         return fax
 
@@ -44,20 +89,37 @@ class HotelIn(BaseModel):
     def email_when_emailed(cls, email: str, info: ValidationInfo) -> str:
         if info.data.get("confirm_channel") == "email" and not email:
             raise ValueError("a hotel confirmed by email needs an email address")
+        if email:
+            try:
+                email = validate_email(email)[1]
+            except PydanticCustomError as exc:
+                raise ValueError(f"{email!r} is not an email address") from exc
         return email
 
 
+class HotelStatusIn(BaseModel):
+    """Suspend a hotel (it stops being sellable, HR-10) or make it active again."""
+
+    status: HotelStatus
+
+
 class RoomTypeIn(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
     name: str = Field(min_length=1, max_length=120)
 
 
 class RatePlanIn(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
     room_type_id: uuid.UUID
     name: str = Field(min_length=1, max_length=120)
-    payment_mode: Literal["pay_at_hotel", "prepaid", "corporate_monthly"]
+    payment_mode: PaymentMode
 
 
 class _NightRange(BaseModel):
+    """An inclusive range of nights (a night is named by its date), today or later."""
+
     first_night: date
     last_night: date
 
@@ -83,3 +145,94 @@ class RatesIn(_NightRange):
     rate_plan_id: uuid.UUID
     net_minor: int = Field(ge=0)
     sell_minor: int = Field(ge=0)
+
+
+class RatesForm(_NightRange):
+    """The prices form: decimal strings in the hotel's currency, passed as validation context
+    (``RatesForm.model_validate(form, context={"currency": "CNY"})``)."""
+
+    rate_plan_id: uuid.UUID
+    net: int = Field(ge=0)
+    sell: int = Field(ge=0)
+
+    @field_validator("net", "sell", mode="before")
+    @classmethod
+    def decimal_to_minor(cls, typed: object, info: ValidationInfo) -> int:
+        currency = (info.context or {}).get("currency", "CNY")
+        return Money.parse(str(typed), currency).amount_minor
+
+    def to_input(self) -> RatesIn:
+        return RatesIn(
+            rate_plan_id=self.rate_plan_id,
+            first_night=self.first_night,
+            last_night=self.last_night,
+            net_minor=self.net,
+            sell_minor=self.sell,
+        )
+
+
+class RoomTypeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    room_type_id: uuid.UUID
+    hotel_id: uuid.UUID
+    name: str
+
+
+class RatePlanOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    rate_plan_id: uuid.UUID
+    hotel_id: uuid.UUID
+    room_type_id: uuid.UUID
+    name: str
+    payment_mode: str
+
+
+class HotelOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    hotel_id: uuid.UUID
+    name_zh: str
+    name_en: str
+    city: str
+    district: str
+    address: str
+    star_grade: int
+    currency: str
+    confirm_channel: str
+    fax: str
+    email: str
+    phone: str
+    status: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class HotelFileOut(HotelOut):
+    room_types: list[RoomTypeOut]
+    rate_plans: list[RatePlanOut]
+
+
+class HotelPageOut(BaseModel):
+    hotels: list[HotelOut]
+    total: int
+    page: int
+    page_size: int
+
+
+class AllotmentOut(BaseModel):
+    room_type_id: uuid.UUID
+    first_night: date
+    last_night: date
+    rooms: int
+    nights: int
+
+
+class RatesOut(BaseModel):
+    rate_plan_id: uuid.UUID
+    first_night: date
+    last_night: date
+    net_minor: int
+    sell_minor: int
+    nights: int
