@@ -155,46 +155,49 @@ def booking_body(stay: dict[str, str], n: int) -> dict[str, object]:
     }
 
 
-async def main(count: int, concurrency: int) -> None:
+async def measure(count: int, concurrency: int) -> None:
     from shared.auth import Role
     from shared.db import make_engine, make_sessionmaker, unit_of_work
     from tests.support.clients import StaffClient, create_user
 
+    stay = await seed()
+    engine = make_engine(os.environ["DATABASE_URL"], pool_size=1)
+    async with unit_of_work(make_sessionmaker(engine)) as session:
+        await create_user(session, "benchagent", Role.AGENT)
+    await engine.dispose()
+    ours, ours_url = start(["workers.run", "--no-workers", "--no-relay"])
+    raw, raw_url = start(["uvicorn", "bench.raw_booking_app:app", "--log-level", "warning"])
+    try:
+        async with httpx.AsyncClient(base_url=ours_url, timeout=30) as http:
+            agent = await StaffClient(http).login("benchagent")
+            headers = {"x-csrf-token": agent.csrf}
+            warm = [booking_body(stay, n) for n in range(50)]
+            await load(http, "/intake/api/bookings", warm, headers, concurrency)
+            ours_result = await load(
+                http,
+                "/intake/api/bookings",
+                [booking_body(stay, n) for n in range(count)],
+                headers,
+                concurrency,
+            )
+        async with httpx.AsyncClient(base_url=raw_url, timeout=30) as http:
+            await load(http, "/book", [booking_body(stay, n) for n in range(50)], {}, concurrency)
+            raw_result = await load(
+                http, "/book", [booking_body(stay, n) for n in range(count)], {}, concurrency
+            )
+    finally:
+        ours.terminate()
+        raw.terminate()
+    report(f"booking POST: {count} requests, {concurrency} concurrent", ours_result, raw_result)
+
+
+def main(count: int, concurrency: int) -> None:
     with bench_infra():
-        stay = await seed()
-        engine = make_engine(os.environ["DATABASE_URL"], pool_size=1)
-        async with unit_of_work(make_sessionmaker(engine)) as session:
-            await create_user(session, "benchagent", Role.AGENT)
-        await engine.dispose()
-        ours, ours_url = start(["workers.run", "--no-workers", "--no-relay"])
-        raw, raw_url = start(["uvicorn", "bench.raw_booking_app:app", "--log-level", "warning"])
-        try:
-            async with httpx.AsyncClient(base_url=ours_url, timeout=30) as http:
-                agent = await StaffClient(http).login("benchagent")
-                headers = {"x-csrf-token": agent.csrf}
-                warm = [booking_body(stay, n) for n in range(50)]
-                await load(http, "/intake/api/bookings", warm, headers, concurrency)
-                ours_result = await load(
-                    http,
-                    "/intake/api/bookings",
-                    [booking_body(stay, n) for n in range(count)],
-                    headers,
-                    concurrency,
-                )
-            async with httpx.AsyncClient(base_url=raw_url, timeout=30) as http:
-                await load(
-                    http, "/book", [booking_body(stay, n) for n in range(50)], {}, concurrency
-                )
-                raw_result = await load(
-                    http, "/book", [booking_body(stay, n) for n in range(count)], {}, concurrency
-                )
-        finally:
-            ours.terminate()
-            raw.terminate()
-        report(f"booking POST: {count} requests, {concurrency} concurrent", ours_result, raw_result)
+        asyncio.run(measure(count, concurrency))
 
 
 if __name__ == "__main__":
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
-    c = int(sys.argv[2]) if len(sys.argv) > 2 else 16
-    asyncio.run(main(n, c))
+    main(
+        int(sys.argv[1]) if len(sys.argv) > 1 else 2000,
+        int(sys.argv[2]) if len(sys.argv) > 2 else 16,
+    )

@@ -104,18 +104,22 @@ async def measure_ours(count: int, *, rate: float | None) -> dict[str, float]:
     return {"per_second": count / elapsed, "p99": p99(latencies)}
 
 
-async def main(count: int) -> None:
+async def measure(redis_url: str, count: int) -> None:
+    raw = await run_raw(redis_url, count)
+    ours = await measure_ours(count, rate=None)
+    report(f"events: {count} commit-to-handled (flat out)", ours, raw)
+    paced_rate = ours["per_second"] / 2
+    paced = await measure_ours(max(count // 2, 50), rate=paced_rate)
+    print(
+        f"  paced at {paced_rate:.0f}/s (half of ours): p99 {paced['p99'] * 1000:.0f} ms "
+        f"(goal: under 1000 ms)"
+    )
+
+
+def main(count: int) -> None:
     with bench_infra() as infra:
-        raw = await run_raw(infra.redis_url, count)
-        ours = await measure_ours(count, rate=None)
-        report(f"events: {count} commit-to-handled (flat out)", ours, raw)
-        paced_rate = ours["per_second"] / 2
-        paced = await measure_ours(max(count // 2, 50), rate=paced_rate)
-        print(
-            f"  paced at {paced_rate:.0f}/s (half of ours): p99 {paced['p99'] * 1000:.0f} ms "
-            f"(goal: under 1000 ms)"
-        )
+        asyncio.run(measure(infra.redis_url, count))
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 2000))
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 2000)

@@ -194,11 +194,14 @@ async def place_booking(
     values = _booking_values(request, staff, plan, guest_names, prices, currency)
     if twin := await _insert_booking(session, values):
         return PlacedBooking(booking=await _view(session, twin), created=False)
-    await _take_rooms(session, room_type_id=plan.room_type_id, nights=nights, rooms=request.rooms)
     night_rows = [{"booking_id": values["booking_id"], **p.model_dump()} for p in prices]
     await repository.insert_booking_nights(session, night_rows)
     view = BookingView(**values, nights=prices)
     await _announce(session, view, staff)
+    # Rooms are taken last: the nights stay locked only for the decrement and the commit, and
+    # every booking of a popular hotel queues on those rows. A sold-out night rolls back all.
+    await _take_rooms(session, room_type_id=plan.room_type_id, nights=nights, rooms=request.rooms)
+    _log_placed(view)
     return PlacedBooking(booking=view, created=True)
 
 
@@ -225,9 +228,13 @@ def _checked_people(request: BookingRequest) -> list[str]:
 
 
 async def _bookable_plan(session: AsyncSession, request: BookingRequest) -> AnyRow:
-    if not await repository.hotel_exists(session, request.hotel_id):
-        raise InvalidInput(f"Unknown hotel {request.hotel_id}.", field="hotel_id")
     plan = await repository.find_plan(session, request.rate_plan_id)
+    # One query on the hot path: the plan's row carries its hotel; only a miss asks more.
+    if plan is None and not await repository.hotel_exists(session, request.hotel_id):
+        raise InvalidInput(f"Unknown hotel {request.hotel_id}.", field="hotel_id")
+    if plan is not None and plan.plan_hotel_id != request.hotel_id:
+        if not await repository.hotel_exists(session, request.hotel_id):
+            raise InvalidInput(f"Unknown hotel {request.hotel_id}.", field="hotel_id")
     if plan is None or plan.plan_hotel_id != request.hotel_id:
         raise InvalidInput(
             f"Unknown rate plan {request.rate_plan_id} for this hotel.", field="rate_plan_id"
@@ -324,7 +331,7 @@ async def _take_rooms(
 
 
 async def _announce(session: AsyncSession, view: BookingView, staff: Staff) -> None:
-    """The event, the audit row and the log line of a new booking, in its transaction."""
+    """The event and the audit row of a new booking, in its transaction."""
     payload = BookingPlacedV1(
         **view.model_dump(exclude={"nights", "committed_at"}),
         nights=[BookedNight(**n.model_dump()) for n in view.nights],
@@ -345,6 +352,9 @@ async def _announce(session: AsyncSession, view: BookingView, staff: Staff) -> N
         entity_id=view.booking_ref,
         after=summary,
     )
+
+
+def _log_placed(view: BookingView) -> None:
     log.info(
         "booking_placed",
         booking_ref=view.booking_ref,
