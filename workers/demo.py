@@ -13,17 +13,17 @@ from shared.db import unit_of_work
 
 # user name -> (display name, role). Each demo password is "demo-" + the user name.
 DEMO_USERS: dict[str, tuple[str, Role]] = {
-    "agent": ("Li Na (agent)", Role.AGENT),
-    "agent2": ("Wang Fang (agent)", Role.AGENT),
-    "teamlead": ("Zhang Wei (team lead)", Role.TEAM_LEAD),
-    "confirm": ("Chen Jing (confirmation desk)", Role.CONFIRMATION_DESK),
-    "noshow": ("Liu Yang (no-show desk)", Role.NOSHOW_DESK),
-    "collect": ("Zhao Min (collect-on-behalf)", Role.COLLECT_DESK),
-    "finance": ("Sun Lei (finance)", Role.FINANCE),
-    "resources": ("Zhou Jie (hotel resources)", Role.HOTEL_RESOURCES),
-    "director": ("Wu Hua (resources director)", Role.RESOURCES_DIRECTOR),
-    "service": ("Xu Li (customer service)", Role.CUSTOMER_SERVICE),
-    "manager": ("Hu Gang (general manager)", Role.GENERAL_MANAGER),
+    "agent": ("Li Na", Role.AGENT),
+    "agent2": ("Wang Fang", Role.AGENT),
+    "teamlead": ("Zhang Wei", Role.TEAM_LEAD),
+    "confirm": ("Chen Jing", Role.CONFIRMATION_DESK),
+    "noshow": ("Liu Yang", Role.NOSHOW_DESK),
+    "collect": ("Zhao Min", Role.COLLECT_DESK),
+    "finance": ("Sun Lei", Role.FINANCE),
+    "resources": ("Zhou Jie", Role.HOTEL_RESOURCES),
+    "director": ("Wu Hua", Role.RESOURCES_DIRECTOR),
+    "service": ("Xu Li", Role.CUSTOMER_SERVICE),
+    "manager": ("Hu Gang", Role.GENERAL_MANAGER),
     "admin": ("Administrator", Role.ADMIN),
 }
 

@@ -34,10 +34,13 @@ def start_embedded() -> list[EmbeddedPostgres | EmbeddedRedis]:
 def main(argv: list[str]) -> None:
     started = start_embedded()
     try:
+        from shared.config import get_settings
+        from shared.observability import configure_logging
+
+        configure_logging(get_settings().log_level)
         from migrations.run import upgrade
 
         upgrade(os.environ["DATABASE_URL"])
-        from shared.config import get_settings
         from shared.db import make_engine, make_sessionmaker
         from workers import demo, run
 

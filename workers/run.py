@@ -39,20 +39,23 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-async def supervise_worker(name: str, stop: asyncio.Event, live: list[Worker]) -> None:
-    """Run one service's arq worker; if it dies (Redis restarted, say) start a fresh one."""
+async def supervise_worker(name: str, stop: asyncio.Event) -> None:
+    """Run one service's arq worker until ``stop``; if it dies (Redis restarted, say) start
+    a fresh one."""
     while not stop.is_set():
         worker = Worker(**worker_settings_factory(name)())  # type: ignore[arg-type]
-        live.append(worker)
-        try:
-            await worker.async_run()
-        except Exception as exc:
-            log.warning("worker_restarting", service=name, error=repr(exc))
+        running = asyncio.create_task(worker.async_run())
+        stopping = asyncio.create_task(stop.wait())
+        await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if running.done() and not stop.is_set():
+            log.warning("worker_restarting", service=name, error=repr(running.exception()))
             await asyncio.sleep(1)
-        finally:
-            live.remove(worker)
-            with contextlib.suppress(Exception):
-                await worker.close()
+        running.cancel()
+        with contextlib.suppress(BaseException):
+            await running
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(worker.close(), timeout=5)
 
 
 async def run(args: argparse.Namespace, stop: asyncio.Event | None = None) -> None:
@@ -61,7 +64,6 @@ async def run(args: argparse.Namespace, stop: asyncio.Event | None = None) -> No
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     tasks: list[asyncio.Task[Any]] = []
-    workers: list[Worker] = []
     server: uvicorn.Server | None = None
     if not args.no_web:
         config = uvicorn.Config(
@@ -77,18 +79,20 @@ async def run(args: argparse.Namespace, stop: asyncio.Event | None = None) -> No
         tasks.append(asyncio.create_task(server.serve()))
     if not args.no_workers:
         for name in [s for s in args.services.split(",") if s]:
-            tasks.append(asyncio.create_task(supervise_worker(name, stop, workers)))
+            tasks.append(asyncio.create_task(supervise_worker(name, stop)))
     if not args.no_relay:
         tasks.append(asyncio.create_task(run_relay(stop)))
-    log.info("started", web=not args.no_web, workers=len(workers), relay=not args.no_relay)
+    log.info(
+        "started",
+        web=not args.no_web,
+        workers=0 if args.no_workers else args.services,
+        relay=not args.no_relay,
+    )
     waiter = asyncio.create_task(stop.wait())
     await asyncio.wait([waiter, *tasks], return_when=asyncio.FIRST_COMPLETED)
     stop.set()
     if server is not None:
         server.should_exit = True
-    for worker in workers:
-        with contextlib.suppress(Exception):
-            await worker.close()
     for task in tasks:
         with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
             await asyncio.wait_for(task, timeout=10)
