@@ -23,7 +23,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.events.outbox import NOTIFY_CHANNEL
 from shared.events.subscriptions import subscribers
-from shared.observability import EVENTS_RELAYED, OUTBOX_LAG, OUTBOX_PENDING, get_logger
+from shared.observability import (
+    EVENTS_RELAYED,
+    OUTBOX_LAG,
+    OUTBOX_PENDING,
+    QUEUE_DEPTH,
+    get_logger,
+)
 from shared.queue import queue_name, redis_settings
 
 log = get_logger("relay")
@@ -130,6 +136,10 @@ class OutboxRelay:
                 ).one()
                 OUTBOX_PENDING.labels(schema).set(row.pending)
                 OUTBOX_LAG.labels(schema).set(float(row.lag))
+        pool = await self._arq()
+        for schema in self.schemas:
+            queue = queue_name(schema, self.queue_prefix)
+            QUEUE_DEPTH.labels(queue).set(await pool.zcard(queue))
 
     async def _listen(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
