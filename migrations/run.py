@@ -24,7 +24,7 @@ def alembic_config(service: str, database_url: str) -> Config:
 
 def upgrade(database_url: str, services: tuple[str, ...] = SERVICES) -> None:
     for service in services:
-        command.upgrade(alembic_config(service, database_url), "head")
+        command.upgrade(alembic_config(service, database_url), "heads")
 
 
 def downgrade(database_url: str, services: tuple[str, ...] = SERVICES) -> None:
