@@ -6,7 +6,7 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "contracts.hotel_published": ("intake", "confirmation"),
     "contracts.allotment_set": ("intake",),
     "contracts.rates_published": ("intake",),
-    "intake.booking_placed": ("confirmation",),
+    "intake.booking_placed": ("confirmation", "contracts"),
 }
 
 
