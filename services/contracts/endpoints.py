@@ -79,7 +79,9 @@ async def api_hotel_status(
     hotel_id: uuid.UUID, data: HotelStatusIn, session: DbSession, staff: DeskStaff
 ) -> HotelFileOut:
     """Suspend a hotel (not sellable, HR-10) or make it active again."""
-    await service.set_hotel_status(session, actor=staff, hotel_id=hotel_id, status=data.status)
+    await service.set_hotel_status(
+        session, actor=staff, hotel_id=hotel_id, status=data.status, summary=data.summary
+    )
     return _file_out(await service.hotel_file(session, hotel_id=hotel_id))
 
 

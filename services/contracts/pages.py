@@ -50,7 +50,9 @@ NOTICES = {
     "allotment": "Saved: allotment set and published to the booking desk.",
     "rates": "Saved: prices set and published to the booking desk.",
     "suspended": "Saved: hotel suspended; the booking desk can no longer sell it.",
-    "active": "Saved: hotel active again; the booking desk can sell it.",
+    "active": "Saved: hotel active; the booking desk can sell it.",
+    "prospective": "Saved: hotel filed as prospective (not sellable).",
+    "member_request": "Saved: one more member asked for this hotel (HR-13).",
 }
 CALENDAR_NIGHTS = 14
 
@@ -289,6 +291,19 @@ async def rates_set(
     return await _post_to_hotel(request, session, staff, hotel_id, form="rates", action=action)
 
 
+@router.post("/hotels/{hotel_id}/member-requests")
+async def member_request_add(
+    request: Request, session: DbSession, staff: DeskStaff, hotel_id: uuid.UUID
+) -> Response:
+    """Count one more member asking for this prospective hotel (HR-13)."""
+
+    async def action(values: dict[str, str], hotel: Hotel) -> str:
+        await service.count_member_request(session, actor=staff, hotel_id=hotel.hotel_id)
+        return "member_request"
+
+    return await _post_to_hotel(request, session, staff, hotel_id, form="status", action=action)
+
+
 @router.post("/hotels/{hotel_id}/status")
 async def hotel_status_set(
     request: Request, session: DbSession, staff: DeskStaff, hotel_id: uuid.UUID
@@ -298,7 +313,11 @@ async def hotel_status_set(
     async def action(values: dict[str, str], hotel: Hotel) -> str:
         data = HotelStatusIn.model_validate(values)
         await service.set_hotel_status(
-            session, actor=staff, hotel_id=hotel.hotel_id, status=data.status
+            session,
+            actor=staff,
+            hotel_id=hotel.hotel_id,
+            status=data.status,
+            summary=data.summary,
         )
         return data.status
 

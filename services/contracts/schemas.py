@@ -30,7 +30,7 @@ from shared.money import Money
 
 MAX_RANGE_NIGHTS = 400
 PaymentMode = Literal["pay_at_hotel", "prepaid", "corporate_monthly"]
-HotelStatus = Literal["active", "suspended"]
+HotelStatus = Literal["prospective", "active", "suspended"]
 
 # What each field is called on the desk's forms, so an error names what the person sees.
 FIELD_LABELS: dict[str, str] = {
@@ -69,6 +69,8 @@ class HotelIn(BaseModel):
     district: str = Field("", max_length=80)
     address: str = Field("", max_length=300)
     star_grade: int = Field(ge=1, le=5)
+    # HR-13: a hotel members ask for but we have not signed is filed as prospective.
+    status: Literal["prospective", "active"] = "active"
     currency: str = Field("CNY", pattern=r"^[A-Z]{3}$")
     # Declared before fax and email: their validators read it from ``info.data``.
     confirm_channel: Literal["fax", "email"]
@@ -98,9 +100,23 @@ class HotelIn(BaseModel):
 
 
 class HotelStatusIn(BaseModel):
-    """Suspend a hotel (it stops being sellable, HR-10) or make it active again."""
+    """Suspend a hotel (it stops being sellable, HR-10) or make it active again.
+
+    Suspending archives the hotel with a written summary of why (HR-10), so the next person
+    who thinks of signing it again reads what happened.
+    """
+
+    model_config = ConfigDict(str_strip_whitespace=True, validate_default=True)
 
     status: HotelStatus
+    summary: str = Field("", max_length=4000)
+
+    @field_validator("summary")
+    @classmethod
+    def summary_when_suspending(cls, summary: str, info: ValidationInfo) -> str:
+        if info.data.get("status") == "suspended" and len(summary) < 10:
+            raise ValueError("suspending a hotel needs a written summary (10+ characters, HR-10)")
+        return summary
 
 
 class RoomTypeIn(BaseModel):

@@ -153,9 +153,7 @@ async def _audit(
 
 async def create_hotel(session: AsyncSession, *, actor: Actor, data: HotelIn) -> Hotel:
     now = clock.now()
-    hotel = Hotel(
-        hotel_id=uuid.uuid4(), status="active", created_at=now, updated_at=now, **data.model_dump()
-    )
+    hotel = Hotel(hotel_id=uuid.uuid4(), created_at=now, updated_at=now, **data.model_dump())
     session.add(hotel)
     await session.flush()
     await _audit(
@@ -166,21 +164,54 @@ async def create_hotel(session: AsyncSession, *, actor: Actor, data: HotelIn) ->
 
 
 async def set_hotel_status(
-    session: AsyncSession, *, actor: Actor, hotel_id: uuid.UUID, status: HotelStatus
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    hotel_id: uuid.UUID,
+    status: HotelStatus,
+    summary: str = "",
 ) -> Hotel:
-    """Suspend a hotel (no longer sellable, HR-10) or make it active again."""
+    """Suspend a hotel (archived with a summary, no longer sellable, HR-10), sign a prospective
+    one, or make a suspended one active again. Only active hotels are sellable."""
     hotel = await get_hotel(session, hotel_id=hotel_id)
     if hotel.status == status:
         return hotel  # nothing changed: no audit row, no event
-    before = {"status": hotel.status}
+    before = {"status": hotel.status, "summary": hotel.status_summary}
     hotel.status = status
+    hotel.status_summary = summary
     hotel.updated_at = clock.now()
     await session.flush()
     await _audit(
-        session, actor, "set_status", "hotel", hotel_id, before=before, after={"status": status}
+        session,
+        actor,
+        "set_status",
+        "hotel",
+        hotel_id,
+        before=before,
+        after={"status": status, "summary": summary},
     )
     await publish_hotel(session, hotel_id=hotel_id)
     return hotel
+
+
+async def count_member_request(session: AsyncSession, *, actor: Actor, hotel_id: uuid.UUID) -> int:
+    """HR-13: a member asked for a hotel we have not signed; the count guides negotiation."""
+    hotel = await get_hotel(session, hotel_id=hotel_id)
+    if hotel.status != "prospective":
+        raise Conflict(f"{hotel.name_en} is already signed ({hotel.status}).", field="status")
+    before = {"member_requests": hotel.member_requests}
+    hotel.member_requests += 1
+    await session.flush()
+    await _audit(
+        session,
+        actor,
+        "member_request",
+        "hotel",
+        hotel_id,
+        before=before,
+        after={"member_requests": hotel.member_requests},
+    )
+    return hotel.member_requests
 
 
 async def add_room_type(

@@ -152,12 +152,13 @@ async def test_hr10_suspended_hotel_is_published_not_sellable(login_as, sessionm
     desk = await login_as("dir", Role.RESOURCES_DIRECTOR)
     ids = await set_up_hotel(desk)
 
-    suspended = await desk.request_json(
+    no_summary = await desk.request_json(
         "PUT", f"{API}/hotels/{ids['hotel_id']}/status", {"status": "suspended"}
     )
-    unchanged = await desk.request_json(
-        "PUT", f"{API}/hotels/{ids['hotel_id']}/status", {"status": "suspended"}
-    )
+    assert no_summary.status_code == 422 and no_summary.json()["fields"][0]["field"] == "summary"
+    body = {"status": "suspended", "summary": "Overbooked our guests three times in October."}
+    suspended = await desk.request_json("PUT", f"{API}/hotels/{ids['hotel_id']}/status", body)
+    unchanged = await desk.request_json("PUT", f"{API}/hotels/{ids['hotel_id']}/status", body)
 
     assert suspended.status_code == 200 and suspended.json()["status"] == "suspended"
     assert unchanged.status_code == 200
@@ -165,6 +166,26 @@ async def test_hr10_suspended_hotel_is_published_not_sellable(login_as, sessionm
     assert len(snapshots) == 4  # create, room type, rate plan, suspension; the repeat is silent
     assert snapshots[-1]["sellable"] is False
     assert len(snapshots[-1]["room_types"]) == 1 and len(snapshots[-1]["rate_plans"]) == 1
+
+
+async def test_hr13_prospective_hotel_is_not_sellable_and_counts_member_requests(
+    login_as, sessionmaker
+) -> None:
+    desk = await login_as("zj", Role.HOTEL_RESOURCES)
+    created = await desk.post_json(f"{API}/hotels", hotel_body(status="prospective"))
+    hotel_id = created.json()["hotel_id"]
+    snapshots = await outbox(sessionmaker, HOTEL_PUBLISHED)
+    assert snapshots[-1]["sellable"] is False
+    for _ in range(2):
+        asked = await desk.post_form(f"/contracts/hotels/{hotel_id}/member-requests", {})
+        assert asked.status_code == 303
+    page = await desk.page(f"/contracts/hotels/{hotel_id}")
+    assert "prospective, not signed · 2 member request(s)" in page.text
+    signed = await desk.post_form(f"/contracts/hotels/{hotel_id}/status", {"status": "active"})
+    assert signed.status_code == 303
+    assert (await outbox(sessionmaker, HOTEL_PUBLISHED))[-1]["sellable"] is True
+    refused = await desk.post_form(f"/contracts/hotels/{hotel_id}/member-requests", {})
+    assert refused.status_code == 409 and "already signed" in refused.text
 
 
 def _bad_hotels() -> list[tuple[str, dict[str, object], str]]:

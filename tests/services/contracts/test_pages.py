@@ -203,11 +203,19 @@ async def test_allotment_form_refuses_another_hotels_room_type(login_as, session
 async def test_hr10_suspend_button_marks_the_hotel_not_sellable(login_as, sessionmaker) -> None:
     desk = await login_as("dir", Role.RESOURCES_DIRECTOR)
     ids = await set_up_hotel(desk)
-    response = await desk.post_form(
+    before = await counts(sessionmaker)
+    refused = await desk.post_form(
         f"{DESK}/hotels/{ids['hotel_id']}/status", {"status": "suspended"}
+    )
+    assert refused.status_code == 422 and "written summary" in refused.text
+    assert await counts(sessionmaker) == before
+    response = await desk.post_form(
+        f"{DESK}/hotels/{ids['hotel_id']}/status",
+        {"status": "suspended", "summary": "Contract not renewed for 2027."},
     )
     page = await desk.page(response.headers["location"])
     assert "suspended, not sellable" in page.text and "Reactivate hotel" in page.text
+    assert "Contract not renewed for 2027." in page.text  # archived with its summary
     snapshots = await outbox(sessionmaker, "contracts.hotel_published")
     assert snapshots[-1]["sellable"] is False
 
