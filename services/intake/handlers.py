@@ -9,10 +9,15 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake import projection
+from services.intake import projection, recommended
 from shared.events import Envelope
 from shared.events.consumer import Handler
-from shared.events.contracts import AllotmentSetV1, HotelPublishedV1, RatesPublishedV1
+from shared.events.contracts import (
+    AllotmentSetV1,
+    HotelPublishedV1,
+    RatesPublishedV1,
+    RecommendationApprovedV1,
+)
 from shared.observability import get_logger
 
 log = get_logger("intake.handlers")
@@ -73,6 +78,7 @@ async def on_rates_published(session: AsyncSession, envelope: Envelope) -> None:
 
 
 HANDLERS: dict[str, Handler] = {
+    RecommendationApprovedV1.name: recommended.on_recommendation_approved,
     HotelPublishedV1.name: on_hotel_published,
     AllotmentSetV1.name: on_allotment_set,
     RatesPublishedV1.name: on_rates_published,

@@ -81,3 +81,15 @@ class RatesPublishedV1(Payload):
     room_type_id: uuid.UUID
     currency: str
     nights: list[NightPrice]
+
+
+@event
+class RecommendationApprovedV1(Payload):
+    """The director approved a hotel as recommended for a month (HR-6): agents see it first."""
+
+    name = "contracts.recommendation_approved"
+    version = 1
+
+    hotel_id: uuid.UUID
+    city: str
+    month: date

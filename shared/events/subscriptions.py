@@ -6,6 +6,7 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "contracts.hotel_published": ("intake", "confirmation"),
     "contracts.allotment_set": ("intake",),
     "contracts.rates_published": ("intake",),
+    "contracts.recommendation_approved": ("intake",),
     "intake.booking_placed": ("confirmation", "contracts"),
 }
 
