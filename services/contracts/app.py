@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from services.contracts import endpoints, pages, rankings, recommendations
+from services.contracts import competitors, endpoints, pages, rankings, recommendations
 from services.contracts.settings import ContractsSettings
 from shared.web import create_service_app
 
@@ -10,6 +10,12 @@ app = create_service_app(
     service="contracts",
     title="Hotel resources",
     settings=ContractsSettings(),
-    routers=[pages.router, endpoints.router, rankings.router, recommendations.router],
+    routers=[
+        pages.router,
+        endpoints.router,
+        rankings.router,
+        recommendations.router,
+        competitors.router,
+    ],
     templates_dir=Path(__file__).parent / "ui" / "templates",
 )
