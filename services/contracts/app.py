@@ -2,7 +2,14 @@
 
 from pathlib import Path
 
-from services.contracts import competitors, endpoints, pages, rankings, recommendations
+from services.contracts import (
+    competitors,
+    endpoints,
+    pages,
+    rankings,
+    recommendations,
+    seasons,
+)
 from services.contracts.settings import ContractsSettings
 from shared.web import create_service_app
 
@@ -16,6 +23,7 @@ app = create_service_app(
         rankings.router,
         recommendations.router,
         competitors.router,
+        seasons.router,
     ],
     templates_dir=Path(__file__).parent / "ui" / "templates",
 )

@@ -1,0 +1,133 @@
+"""High-season and exhibition calendar per city (HR-7): when the desk must have rooms
+guaranteed by hotels, and how many it has secured."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from sqlalchemy import Date, Integer, String, column, func, insert, select, table
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.contracts.auth import DESK_ROLES
+from services.contracts.settings import SCHEMA
+from shared import audit
+from shared.auth import Staff, require
+from shared.clock import clock
+from shared.dates import check_range
+from shared.db import DbSession
+from shared.web import form_data, readable_errors, render
+
+season = table(
+    "season",
+    column("season_id"),
+    column("city", String),
+    column("name", String),
+    column("kind", String),
+    column("first_night", Date),
+    column("last_night", Date),
+    column("guaranteed_rooms", Integer),
+    column("note", String),
+    column("created_by", String),
+    schema=SCHEMA,
+)
+
+
+class SeasonIn(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    city: str = Field(min_length=1, max_length=80)
+    name: str = Field(min_length=1, max_length=200)
+    kind: Literal["high_season", "exhibition"]
+    first_night: date
+    last_night: date
+    guaranteed_rooms: int = Field(0, ge=0, le=100_000)
+    note: str = Field("", max_length=2000)
+
+    @field_validator("last_night")
+    @classmethod
+    def ordered(cls, last: date, info: ValidationInfo) -> date:
+        if (first := info.data.get("first_night")) is not None:
+            check_range(first, last, max_nights=120, inclusive=True)
+        return last
+
+
+async def add_season(session: AsyncSession, *, actor: Staff, data: SeasonIn) -> uuid.UUID:
+    season_id = uuid.uuid4()
+    await session.execute(
+        insert(season).values(season_id=season_id, created_by=actor.username, **data.model_dump())
+    )
+    await audit.record(
+        session,
+        schema=SCHEMA,
+        actor=actor,
+        action="create",
+        entity="season",
+        entity_id=season_id,
+        after=data.model_dump(mode="json"),
+    )
+    return season_id
+
+
+async def upcoming(session: AsyncSession, *, city: str = "", days: int = 365) -> list[object]:
+    """Periods that end today or later and start within ``days``, soonest first."""
+    today = clock.today()
+    query = select(season).where(
+        season.c.last_night >= today, season.c.first_night <= today + timedelta(days=days)
+    )
+    if city.strip():
+        query = query.where(func.lower(season.c.city) == city.strip().lower())
+    return list((await session.execute(query.order_by(season.c.first_night))).all())
+
+
+router = APIRouter()
+DeskStaff = Annotated[Staff, require(*DESK_ROLES)]
+
+
+async def _page(
+    request: Request,
+    session: AsyncSession,
+    staff: Staff,
+    *,
+    city: str = "",
+    error: str = "",
+    values: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    return render(
+        request.app.state.templates,
+        request,
+        "seasons.html",
+        staff,
+        status_code=status,
+        seasons=await upcoming(session, city=city),
+        city=city,
+        error=error,
+        values=values or {},
+    )
+
+
+@router.get("/seasons", response_class=HTMLResponse)
+async def seasons_page(
+    request: Request, session: DbSession, staff: DeskStaff, city: str = ""
+) -> Response:
+    """The coming high seasons and exhibitions per city (HR-7)."""
+    return await _page(request, session, staff, city=city)
+
+
+@router.post("/seasons")
+async def seasons_add(request: Request, session: DbSession, staff: DeskStaff) -> Response:
+    """Add a high-season or exhibition period."""
+    values = await form_data(request)
+    try:
+        await add_season(session, actor=staff, data=SeasonIn.model_validate(values))
+    except ValidationError as exc:
+        return await _page(
+            request, session, staff, error=readable_errors(exc), values=values, status=422
+        )
+    root = request.scope.get("root_path", "")
+    return RedirectResponse(f"{root}/seasons", status_code=303)
