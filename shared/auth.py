@@ -180,6 +180,7 @@ DESKS: tuple[Desk, ...] = (
         _roles(Role.COLLECT_DESK, Role.FINANCE, Role.TEAM_LEAD),
     ),
     Desk("members", "Members & complaints", "/members/", _roles(Role.CUSTOMER_SERVICE)),
+    Desk("contracts", "Free-room approvals", "/contracts/free-rooms", _roles(Role.GENERAL_MANAGER)),
     Desk("metrics", "Service levels", "/sla/", _roles(Role.GENERAL_MANAGER, Role.TEAM_LEAD)),
 )
 

@@ -5,6 +5,7 @@ from pathlib import Path
 from services.contracts import (
     competitors,
     endpoints,
+    free_rooms,
     pages,
     rankings,
     recommendations,
@@ -24,6 +25,7 @@ app = create_service_app(
         recommendations.router,
         competitors.router,
         seasons.router,
+        free_rooms.router,
     ],
     templates_dir=Path(__file__).parent / "ui" / "templates",
 )
