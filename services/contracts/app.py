@@ -7,6 +7,7 @@ from services.contracts import (
     endpoints,
     free_rooms,
     pages,
+    photos,
     rankings,
     recommendations,
     seasons,
@@ -26,6 +27,7 @@ app = create_service_app(
         competitors.router,
         seasons.router,
         free_rooms.router,
+        photos.router,
     ],
     templates_dir=Path(__file__).parent / "ui" / "templates",
 )

@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.contracts import service
+from services.contracts import photos, service
 from services.contracts.auth import DESK_ROLES
 from services.contracts.models import Hotel
 from services.contracts.repository import PAGE_SIZE
@@ -45,6 +45,7 @@ FormAction = Callable[[dict[str, str], Hotel], Awaitable[str]]
 # Notices after a redirect are chosen by code, so a link cannot put arbitrary text on the page.
 NOTICES = {
     "created": "Hotel created and published to the booking desk.",
+    "photo": "Saved: photo added to the hotel's file.",
     "room_type": "Saved: room type added and published to the booking desk.",
     "rate_plan": "Saved: rate plan added and published to the booking desk.",
     "allotment": "Saved: allotment set and published to the booking desk.",
@@ -123,6 +124,7 @@ async def _hotel_page(
         rate_plans=file.rate_plans,
         nights=calendar.nights,
         grid=_grid(file, calendar),
+        photos=await photos.photos_of(session, hotel_id),
         **{"values": {}, "failed": "", **context},
     )
 
