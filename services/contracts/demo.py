@@ -32,6 +32,9 @@ DEMO_HOTELS: list[tuple[dict[str, object], list[DemoRoom]]] = [
         {
             "name_zh": "北京国贸大酒店",
             "name_en": "China World Summit Wing",
+            "latitude": 39.911,
+            "longitude": 116.4599,
+            "facilities": "pool, gym, spa, airport shuttle, meeting rooms",
             "city": "Beijing",
             "district": "Chaoyang",
             "address": "1 Jianguomenwai Avenue",
@@ -49,6 +52,9 @@ DEMO_HOTELS: list[tuple[dict[str, object], list[DemoRoom]]] = [
         {
             "name_zh": "北京王府井希尔顿酒店",
             "name_en": "Hilton Beijing Wangfujing",
+            "latitude": 39.9146,
+            "longitude": 116.411,
+            "facilities": "pool, gym, restaurant, meeting rooms",
             "city": "Beijing",
             "district": "Dongcheng",
             "address": "8 Wangfujing East Street",
@@ -66,6 +72,9 @@ DEMO_HOTELS: list[tuple[dict[str, object], list[DemoRoom]]] = [
         {
             "name_zh": "北京前门建国饭店",
             "name_en": "Qianmen Jianguo Hotel",
+            "latitude": 39.8897,
+            "longitude": 116.392,
+            "facilities": "restaurant, theatre, meeting rooms",
             "city": "Beijing",
             "district": "Xicheng",
             "address": "175 Yong'an Road",
@@ -83,6 +92,9 @@ DEMO_HOTELS: list[tuple[dict[str, object], list[DemoRoom]]] = [
         {
             "name_zh": "上海和平饭店",
             "name_en": "Fairmont Peace Hotel",
+            "latitude": 31.2401,
+            "longitude": 121.49,
+            "facilities": "jazz bar, spa, gym, restaurant",
             "city": "Shanghai",
             "district": "Huangpu",
             "address": "20 Nanjing Road East",
@@ -100,6 +112,9 @@ DEMO_HOTELS: list[tuple[dict[str, object], list[DemoRoom]]] = [
         {
             "name_zh": "上海静安锦江之星",
             "name_en": "Jinjiang Inn Jing'an",
+            "latitude": 31.2371,
+            "longitude": 121.4466,
+            "facilities": "breakfast, laundry",
             "city": "Shanghai",
             "district": "Jing'an",
             "address": "88 Changping Road",

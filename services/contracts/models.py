@@ -6,9 +6,11 @@ import uuid
 from datetime import date, datetime
 
 from sqlalchemy import (
+    ARRAY,
     BigInteger,
     Date,
     DateTime,
+    Double,
     Integer,
     MetaData,
     SmallInteger,
@@ -44,6 +46,9 @@ class Hotel(Base):
     # HR-10: why a hotel was suspended (or signed after all); HR-13: how often members asked.
     status_summary: Mapped[str] = mapped_column(Text, default="")
     member_requests: Mapped[int] = mapped_column(Integer, default=0)
+    latitude: Mapped[float | None] = mapped_column(Double, default=None)
+    longitude: Mapped[float | None] = mapped_column(Double, default=None)
+    facilities: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 

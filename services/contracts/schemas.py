@@ -11,6 +11,7 @@ and reaches no service code. Business rules (HR-4: sell not below net) live in `
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date, datetime
 from typing import Literal
@@ -45,6 +46,9 @@ FIELD_LABELS: dict[str, str] = {
     "fax": "Fax",
     "email": "Email",
     "phone": "Phone",
+    "latitude": "Latitude",
+    "longitude": "Longitude",
+    "facilities": "Facilities",
     "name": "Name",
     "payment_mode": "Payment mode",
     "room_type_id": "Room type",
@@ -71,6 +75,24 @@ class HotelIn(BaseModel):
     star_grade: int = Field(ge=1, le=5)
     # HR-13: a hotel members ask for but we have not signed is filed as prospective.
     status: Literal["prospective", "active"] = "active"
+    latitude: float | None = Field(None, ge=-90, le=90)
+    longitude: float | None = Field(None, ge=-180, le=180)
+    facilities: list[str] = Field(default_factory=list, max_length=40)
+
+    @field_validator("facilities", mode="before")
+    @classmethod
+    def facilities_from_text(cls, value: object) -> object:
+        # The form sends one comma-separated line ("pool, gym, 会议室"); the API a list.
+        if isinstance(value, str):
+            return [part.strip() for part in re.split(r"[,，、]", value) if part.strip()]
+        return value
+
+    @field_validator("longitude")
+    @classmethod
+    def both_coordinates(cls, longitude: float | None, info: ValidationInfo) -> float | None:
+        if (longitude is None) != (info.data.get("latitude") is None):
+            raise ValueError("give both latitude and longitude, or neither")
+        return longitude
     currency: str = Field("CNY", pattern=r"^[A-Z]{3}$")
     # Declared before fax and email: their validators read it from ``info.data``.
     confirm_channel: Literal["fax", "email"]
@@ -221,6 +243,9 @@ class HotelOut(BaseModel):
     email: str
     phone: str
     status: str
+    latitude: float | None
+    longitude: float | None
+    facilities: list[str]
     created_at: datetime
     updated_at: datetime
 

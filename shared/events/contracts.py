@@ -42,6 +42,9 @@ class HotelPublishedV1(Payload):
     email: str = ""
     phone: str = ""
     sellable: bool = True
+    latitude: float | None = None
+    longitude: float | None = None
+    facilities: list[str] = []
     room_types: list[RoomTypeInfo]
     rate_plans: list[RatePlanInfo]
 
