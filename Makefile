@@ -29,6 +29,7 @@ run: venv deps
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy shared services workers
 
 fmt: venv
 	$(VENV)/bin/ruff check --fix .

@@ -75,7 +75,6 @@ async def run(args: argparse.Namespace, stop: asyncio.Event | None = None) -> No
             lifespan="on",
         )
         server = uvicorn.Server(config)
-        server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
         tasks.append(asyncio.create_task(server.serve()))
     if not args.no_workers:
         for name in [s for s in args.services.split(",") if s]:

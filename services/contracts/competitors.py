@@ -101,7 +101,9 @@ async def import_csv(
     missing = {"hotel", "night", "competitor", "price"} - set(reader.fieldnames or [])
     if missing:
         return 0, [RowError(1, "header", f"missing column(s): {', '.join(sorted(missing))}")]
-    hotels, errors, rows = await _hotels_by_name(session), [], []
+    hotels = await _hotels_by_name(session)
+    errors: list[RowError] = []
+    rows: list[dict[str, object]] = []
     for number, row in enumerate(reader, start=2):
         if number - 1 > MAX_ROWS:
             return 0, [RowError(number, "file", f"more than {MAX_ROWS} rows; split the sheet")]
