@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from services.contracts import (
+    agreement_pages,
     competitors,
     endpoints,
     free_rooms,
@@ -10,6 +11,7 @@ from services.contracts import (
     photos,
     rankings,
     recommendations,
+    restriction_pages,
     seasons,
 )
 from services.contracts.settings import ContractsSettings
@@ -28,6 +30,8 @@ app = create_service_app(
         seasons.router,
         free_rooms.router,
         photos.router,
+        restriction_pages.router,
+        agreement_pages.router,
     ],
     templates_dir=Path(__file__).parent / "ui" / "templates",
 )

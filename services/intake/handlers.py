@@ -1,4 +1,5 @@
-"""Events the intake service subscribes to: contracts' hotels, allotments and prices.
+"""Events the intake service subscribes to: contracts' hotels, allotments, prices and
+restrictions (``restrictions.on_restrictions_set``).
 
 They feed intake's own projection of sellable inventory (ARCHITECTURE: no cross-schema reads).
 Each runs inside ``shared.events.consumer.apply_once``, which records the event id in the inbox
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake import projection, recommended
+from services.intake import projection, recommended, restrictions
 from shared.events import Envelope
 from shared.events.consumer import Handler
 from shared.events.contracts import (
@@ -17,6 +18,7 @@ from shared.events.contracts import (
     HotelPublishedV1,
     RatesPublishedV1,
     RecommendationApprovedV1,
+    RestrictionsSetV1,
 )
 from shared.observability import get_logger
 
@@ -82,4 +84,5 @@ HANDLERS: dict[str, Handler] = {
     HotelPublishedV1.name: on_hotel_published,
     AllotmentSetV1.name: on_allotment_set,
     RatesPublishedV1.name: on_rates_published,
+    RestrictionsSetV1.name: restrictions.on_restrictions_set,
 }

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake import repository
+from services.intake import repository, restrictions
 from services.intake.repository import AnyRow
 from services.intake.schemas import (
     BookedNightView,
@@ -113,7 +113,8 @@ async def _offers(
     prices = await repository.prices_by_night(
         session, [p.rate_plan_id for p in plans], check_in, check_out
     )
-    return [_offer(plan, nights, rooms, remaining, prices) for plan in plans]
+    restricted = await restrictions.by_night(session, room_type_ids, check_in, check_out)
+    return [_offer(plan, nights, rooms, remaining, prices, restricted) for plan in plans]
 
 
 def _offer(
@@ -122,6 +123,7 @@ def _offer(
     rooms: int,
     remaining: dict[tuple[uuid.UUID, date], int],
     prices: dict[tuple[uuid.UUID, date], AnyRow],
+    restricted: dict[tuple[uuid.UUID, date], AnyRow],
 ) -> Offer:
     per_night: list[NightOffer] = []
     problems: list[str] = []
@@ -137,6 +139,8 @@ def _offer(
             problems.append(f"full on {night} ({plural(left, 'room')} left)")
         if price is None:
             problems.append(f"no price for {night}")
+    rows = {night: row for (rt, night), row in restricted.items() if rt == plan.room_type_id}
+    problems += restrictions.problems(rows, nights, clock.today())  # IN-2
     priced = [n.sell_minor for n in per_night if n.sell_minor is not None]
     currency = next(
         (p.currency for p in prices.values() if p.rate_plan_id == plan.rate_plan_id), None
@@ -148,7 +152,7 @@ def _offer(
         total_sell_minor=sum(priced) * rooms if len(priced) == len(nights) else None,
         min_remaining=min((n.remaining or 0) for n in per_night),
         can_sell=not problems,
-        reason="; ".join(problems).capitalize(),
+        reason=restrictions.sentence(problems),
     )
 
 
@@ -190,6 +194,9 @@ async def place_booking(
     )
     guest_names = _checked_people(request)
     plan = await _bookable_plan(session, request)
+    await restrictions.ensure_sellable(
+        session, room_type_id=plan.room_type_id, nights=nights, today=clock.today()
+    )
     prices, currency = await _frozen_prices(session, plan, nights)
     values = _booking_values(request, staff, plan, guest_names, prices, currency)
     if twin := await _insert_booking(session, values):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel
 
@@ -96,3 +97,29 @@ class RecommendationApprovedV1(Payload):
     hotel_id: uuid.UUID
     city: str
     month: date
+
+
+class NightRestriction(BaseModel):
+    """The full set of restrictions of one night (absolute, not a delta)."""
+
+    night: date
+    release_days: int = 0
+    min_stay: int = 1
+    closed_to_arrival: bool = False
+    closed_to_departure: bool = False
+    stop_sell: bool = False
+    room_status: Literal["available", "on_request", "full"] = "available"
+
+
+@event
+class RestrictionsSetV1(Payload):
+    """Sales restrictions of a room type per night (HR-2 room status, IN-2): release days,
+    minimum stay, closed to arrival / departure, stop-sell and room status. Each night carries
+    all its values, so consumers replace their copy of that night."""
+
+    name = "contracts.restrictions_set"
+    version = 1
+
+    hotel_id: uuid.UUID
+    room_type_id: uuid.UUID
+    nights: list[NightRestriction]

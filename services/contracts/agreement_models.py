@@ -1,0 +1,170 @@
+"""Tables and request/response shapes of hotel contracts and supplementary agreements (HR-1, HR-3).
+
+A contract belongs to one hotel; its terms live only in versions. Version 1 is the contract,
+later ones are supplementary agreements carrying the full amended terms. The effective version
+is the latest approved one.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from sqlalchemy import DateTime, Integer, Numeric, String, Text, func
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.contracts.models import Base
+
+PaymentArrangement = Literal["net_prepaid", "pay_at_hotel_commission"]
+PAYMENT_LABELS = {
+    "net_prepaid": "Net price, prepaid (collect-on-behalf)",
+    "pay_at_hotel_commission": "Guest pays at hotel, hotel pays commission",
+}
+TERM_LABELS = {
+    "valid_from": "Valid from",
+    "valid_to": "Valid to",
+    "payment_arrangement": "Payment arrangement",
+    "commission_percent": "Commission %",
+    "monthly_settlement": "Monthly settlement",
+    "deposit_held_minor": "Deposit held",
+    "cancellation_terms": "Cancellation terms",
+    "guarantee_terms": "Guarantee terms",
+}
+
+
+class Contract(Base):
+    __tablename__ = "contract"
+
+    contract_id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    hotel_id: Mapped[uuid.UUID]
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class ContractVersion(Base):
+    __tablename__ = "contract_version"
+
+    version_id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    contract_id: Mapped[uuid.UUID]
+    version_no: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(10))
+    terms: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    state: Mapped[str] = mapped_column(String(10), default="drafted")
+    drafted_by: Mapped[str] = mapped_column(String(80))
+    drafted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    submitted_by: Mapped[str | None] = mapped_column(String(80), default=None)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    submitted_margin: Mapped[Decimal | None] = mapped_column(Numeric(7, 4), default=None)
+    low_margin_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    decided_by: Mapped[str | None] = mapped_column(String(80), default=None)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    decision_note: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class TermsIn(BaseModel):
+    """The terms of a contract or of a supplementary agreement (the full amended set)."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    valid_from: date
+    valid_to: date
+    payment_arrangement: PaymentArrangement
+    commission_percent: Annotated[
+        Decimal | None, Field(None, gt=0, le=50, decimal_places=2, validate_default=True)
+    ]
+    monthly_settlement: bool = False
+    deposit_held_minor: int = Field(0, ge=0, le=10**12)
+    cancellation_terms: str = Field("", max_length=4000)
+    guarantee_terms: str = Field("", max_length=4000)
+
+    @field_validator("valid_to")
+    @classmethod
+    def ends_after_start(cls, valid_to: date, info: ValidationInfo) -> date:
+        valid_from = info.data.get("valid_from")
+        if valid_from is not None and valid_to < valid_from:
+            raise ValueError("must not be before valid from")
+        return valid_to
+
+    @field_validator("commission_percent")
+    @classmethod
+    def commission_goes_with_pay_at_hotel(
+        cls, percent: Decimal | None, info: ValidationInfo
+    ) -> Decimal | None:
+        arrangement = info.data.get("payment_arrangement")
+        if arrangement == "pay_at_hotel_commission" and percent is None:
+            raise ValueError("needed when the guest pays at the hotel")
+        if arrangement == "net_prepaid" and percent is not None:
+            raise ValueError("only for pay-at-hotel with commission")
+        return percent
+
+
+class SubmitIn(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    low_margin_reason: str = Field("", max_length=2000)
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    note: str = Field("", max_length=2000)
+
+
+class VersionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    version_id: uuid.UUID
+    contract_id: uuid.UUID
+    version_no: int
+    kind: str
+    terms: dict[str, Any]
+    state: str
+    drafted_by: str
+    drafted_at: datetime
+    submitted_by: str | None
+    submitted_at: datetime | None
+    submitted_margin: Decimal | None
+    low_margin_reason: str | None
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_note: str | None
+
+
+class DiffRowOut(BaseModel):
+    field: str
+    label: str
+    before: Any
+    after: Any
+    changed: bool
+
+
+class VersionDetailOut(BaseModel):
+    version: VersionOut
+    effective: bool
+    compared_with: VersionOut | None
+    diff: list[DiffRowOut]
+
+
+class ContractOut(BaseModel):
+    contract_id: uuid.UUID
+    hotel_id: uuid.UUID
+    effective_version_id: uuid.UUID | None
+    margin: Decimal | None
+    versions: list[VersionOut]
+
+
+class HotelContractsOut(BaseModel):
+    hotel_id: uuid.UUID
+    hotel_margin: Decimal | None
+    contracts: list[ContractOut]
+
+
+class ApprovalOut(BaseModel):
+    version: VersionOut
+    hotel_id: uuid.UUID
+    hotel_name: str
+    low_margin: bool

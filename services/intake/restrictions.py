@@ -1,0 +1,172 @@
+"""Sales restrictions per room type and night (IN-2), copied from contracts' events, and the
+rules a stay must pass to be sold.
+
+How each restriction is read (a night is named by its date; a stay's nights are check-in up
+to the night before check-out):
+
+- stop-sell, room status full: no night of the stay may have them;
+- room status on request: shown as "on request"; booking on request (asking the hotel first)
+  is not built yet, so for now such a stay is refused with that message;
+- minimum stay: "min stay through" - the stay must be at least the largest minimum of any of
+  its nights, so a 3-night minimum on a festival Saturday cannot be dodged by arriving Friday;
+- release days: a night goes back to the hotel N days before it, so each night of the stay
+  must be at least its release days ahead of today (for the arrival night this is "N days
+  before arrival");
+- closed to arrival: read on the check-in night's row;
+- closed to departure: read on the row of the check-out date (the first night after the stay),
+  when that row exists; a check-out date with no row is open.
+
+The checks are plain reads, like the search's counts: a restriction arriving while a booking
+is being placed may miss that one booking. Rooms themselves are still guarded in SQL (IN-4).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Uuid,
+    select,
+    text,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.intake.settings import SCHEMA
+from shared.errors import RuleViolated
+from shared.events import Envelope
+from shared.events.contracts import RestrictionsSetV1
+from shared.observability import get_logger
+
+log = get_logger("intake.restrictions")
+RULE = "IN-2"
+
+night_restriction = Table(
+    "night_restriction",
+    MetaData(schema=SCHEMA),
+    Column("room_type_id", Uuid, primary_key=True),
+    Column("night", Date, primary_key=True),
+    Column("hotel_id", Uuid, nullable=False),
+    Column("release_days", Integer, nullable=False),
+    Column("min_stay", Integer, nullable=False),
+    Column("closed_to_arrival", Boolean, nullable=False),
+    Column("closed_to_departure", Boolean, nullable=False),
+    Column("stop_sell", Boolean, nullable=False),
+    Column("room_status", String(12), nullable=False),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# Like the allotment upsert (projection.py): sorted nights, one statement, and an older event
+# never overwrites a newer one (equal times apply in arrival order).
+_UPSERT = text(
+    """
+    INSERT INTO intake.night_restriction AS nr (room_type_id, night, hotel_id, release_days,
+        min_stay, closed_to_arrival, closed_to_departure, stop_sell, room_status, occurred_at,
+        updated_at)
+    SELECT :room_type_id, r.night, :hotel_id, r.release_days, r.min_stay, r.cta, r.ctd,
+        r.stop_sell, r.room_status, :occurred_at, now()
+    FROM unnest(CAST(:nights AS date[]), CAST(:release_days AS integer[]),
+        CAST(:min_stay AS integer[]), CAST(:cta AS boolean[]), CAST(:ctd AS boolean[]),
+        CAST(:stop_sell AS boolean[]), CAST(:room_status AS text[]))
+        AS r(night, release_days, min_stay, cta, ctd, stop_sell, room_status)
+    ORDER BY r.night
+    ON CONFLICT (room_type_id, night) DO UPDATE
+    SET hotel_id = EXCLUDED.hotel_id,
+        release_days = EXCLUDED.release_days,
+        min_stay = EXCLUDED.min_stay,
+        closed_to_arrival = EXCLUDED.closed_to_arrival,
+        closed_to_departure = EXCLUDED.closed_to_departure,
+        stop_sell = EXCLUDED.stop_sell,
+        room_status = EXCLUDED.room_status,
+        occurred_at = EXCLUDED.occurred_at,
+        updated_at = now()
+    WHERE EXCLUDED.occurred_at >= nr.occurred_at
+    RETURNING nr.night
+    """
+)
+
+
+async def on_restrictions_set(session: AsyncSession, envelope: Envelope) -> None:
+    """Replace the restrictions of each night named in the event (absolute values)."""
+    event = envelope.parse()
+    assert isinstance(event, RestrictionsSetV1)
+    ordered = sorted({n.night: n for n in event.nights}.values(), key=lambda n: n.night)
+    applied = await session.execute(
+        _UPSERT,
+        {
+            "room_type_id": event.room_type_id,
+            "hotel_id": event.hotel_id,
+            "occurred_at": envelope.occurred_at,
+            "nights": [n.night for n in ordered],
+            "release_days": [n.release_days for n in ordered],
+            "min_stay": [n.min_stay for n in ordered],
+            "cta": [n.closed_to_arrival for n in ordered],
+            "ctd": [n.closed_to_departure for n in ordered],
+            "stop_sell": [n.stop_sell for n in ordered],
+            "room_status": [n.room_status for n in ordered],
+        },
+    )
+    if (skipped := len(ordered) - len(applied.all())) > 0:
+        log.info("restriction_nights_stale", skipped=skipped)
+
+
+async def by_night(
+    session: AsyncSession, room_type_ids: list[uuid.UUID], check_in: date, check_out: date
+) -> dict[tuple[uuid.UUID, date], Any]:
+    """Rows from check-in to the check-out date inclusive (CTD is read on the latter)."""
+    query = select(night_restriction).where(
+        night_restriction.c.room_type_id.in_(room_type_ids),
+        night_restriction.c.night.between(check_in, check_out),
+    )
+    return {(r.room_type_id, r.night): r for r in await session.execute(query)}
+
+
+def problems(rows: Mapping[date, Any], nights: list[date], today: date) -> list[str]:
+    """What stops this stay being sold, as short phrases ("minimum stay is 3 nights")."""
+    found: list[str] = []
+    check_in, check_out = nights[0], nights[-1] + timedelta(days=1)
+    stay = [(night, rows[night]) for night in nights if night in rows]
+    min_stay = max((row.min_stay for _, row in stay), default=1)
+    if len(nights) < min_stay:
+        found.append(f"minimum stay is {min_stay} nights")
+    for night, row in stay:
+        if (night - today).days < row.release_days:
+            found.append(f"release: {night} can't be sold fewer than {row.release_days} days ahead")
+        if row.stop_sell:
+            found.append(f"stop-sell on {night}")
+        if row.room_status == "full":
+            found.append(f"hotel reports full on {night}")
+        elif row.room_status == "on_request":
+            found.append(f"on request on {night} (booking on request is not available yet)")
+    if check_in in rows and rows[check_in].closed_to_arrival:
+        found.append(f"closed to arrival on {check_in}")
+    if check_out in rows and rows[check_out].closed_to_departure:
+        found.append(f"closed to departure on {check_out}")
+    return found
+
+
+def sentence(phrases: list[str]) -> str:
+    """Phrases joined, first letter upper-cased (``str.capitalize`` would lower the rest)."""
+    joined = "; ".join(phrases)
+    return joined[:1].upper() + joined[1:]
+
+
+async def ensure_sellable(
+    session: AsyncSession, *, room_type_id: uuid.UUID, nights: list[date], today: date
+) -> None:
+    """Refuse a booking that breaks a restriction, naming it (IN-2); writes nothing."""
+    check_out = nights[-1] + timedelta(days=1)
+    rows = await by_night(session, [room_type_id], nights[0], check_out)
+    if found := problems({night: row for (_, night), row in rows.items()}, nights, today):
+        raise RuleViolated(sentence(found), rule=RULE)
