@@ -72,6 +72,7 @@ class Offer(BaseModel):
     min_remaining: int
     can_sell: bool
     reason: str = ""
+    recommended: bool = False  # HR-6: the director approved it for the stay's month
 
 
 class SearchResult(BaseModel):
