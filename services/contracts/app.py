@@ -7,6 +7,7 @@ from services.contracts import (
     competitors,
     endpoints,
     free_rooms,
+    import_pages,
     pages,
     photos,
     rankings,
@@ -32,6 +33,7 @@ app = create_service_app(
         photos.router,
         restriction_pages.router,
         agreement_pages.router,
+        import_pages.router,
     ],
     templates_dir=Path(__file__).parent / "ui" / "templates",
 )

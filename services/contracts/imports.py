@@ -1,0 +1,447 @@
+"""Rate and allotment sheets (CSV or Excel) imported all or nothing (HR-2, HR-4, HR-14).
+
+The sheet's first row names the columns (case and spaces do not matter):
+
+- ``hotel_id`` (our id) or ``hotel`` (the hotel's English name, exact, case-insensitive);
+  a row may fill either; ``hotel_id`` wins when both are filled;
+- ``room_type`` (name), ``rate_plan`` (name, needed only when the row sets prices);
+- ``first_night``, ``last_night``: an inclusive range, ``YYYY-MM-DD`` (``YYYY/M/D`` and real
+  Excel dates too), today or later, at most 400 nights;
+- ``rooms`` (optional): the allotment, absolute, 0..999;
+- ``net``, ``sell`` (optional, together): decimal prices in the hotel's currency (HR-14).
+
+A row sets rooms, prices or both; a row setting neither is an error. Rows are numbered as the
+spreadsheet shows them (the header is row 1; row 0 in a report means the file as a whole).
+Blank rows are skipped. A CSV is read as UTF-8 (a BOM is fine) or else GB18030, as Excel in
+China saves it. In an .xlsx only the first sheet is read.
+
+Every row is checked before anything is written; one bad row refuses the whole file and the
+report names each bad row, its column and why. A clean sheet is applied row by row, in order,
+through ``service.set_allotment`` / ``service.set_rates`` in the request's one transaction, so
+each row is audited and announced through the outbox; a later row overwrites an earlier one's
+nights.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import re
+import uuid
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.contracts import service
+from services.contracts.models import Hotel
+from services.contracts.schemas import MAX_RANGE_NIGHTS, AllotmentIn, RatesIn
+from shared.dates import check_not_past, check_range
+from shared.errors import InvalidInput, NotFound
+from shared.money import Money
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 20_000
+REPORT_DETAIL_ROWS = 20
+
+# Header spellings accepted for each column.
+COLUMNS = {
+    "hotel_id": "hotel_id",
+    "hotel": "hotel",
+    "hotel_name": "hotel",
+    "hotel_english_name": "hotel",
+    "room_type": "room_type",
+    "room_type_name": "room_type",
+    "rate_plan": "rate_plan",
+    "rate_plan_name": "rate_plan",
+    "first_night": "first_night",
+    "last_night": "last_night",
+    "rooms": "rooms",
+    "net": "net",
+    "sell": "sell",
+}
+_DATE = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    row: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}, {self.field}: {self.message}"
+
+
+class SheetRefused(InvalidInput):
+    """The sheet (or XML message) was refused as a whole; ``rows`` says where and why."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        shown = "; ".join(str(e) for e in errors[:REPORT_DETAIL_ROWS])
+        more = len(errors) - REPORT_DETAIL_ROWS
+        detail = f"Nothing was imported: {shown}" + (f"; and {more} more" if more > 0 else "")
+        super().__init__(detail, field="file")
+        self.errors = errors
+
+    def body(self) -> dict[str, Any]:
+        rows = [{"row": e.row, "field": e.field, "message": e.message} for e in self.errors]
+        return {"error": self.code, "detail": self.detail, "rows": rows}
+
+
+@dataclass(frozen=True, slots=True)
+class SheetRow:
+    row: int
+    hotel_id: uuid.UUID
+    allotment: AllotmentIn | None
+    rates: RatesIn | None
+
+
+Table = list[tuple[int, list[object]]]
+
+
+# --- reading the file ------------------------------------------------------------------------
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _decode(content: bytes) -> str:
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return content.decode("gb18030")  # Excel in China saves "CSV" in the ANSI code page
+
+
+def _csv_table(content: bytes) -> Table:
+    text = _decode(content)
+    first_line = text.split("\n", 1)[0]
+    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    return _limited((number, list(cells)) for number, cells in enumerate(reader, start=1))
+
+
+def _xlsx_table(content: bytes) -> Table:
+    # read_only streams the sheet, so the row limit stops reading early; openpyxl parses its
+    # XML with defusedxml when it is installed (it is: ``ota`` needs it too).
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
+        raise SheetRefused([RowError(0, "file", "not a readable .xlsx workbook")]) from exc
+    try:
+        sheet = book.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        return _limited((number, list(cells)) for number, cells in enumerate(rows, start=1))
+    finally:
+        book.close()
+
+
+def _limited(rows: Any) -> Table:
+    table: Table = []
+    for number, cells in rows:
+        if all(_blank(c) for c in cells):
+            continue
+        table.append((number, cells))
+        if len(table) > MAX_ROWS + 1:  # + the header
+            message = f"more than {MAX_ROWS:,} data rows; split the sheet"
+            raise SheetRefused([RowError(0, "file", message)])
+    return table
+
+
+def _size(count: int) -> str:
+    if count >= 1024 * 1024:
+        return f"{count / 1024 / 1024:g} MB"
+    return f"{count / 1024:g} KB" if count >= 1024 else f"{count} bytes"
+
+
+def read_table(filename: str, content: bytes) -> Table:
+    """The file's non-blank rows with their spreadsheet row numbers (header first)."""
+    if len(content) > MAX_BYTES:
+        message = f"the file is over the limit of {_size(MAX_BYTES)}; split it"
+        raise SheetRefused([RowError(0, "file", message)])
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        return _xlsx_table(content)
+    if name.endswith((".csv", ".txt")):
+        return _csv_table(content)
+    raise SheetRefused([RowError(0, "file", "send a .csv or .xlsx file (or .xml for OTA)")])
+
+
+def _header(cells: list[object]) -> tuple[list[str | None], list[RowError]]:
+    names: list[str | None] = []
+    errors = []
+    for cell in cells:
+        if _blank(cell):
+            names.append(None)
+            continue
+        key = re.sub(r"[\s\-]+", "_", str(cell).strip().lower())
+        if key not in COLUMNS:
+            errors.append(RowError(1, "header", f"unknown column {str(cell).strip()!r}"))
+        names.append(COLUMNS.get(key))
+    present = set(names)
+    if not present & {"hotel_id", "hotel"}:
+        errors.append(RowError(1, "header", "needs a hotel_id or a hotel column"))
+    for needed in ("room_type", "first_night", "last_night"):
+        if needed not in present:
+            errors.append(RowError(1, "header", f"needs a {needed} column"))
+    if not present & {"rooms", "net", "sell"}:
+        errors.append(RowError(1, "header", "needs a rooms column or net and sell columns"))
+    return names, errors
+
+
+# --- checking the rows -----------------------------------------------------------------------
+
+
+def _text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if value is None else str(value).strip()
+
+
+def _night(value: object) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    match = _DATE.match(_text(value))
+    if not match:
+        raise ValueError(f"{_text(value)!r} is not a date (YYYY-MM-DD)")
+    try:
+        return date(*(int(part) for part in match.groups()))
+    except ValueError as exc:
+        raise ValueError(f"{_text(value)!r} is not a date ({exc})") from exc
+
+
+def _amount(value: object, currency: str) -> Money:
+    if isinstance(value, float):
+        value = Decimal(repr(value))  # the shortest text that reads back as this float
+    try:
+        money = Money.parse(_text(value), currency)
+    except ValueError as exc:
+        raise ValueError(str(exc).replace("not an amount", "not a price")) from exc
+    if money.amount_minor < 0:
+        raise ValueError(f"{_text(value)} is negative")
+    return money
+
+
+def _rooms(value: object) -> int:
+    text = _text(value)
+    if not text.isdigit():
+        raise ValueError(f"{text!r} is not a whole number of rooms")
+    rooms = int(text)
+    if rooms > 999:
+        raise ValueError(f"{rooms} is more than 999")
+    return rooms
+
+
+@dataclass
+class HotelLookup:
+    """Hotels and their files, each read once however many rows name them."""
+
+    session: AsyncSession
+    files: dict[uuid.UUID, service.HotelFile] = field(default_factory=dict)
+    by_name: dict[str, list[uuid.UUID]] = field(default_factory=dict)
+
+    async def file(self, hotel_id: uuid.UUID) -> service.HotelFile:
+        if hotel_id not in self.files:
+            self.files[hotel_id] = await service.hotel_file(self.session, hotel_id=hotel_id)
+        return self.files[hotel_id]
+
+    async def named(self, name: str) -> list[uuid.UUID]:
+        key = name.casefold()
+        if key not in self.by_name:
+            # The only query of its own: an exact (case-insensitive) match on the English name.
+            query = select(Hotel.hotel_id).where(func.lower(Hotel.name_en) == name.lower())
+            self.by_name[key] = list(await self.session.scalars(query))
+        return self.by_name[key]
+
+    async def resolve(self, cells: dict[str, object]) -> tuple[service.HotelFile | None, str]:
+        """The row's hotel, or None and why not."""
+        if not _blank(cells.get("hotel_id")):
+            try:
+                return await self.file(uuid.UUID(_text(cells["hotel_id"]))), ""
+            except ValueError:
+                return None, f"{_text(cells['hotel_id'])!r} is not a hotel id"
+            except NotFound:
+                return None, f"no hotel {_text(cells['hotel_id'])}"
+        name = _text(cells.get("hotel"))
+        if not name:
+            return None, "required (hotel_id or hotel English name)"
+        matches = await self.named(name)
+        if len(matches) != 1:
+            return None, f"{'no' if not matches else 'more than one'} hotel named {name!r}"
+        return await self.file(matches[0]), ""
+
+
+def _check_nights(cells: dict[str, object], fail: Any) -> tuple[date, date] | None:
+    nights: dict[str, date] = {}
+    for column in ("first_night", "last_night"):
+        try:
+            nights[column] = _night(cells.get(column))
+        except ValueError as exc:
+            fail(column, str(exc) if not _blank(cells.get(column)) else "required")
+    if len(nights) < 2:
+        return None
+    first, last = nights["first_night"], nights["last_night"]
+    try:
+        check_not_past(first, "first night")
+    except ValueError as exc:
+        fail("first_night", str(exc))
+        return None
+    try:
+        check_range(first, last, max_nights=MAX_RANGE_NIGHTS, inclusive=True)
+    except ValueError as exc:
+        fail("last_night", str(exc))
+        return None
+    return first, last
+
+
+def _check_prices(cells: dict[str, object], currency: str, fail: Any) -> tuple[Money, Money] | None:
+    net_blank, sell_blank = _blank(cells.get("net")), _blank(cells.get("sell"))
+    if net_blank and sell_blank:
+        return None
+    if net_blank or sell_blank:
+        fail("net" if net_blank else "sell", "net and sell are set together")
+        return None
+    prices: dict[str, Money] = {}
+    for column in ("net", "sell"):
+        try:
+            prices[column] = _amount(cells[column], currency)
+        except ValueError as exc:
+            fail(column, str(exc))
+    if len(prices) < 2:
+        return None
+    net, sell = prices["net"], prices["sell"]
+    if sell.amount_minor < net.amount_minor:
+        # HR-4 asks for a 10% average margin; selling below net is never allowed.
+        fail("sell", f"{sell} is below net {net} (HR-4)")
+        return None
+    return net, sell
+
+
+async def _check_row(lookup: HotelLookup, number: int, cells: dict[str, object]) -> Any:
+    """One row as a ``SheetRow``, or the list of its errors."""
+    errors: list[RowError] = []
+
+    def fail(column: str, message: str) -> None:
+        errors.append(RowError(number, column, message))
+
+    file, why = await lookup.resolve(cells)
+    if file is None:
+        fail("hotel_id" if not _blank(cells.get("hotel_id")) else "hotel", why)
+    nights = _check_nights(cells, fail)
+    rooms = None
+    if not _blank(cells.get("rooms")):
+        try:
+            rooms = _rooms(cells["rooms"])
+        except ValueError as exc:
+            fail("rooms", str(exc))
+    elif _blank(cells.get("net")) and _blank(cells.get("sell")):
+        fail("rooms", "nothing to set: give rooms, or net and sell")
+    if file is None:
+        return errors
+    prices = _check_prices(cells, file.hotel.currency, fail)
+    row = _row_inputs(file, number, cells, nights, rooms, prices, fail)
+    return errors if errors or row is None else row
+
+
+def _row_inputs(
+    file: service.HotelFile,
+    number: int,
+    cells: dict[str, object],
+    nights: tuple[date, date] | None,
+    rooms: int | None,
+    prices: tuple[Money, Money] | None,
+    fail: Any,
+) -> SheetRow | None:
+    room_type_name = _text(cells.get("room_type"))
+    room_type = next((t for t in file.room_types if t.name == room_type_name), None)
+    if room_type is None:
+        known = ", ".join(t.name for t in file.room_types) or "none"
+        fail("room_type", f"{file.hotel.name_en} has no room type {room_type_name!r} ({known})")
+        return None
+    plan = None
+    if prices is not None:
+        plan_name = _text(cells.get("rate_plan"))
+        plan = next(
+            (
+                p
+                for p in file.rate_plans
+                if p.room_type_id == room_type.room_type_id and p.name == plan_name
+            ),
+            None,
+        )
+        if plan is None:
+            fail("rate_plan", f"{room_type.name} has no rate plan {plan_name!r}")
+    if nights is None or (prices is not None and plan is None):
+        return None
+    first, last = nights
+    range_ = {"first_night": first, "last_night": last}
+    allotment = (
+        None
+        if rooms is None
+        else AllotmentIn(room_type_id=room_type.room_type_id, rooms=rooms, **range_)
+    )
+    rates = None
+    if prices is not None and plan is not None:
+        net, sell = prices
+        rates = RatesIn(
+            rate_plan_id=plan.rate_plan_id,
+            net_minor=net.amount_minor,
+            sell_minor=sell.amount_minor,
+            **range_,
+        )
+    if allotment is None and rates is None:
+        return None
+    return SheetRow(number, file.hotel.hotel_id, allotment, rates)
+
+
+async def check_sheet(session: AsyncSession, table: Table) -> list[SheetRow]:
+    """Every data row checked; raises ``SheetRefused`` listing all errors if any row is bad."""
+    if not table:
+        raise SheetRefused([RowError(0, "file", "the file is empty")])
+    names, errors = _header(table[0][1])
+    if errors:
+        raise SheetRefused(errors)
+    lookup, rows = HotelLookup(session), []
+    for number, cells in table[1:]:
+        named = {n: v for n, v in zip(names, cells, strict=False) if n is not None}
+        checked = await _check_row(lookup, number, named)
+        if isinstance(checked, SheetRow):
+            rows.append(checked)
+        else:
+            errors.extend(checked)
+    if errors:
+        raise SheetRefused(errors)
+    if not rows:
+        raise SheetRefused([RowError(0, "file", "no rows under the header")])
+    return rows
+
+
+async def apply_rows(session: AsyncSession, *, actor: service.Actor, rows: list[SheetRow]) -> int:
+    """Apply checked rows in order through the service (audited, announced); the caller's
+    transaction holds them all, so a failure part-way rolls every row back."""
+    for row in rows:
+        if row.allotment is not None:
+            await service.set_allotment(
+                session, actor=actor, data=row.allotment, hotel_id=row.hotel_id
+            )
+        if row.rates is not None:
+            await service.set_rates(session, actor=actor, data=row.rates, hotel_id=row.hotel_id)
+    return len(rows)
+
+
+async def import_sheet(
+    session: AsyncSession, *, actor: service.Actor, filename: str, content: bytes
+) -> int:
+    """Import a CSV or .xlsx sheet all or nothing; returns the number of rows applied."""
+    table = await asyncio.to_thread(read_table, filename, content)
+    rows = await check_sheet(session, table)
+    return await apply_rows(session, actor=actor, rows=rows)
