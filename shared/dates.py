@@ -32,3 +32,9 @@ def check_range(first: date, last: date, *, max_nights: int, inclusive: bool) ->
         )
     if length > max_nights:
         raise ValueError(f"at most {max_nights} nights at once, got {length}")
+
+
+def month_range(day: date) -> tuple[date, date]:
+    """The first day of ``day``'s month and the first day of the next (a half-open range)."""
+    first = day.replace(day=1)
+    return first, date(first.year + first.month // 12, first.month % 12 + 1, 1)

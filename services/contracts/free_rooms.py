@@ -24,6 +24,7 @@ from services.contracts.settings import SCHEMA
 from shared import audit
 from shared.auth import Role, Staff, ensure_role, require
 from shared.clock import clock
+from shared.dates import month_range
 from shared.db import DbSession
 from shared.errors import Conflict, DomainError, Forbidden, NotFound, RuleViolated
 from shared.web import form_data, readable_errors, render
@@ -100,8 +101,7 @@ async def add_grant(session: AsyncSession, *, actor: Staff, data: GrantIn) -> uu
 
 async def used_in_month(session: AsyncSession, grant_id: uuid.UUID, month_of: date) -> int:
     """Room nights requested or approved in the month of ``month_of`` (counted by first night)."""
-    first = month_of.replace(day=1)
-    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    first, following = month_range(month_of)
     used = await session.scalar(
         select(func.coalesce(func.sum(use.c.nights * use.c.rooms), 0)).where(
             use.c.grant_id == grant_id,

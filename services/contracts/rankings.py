@@ -22,6 +22,7 @@ from services.contracts.models import Hotel
 from services.contracts.settings import SCHEMA
 from shared.auth import Staff, require
 from shared.clock import clock
+from shared.dates import month_range
 from shared.db import DbSession
 from shared.errors import InvalidInput
 from shared.events import Envelope
@@ -83,8 +84,7 @@ def month_bounds(month: str) -> tuple[date, date]:
         first = date.fromisoformat(f"{month}-01")
     except ValueError as exc:
         raise InvalidInput(f"Month must look like 2026-11, got {month!r}.", field="month") from exc
-    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    return first, following
+    return month_range(first)
 
 
 async def monthly_ranking(

@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import asyncpg
 import pytest
-from fastapi import FastAPI
-from fastapi.routing import APIRoute
-from starlette.routing import BaseRoute, Mount
 
 from migrations import SERVICES
-from shared.auth import Role, RoleRequirement
+from shared.auth import Role
 from tests.support.infra import INFRA
+from tests.support.routes import api_routes, roles_of
 
 PUBLIC = {
     ("GET", "/healthz"),
@@ -38,33 +35,14 @@ class Endpoint:
         return re.sub(r"\{[^}]+\}", str(uuid.uuid4()), self.path)
 
 
-def _roles_of(route: APIRoute) -> frozenset[str] | None:
-    stack = list(route.dependant.dependencies)
-    while stack:
-        dependency = stack.pop()
-        if isinstance(dependency.call, RoleRequirement):
-            return dependency.call.roles
-        stack.extend(dependency.dependencies)
-    return None
-
-
-def _walk(routes: list[BaseRoute], prefix: str = "") -> Iterator[Endpoint]:
-    for route in routes:
-        if isinstance(route, Mount) and isinstance(route.app, FastAPI):
-            yield from _walk(route.app.routes, prefix + route.path)
-        elif (included := getattr(route, "original_router", None)) is not None:
-            # FastAPI wraps included routers; their own prefix sits in the include context.
-            extra = getattr(route.include_context, "prefix", "") or ""  # type: ignore[attr-defined]
-            yield from _walk(included.routes, prefix + extra)
-        elif isinstance(route, APIRoute):
-            for method in sorted(route.methods - {"HEAD"}):
-                yield Endpoint(method, prefix + route.path, _roles_of(route))
-
-
 def all_endpoints() -> list[Endpoint]:
     from workers.web import app
 
-    return list(_walk(app.routes))
+    return [
+        Endpoint(method, path, roles_of(route))
+        for path, route in api_routes(app.routes)
+        for method in sorted(route.methods - {"HEAD"})
+    ]
 
 
 def _is_public(endpoint: Endpoint) -> bool:

@@ -4,24 +4,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from fastapi.routing import APIRoute
-from starlette.routing import BaseRoute
 
-from shared.auth import Role, RoleRequirement
+from shared.auth import Role
 from tests.services.contracts.helpers import API, counts, hotel_body, night, set_up_hotel
-
-
-def _api_routes(routes: list[BaseRoute], prefix: str = "") -> Iterator[tuple[str, APIRoute]]:
-    for route in routes:
-        if (included := getattr(route, "original_router", None)) is not None:
-            # FastAPI wraps included routers; their own prefix sits in the include context.
-            extra = getattr(route.include_context, "prefix", "") or ""  # type: ignore[attr-defined]
-            yield from _api_routes(included.routes, prefix + extra)
-        elif isinstance(route, APIRoute):
-            yield prefix + route.path, route
+from tests.support.routes import api_routes, roles_of
 
 
 def desk_routes() -> list[tuple[str, APIRoute]]:
@@ -29,13 +18,7 @@ def desk_routes() -> list[tuple[str, APIRoute]]:
     from services.contracts.app import app
 
     shared = {"/healthz", "/readyz", "/metrics", "/api/docs", "/api/openapi.json"}
-    return [(path, route) for path, route in _api_routes(app.routes) if path not in shared]
-
-
-def _roles_of(route: APIRoute) -> list[frozenset[str]]:
-    return [
-        d.call.roles for d in route.dependant.dependencies if isinstance(d.call, RoleRequirement)
-    ]
+    return [(path, route) for path, route in api_routes(app.routes) if path not in shared]
 
 
 # HR-9: the general manager approves staff stays on free rooms after the director.
@@ -48,7 +31,7 @@ def test_every_contracts_route_is_for_the_desk_roles_only() -> None:
     assert len(routes) >= 15
     for path, route in routes:
         allowed = FREE_ROOM_VIEWERS if path.startswith("/free-rooms") else DESK
-        (roles,) = _roles_of(route)
+        roles = roles_of(route)
         # Every route is for this desk (some, like approvals, for its director only).
         assert roles and roles <= allowed, path
 
