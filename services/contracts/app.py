@@ -5,6 +5,7 @@ from pathlib import Path
 from services.contracts import (
     agreement_pages,
     competitors,
+    conditions,
     endpoints,
     free_rooms,
     import_pages,
@@ -29,6 +30,7 @@ app = create_service_app(
         recommendations.router,
         competitors.router,
         seasons.router,
+        conditions.router,
         free_rooms.router,
         photos.router,
         restriction_pages.router,

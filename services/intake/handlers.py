@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake import projection, recommended, restrictions
+from services.intake import conditions, projection, recommended, restrictions
 from shared.events import Envelope
 from shared.events.consumer import Handler
 from shared.events.contracts import (
     AllotmentSetV1,
+    ConditionsPublishedV1,
     HotelPublishedV1,
     RatesPublishedV1,
     RecommendationApprovedV1,
@@ -81,6 +82,7 @@ async def on_rates_published(session: AsyncSession, envelope: Envelope) -> None:
 
 HANDLERS: dict[str, Handler] = {
     RecommendationApprovedV1.name: recommended.on_recommendation_approved,
+    ConditionsPublishedV1.name: conditions.on_conditions_published,
     HotelPublishedV1.name: on_hotel_published,
     AllotmentSetV1.name: on_allotment_set,
     RatesPublishedV1.name: on_rates_published,

@@ -73,6 +73,7 @@ class Offer(BaseModel):
     can_sell: bool
     reason: str = ""
     recommended: bool = False  # HR-6: the director approved it for the stay's month
+    conditions: list[str] = []  # HR-8: thresholds and commission tiers the hotel set on us
 
 
 class SearchResult(BaseModel):

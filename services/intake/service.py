@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake import recommended, repository, restrictions
+from services.intake import conditions, recommended, repository, restrictions
 from services.intake.repository import AnyRow
 from services.intake.schemas import (
     BookedNightView,
@@ -88,7 +88,13 @@ async def search(
     # HR-6 / IN-2: the month's approved recommended hotels rank first; otherwise the order
     # the repository gave (the sort is stable).
     favoured = await recommended.recommended_in(session, month_of=check_in)
-    offers = [o.model_copy(update={"recommended": o.hotel_id in favoured}) for o in offers]
+    terms = await conditions.conditions_by_hotel(session, list({o.hotel_id for o in offers}))
+    offers = [
+        o.model_copy(
+            update={"recommended": o.hotel_id in favoured, "conditions": terms.get(o.hotel_id, [])}
+        )
+        for o in offers
+    ]
     offers.sort(key=lambda offer: not offer.recommended)
     return SearchResult(
         city=city.strip(), check_in=check_in, check_out=check_out, rooms=rooms, offers=offers

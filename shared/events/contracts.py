@@ -123,3 +123,29 @@ class RestrictionsSetV1(Payload):
     hotel_id: uuid.UUID
     room_type_id: uuid.UUID
     nights: list[NightRestriction]
+
+
+class HotelCondition(BaseModel):
+    kind: str  # "room_nights" (a monthly threshold) or "commission_tier"
+    threshold: int
+    commission_percent: float | None = None
+    note: str = ""
+
+    def summary(self) -> str:
+        """How agents read the condition (HR-8); the same words on every desk."""
+        if self.kind == "commission_tier":
+            text = f"{self.commission_percent:g}% commission from {self.threshold} room nights"
+        else:
+            text = f"at least {self.threshold} room nights a month"
+        return f"{text} ({self.note})" if self.note else text
+
+
+@event
+class ConditionsPublishedV1(Payload):
+    """All of a hotel's conditions (HR-8), a full list each time; agents see them on the hotel."""
+
+    name = "contracts.conditions_published"
+    version = 1
+
+    hotel_id: uuid.UUID
+    conditions: list[HotelCondition]

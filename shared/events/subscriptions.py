@@ -7,6 +7,7 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "contracts.allotment_set": ("intake",),
     "contracts.rates_published": ("intake",),
     "contracts.recommendation_approved": ("intake",),
+    "contracts.conditions_published": ("intake",),
     "contracts.restrictions_set": ("intake",),
     "intake.booking_placed": ("confirmation", "contracts"),
 }

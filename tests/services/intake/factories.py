@@ -122,8 +122,11 @@ async def seed_hotel(
     payment_mode: str = "prepaid",
     sellable: bool = True,
     occurred_at: datetime | None = None,
+    hotel_id: uuid.UUID | str | None = None,
 ) -> SeededHotel:
     """A hotel with one room type and rate plan, ``rooms`` rooms and a price every night.
+
+    ``hotel_id`` lets a test project a hotel that contracts created under that id.
 
     ``nights`` defaults to today and the next 59 days (business dates).
     """
@@ -131,7 +134,7 @@ async def seed_hotel(
         nights if nights is not None else [clock.today() + timedelta(days=n) for n in range(60)]
     )
     seeded = SeededHotel(
-        hotel_id=uuid.uuid4(),
+        hotel_id=uuid.UUID(str(hotel_id)) if hotel_id else uuid.uuid4(),
         room_type_id=uuid.uuid4(),
         rate_plan_id=uuid.uuid4(),
         city=city,

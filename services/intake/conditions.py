@@ -1,0 +1,51 @@
+"""Each hotel's conditions as agents read them (HR-8), from ``contracts.conditions_published``."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import ARRAY, DateTime, String, column, select, table
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.intake.settings import SCHEMA
+from shared.events import Envelope
+from shared.events.contracts import ConditionsPublishedV1
+
+hotel_conditions = table(
+    "hotel_conditions",
+    column("hotel_id"),
+    column("summary", ARRAY(String)),
+    column("occurred_at", DateTime(timezone=True)),
+    schema=SCHEMA,
+)
+
+
+async def on_conditions_published(session: AsyncSession, envelope: Envelope) -> None:
+    event = envelope.parse()
+    assert isinstance(event, ConditionsPublishedV1)
+    statement = insert(hotel_conditions).values(
+        hotel_id=event.hotel_id,
+        summary=[c.summary() for c in event.conditions],
+        occurred_at=envelope.occurred_at,
+    )
+    # A full list each time: the newest replaces, an older one arriving late is ignored.
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["hotel_id"],
+            set_={
+                "summary": statement.excluded.summary,
+                "occurred_at": statement.excluded.occurred_at,
+            },
+            where=hotel_conditions.c.occurred_at <= statement.excluded.occurred_at,
+        )
+    )
+
+
+async def conditions_by_hotel(
+    session: AsyncSession, hotel_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[str]]:
+    rows = await session.execute(
+        select(hotel_conditions).where(hotel_conditions.c.hotel_id.in_(hotel_ids))
+    )
+    return {row.hotel_id: list(row.summary) for row in rows}
