@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from shared.auth import Role
 from tests.services.contracts.helpers import hotel_body, outbox
 
@@ -15,6 +17,7 @@ async def test_hr2_coordinates_and_facilities_are_kept_and_published(
     response = await desk.post_form("/contracts/hotels", form)
     assert response.status_code == 303, response.text
     page = await desk.page(response.headers["location"])
+    assert re.search(r"<title>\s*[^<]+ · roomline</title>", page.text), "bad <title>"
     assert "Facilities: pool, gym, 会议室" in page.text and "39.9087, 116.4605" in page.text
     snapshot = (await outbox(sessionmaker, "contracts.hotel_published"))[-1]
     assert (snapshot["latitude"], snapshot["longitude"]) == (39.9087, 116.4605)
