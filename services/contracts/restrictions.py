@@ -21,17 +21,18 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import ConfigDict, Field, field_validator
 from sqlalchemy import Boolean, Date, Integer, String, Uuid, column, select, table
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.contracts.models import RoomType
+from services.contracts.schemas import NightRange
 from services.contracts.settings import SCHEMA
 from shared import audit
 from shared.auth import Staff
 from shared.clock import clock
-from shared.dates import check_not_past, check_range, nights_between
+from shared.dates import nights_between
 from shared.errors import InvalidInput, NotFound
 from shared.events.contracts import NightRestriction, RestrictionsSetV1
 from shared.events.outbox import publish
@@ -47,7 +48,7 @@ FIELDS = (
     "room_status",
 )
 DEFAULTS: dict[str, Any] = {name: NightRestriction.model_fields[name].default for name in FIELDS}
-MAX_RANGE_NIGHTS = 400
+
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 # Core, like the allotment upserts in repository.py: a range is up to 400 nights in one
@@ -66,14 +67,12 @@ night_restriction = table(
 )
 
 
-class RestrictionsIn(BaseModel):
+class RestrictionsIn(NightRange):
     """A bulk edit: the fields given are set on the chosen weekdays of an inclusive range."""
 
     model_config = ConfigDict(extra="forbid")
 
     room_type_id: uuid.UUID
-    first_night: date
-    last_night: date
     weekdays: set[int] = Field(default_factory=set)  # 0 = Monday .. 6 = Sunday; empty = all
     release_days: int | None = Field(None, ge=0, le=365)
     min_stay: int | None = Field(None, ge=1, le=30)
@@ -81,18 +80,6 @@ class RestrictionsIn(BaseModel):
     closed_to_departure: bool | None = None
     stop_sell: bool | None = None
     room_status: RoomStatus | None = None
-
-    @field_validator("first_night")
-    @classmethod
-    def not_past(cls, day: date) -> date:
-        return check_not_past(day, "first night")
-
-    @field_validator("last_night")
-    @classmethod
-    def ordered(cls, last: date, info: ValidationInfo) -> date:
-        if (first := info.data.get("first_night")) is not None:
-            check_range(first, last, max_nights=MAX_RANGE_NIGHTS, inclusive=True)
-        return last
 
     @field_validator("weekdays")
     @classmethod

@@ -93,6 +93,7 @@ class HotelIn(BaseModel):
         if (longitude is None) != (info.data.get("latitude") is None):
             raise ValueError("give both latitude and longitude, or neither")
         return longitude
+
     currency: str = Field("CNY", pattern=r"^[A-Z]{3}$")
     # Declared before fax and email: their validators read it from ``info.data``.
     confirm_channel: Literal["fax", "email"]
@@ -155,7 +156,7 @@ class RatePlanIn(BaseModel):
     payment_mode: PaymentMode
 
 
-class _NightRange(BaseModel):
+class NightRange(BaseModel):
     """An inclusive range of nights (a night is named by its date), today or later."""
 
     first_night: date
@@ -174,18 +175,18 @@ class _NightRange(BaseModel):
         return last
 
 
-class AllotmentIn(_NightRange):
+class AllotmentIn(NightRange):
     room_type_id: uuid.UUID
     rooms: int = Field(ge=0, le=999)
 
 
-class RatesIn(_NightRange):
+class RatesIn(NightRange):
     rate_plan_id: uuid.UUID
     net_minor: int = Field(ge=0)
     sell_minor: int = Field(ge=0)
 
 
-class RatesForm(_NightRange):
+class RatesForm(NightRange):
     """The prices form: decimal strings in the hotel's currency, passed as validation context
     (``RatesForm.model_validate(form, context={"currency": "CNY"})``)."""
 
