@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, FileSystemLoader
@@ -179,3 +179,8 @@ async def form_data(request: Request) -> dict[str, str]:
         for key, value in form.items()
         if isinstance(value, str) and value.strip() != "" and key != "csrf_token"
     }
+
+
+def see_other(request: Request, path: str) -> RedirectResponse:
+    """Redirect after a form post (303) to ``path`` inside this service, mounted or alone."""
+    return RedirectResponse(f"{request.scope.get('root_path', '')}{path}", status_code=303)

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,7 +23,7 @@ from shared.auth import Role, Staff, require
 from shared.db import DbSession
 from shared.errors import DomainError, InvalidInput
 from shared.money import Money, exponent
-from shared.web import form_data, readable_errors, render
+from shared.web import form_data, readable_errors, render, see_other
 
 pages = APIRouter(include_in_schema=False)
 DeskStaff = Annotated[Staff, require(*DESK_ROLES)]
@@ -84,10 +84,6 @@ def _form_values(terms: dict[str, Any], currency: str) -> dict[str, str]:
     return values
 
 
-def _root(request: Request) -> str:
-    return str(request.scope.get("root_path", ""))
-
-
 async def _hotel_page(
     request: Request, session: AsyncSession, staff: Staff, hotel_id: uuid.UUID, **context: Any
 ) -> Response:
@@ -122,7 +118,7 @@ async def contracts_post(
         return await _hotel_page(
             request, session, staff, hotel_id, values=values, error=error, status=status
         )
-    return RedirectResponse(f"{_root(request)}/versions/{version.version_id}", status_code=303)
+    return see_other(request, f"/versions/{version.version_id}")
 
 
 def _error(exc: ValidationError | DomainError) -> tuple[str, int]:
@@ -167,7 +163,7 @@ async def contract_versions_post(
         return await _contract_page(
             request, session, staff, contract_id, values=values, error=error, status=status
         )
-    return RedirectResponse(f"{_root(request)}/versions/{version.version_id}", status_code=303)
+    return see_other(request, f"/versions/{version.version_id}")
 
 
 async def _version_page(
@@ -228,7 +224,7 @@ async def _act(
             failed=action,
             status=exc.status_code,
         )
-    return RedirectResponse(f"{_root(request)}/versions/{version_id}", status_code=303)
+    return see_other(request, f"/versions/{version_id}")
 
 
 @pages.post("/versions/{version_id}/submit")

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from sqlalchemy import Integer, Numeric, String, column, delete, insert, select, table
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,7 +24,7 @@ from shared.db import DbSession
 from shared.errors import NotFound
 from shared.events.contracts import ConditionsPublishedV1, HotelCondition
 from shared.events.outbox import publish
-from shared.web import form_data, readable_errors, render
+from shared.web import form_data, readable_errors, render, see_other
 
 hotel_condition = table(
     "hotel_condition",
@@ -191,8 +191,7 @@ async def conditions_add(
             request, session, staff, hotel_id, error=readable_errors(exc), status=422
         )
     await add_condition(session, actor=staff, hotel_id=hotel_id, data=data)
-    root = request.scope.get("root_path", "")
-    return RedirectResponse(f"{root}/hotels/{hotel_id}/conditions", status_code=303)
+    return see_other(request, f"/hotels/{hotel_id}/conditions")
 
 
 @router.post("/hotels/{hotel_id}/conditions/{condition_id}/remove")
@@ -205,5 +204,4 @@ async def conditions_remove(
 ) -> Response:
     """Remove a condition and announce the rest."""
     await remove_condition(session, actor=staff, hotel_id=hotel_id, condition_id=condition_id)
-    root = request.scope.get("root_path", "")
-    return RedirectResponse(f"{root}/hotels/{hotel_id}/conditions", status_code=303)
+    return see_other(request, f"/hotels/{hotel_id}/conditions")

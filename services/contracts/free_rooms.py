@@ -13,7 +13,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import Date, Integer, String, column, func, insert, select, table, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,7 +27,7 @@ from shared.clock import clock
 from shared.dates import month_range
 from shared.db import DbSession
 from shared.errors import Conflict, DomainError, Forbidden, NotFound, RuleViolated
-from shared.web import form_data, readable_errors, render
+from shared.web import form_data, readable_errors, render, see_other
 
 grant = table(
     "free_room_grant",
@@ -282,8 +282,7 @@ async def free_rooms_post(
     except DomainError as exc:
         await session.rollback()
         return await _page(request, session, staff, error=exc.detail, status=exc.status_code)
-    root = request.scope.get("root_path", "")
-    return RedirectResponse(f"{root}/free-rooms", status_code=303)
+    return see_other(request, "/free-rooms")
 
 
 @router.post("/free-rooms/uses/{use_id}/{decision}")
@@ -294,5 +293,4 @@ async def free_rooms_decide(
     if decision not in ("approve", "reject"):
         raise NotFound("Unknown decision.")
     await decide_use(session, actor=staff, use_id=use_id, approve=decision == "approve")
-    root = request.scope.get("root_path", "")
-    return RedirectResponse(f"{root}/free-rooms", status_code=303)
+    return see_other(request, "/free-rooms")

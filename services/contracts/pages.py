@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -36,7 +36,7 @@ from shared.clock import clock
 from shared.db import DbSession
 from shared.errors import DomainError
 from shared.money import exponent
-from shared.web import form_data, render
+from shared.web import form_data, render, see_other
 
 router = APIRouter(include_in_schema=False)
 DeskStaff = Annotated[Staff, require(*DESK_ROLES)]
@@ -201,8 +201,7 @@ def _error_of(exc: Exception) -> tuple[str, int]:
 
 
 def _back_to_hotel(request: Request, hotel_id: uuid.UUID, notice: str) -> Response:
-    root = request.scope.get("root_path", "")
-    return RedirectResponse(f"{root}/hotels/{hotel_id}?notice={notice}", status_code=303)
+    return see_other(request, f"/hotels/{hotel_id}?notice={notice}")
 
 
 async def _post_to_hotel(

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, UploadFile
-from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, Response
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import Integer, String, column, insert, select, table
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,6 +25,7 @@ from shared import audit
 from shared.auth import Staff, require
 from shared.db import DbSession
 from shared.errors import InvalidInput, NotFound
+from shared.web import see_other
 
 hotel_photo = table(
     "hotel_photo",
@@ -142,8 +143,7 @@ async def photo_upload(
         caption=caption,
         photo_dir=Path(settings.photo_dir),
     )
-    root = request.scope.get("root_path", "")
-    return RedirectResponse(f"{root}/hotels/{hotel_id}?notice=photo", status_code=303)
+    return see_other(request, f"/hotels/{hotel_id}?notice=photo")
 
 
 @router.get("/photos/{photo_id}.jpg")

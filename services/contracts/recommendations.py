@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import Date, DateTime, String, column, select, table, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,7 +25,7 @@ from shared.db import DbSession
 from shared.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from shared.events.contracts import RecommendationApprovedV1
 from shared.events.outbox import publish
-from shared.web import render
+from shared.web import render, see_other
 
 recommendation = table(
     "recommendation",
@@ -222,8 +222,7 @@ async def recommendations_propose(
     except DomainError as exc:
         await session.rollback()
         return await _page(request, session, staff, month, error=exc.detail, status=exc.status_code)
-    root = request.scope.get("root_path", "")
-    return RedirectResponse(f"{root}/recommendations?month={month}", status_code=303)
+    return see_other(request, f"/recommendations?month={month}")
 
 
 @router.post("/recommendations/{recommendation_id}/{decision}")
@@ -240,5 +239,4 @@ async def recommendations_decide(
     await decide(
         session, actor=staff, recommendation_id=recommendation_id, approve=decision == "approve"
     )
-    root = request.scope.get("root_path", "")
-    return RedirectResponse(f"{root}/recommendations", status_code=303)
+    return see_other(request, "/recommendations")

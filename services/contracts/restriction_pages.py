@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,7 +26,7 @@ from shared.auth import Staff, require
 from shared.clock import clock
 from shared.db import DbSession
 from shared.errors import DomainError
-from shared.web import readable_errors, render
+from shared.web import readable_errors, render, see_other
 
 router = APIRouter()
 DeskStaff = Annotated[Staff, require(*DESK_ROLES)]
@@ -150,8 +150,7 @@ async def calendar_set(
         return await _page(
             request, session, staff, hotel_id, status=code, error=error, values=values
         )
-    root = request.scope.get("root_path", "")
-    return RedirectResponse(f"{root}/hotels/{hotel_id}/calendar?saved={nights}", status_code=303)
+    return see_other(request, f"/hotels/{hotel_id}/calendar?saved={nights}")
 
 
 @router.put("/api/restrictions", tags=["contracts"])

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from sqlalchemy import Date, Integer, String, column, func, insert, select, table
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,7 +20,7 @@ from shared.auth import Staff, require
 from shared.clock import clock
 from shared.dates import check_range
 from shared.db import DbSession
-from shared.web import form_data, readable_errors, render
+from shared.web import form_data, readable_errors, render, see_other
 
 season = table(
     "season",
@@ -129,5 +129,4 @@ async def seasons_add(request: Request, session: DbSession, staff: DeskStaff) ->
         return await _page(
             request, session, staff, error=readable_errors(exc), values=values, status=422
         )
-    root = request.scope.get("root_path", "")
-    return RedirectResponse(f"{root}/seasons", status_code=303)
+    return see_other(request, "/seasons")

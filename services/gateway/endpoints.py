@@ -16,7 +16,7 @@ from services.gateway.schemas import NewStaff
 from shared.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, Role, Staff, require
 from shared.db import DbSession
 from shared.errors import NotAuthenticated
-from shared.web import render
+from shared.web import render, see_other
 
 router = APIRouter()
 AnyStaff = Annotated[Staff, require(*Role)]
@@ -140,4 +140,4 @@ async def staff_create(
             error=message,
         )
     await service.create_staff(session, actor=staff, new=new)
-    return RedirectResponse(f"{request.scope.get('root_path', '')}/admin/staff", status_code=303)
+    return see_other(request, "/admin/staff")

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,7 +24,7 @@ from shared.auth import Staff, require
 from shared.clock import clock
 from shared.db import DbSession
 from shared.errors import DomainError, InvalidInput
-from shared.web import form_data, readable_errors, render
+from shared.web import form_data, readable_errors, render, see_other
 
 router = APIRouter()
 DeskStaff = Annotated[Staff, require(*DESK_ROLES)]
@@ -160,8 +160,7 @@ async def place_booking_form(request: Request, session: DbSession, staff: DeskSt
         # booking may have written its row before the refusal, so undo it here.
         await session.rollback()
         return await _refused(request, session, staff, fields, exc)
-    root = request.scope.get("root_path", "")
-    return RedirectResponse(f"{root}/bookings/{placed.booking.booking_ref}", status_code=303)
+    return see_other(request, f"/bookings/{placed.booking.booking_ref}")
 
 
 @router.get("/bookings/{booking_ref}", response_class=HTMLResponse)
