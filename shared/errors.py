@@ -6,11 +6,12 @@ Service code raises these, never ``HTTPException``. The API answers
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
@@ -93,8 +94,6 @@ def validation_body(exc: RequestValidationError) -> dict[str, Any]:
 
 
 def _error_page(status: int, title: str, detail: str) -> HTMLResponse:
-    from html import escape
-
     html = (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>{escape(title)}</title><link rel='stylesheet' href='/static/roomline.css'></head>"
@@ -111,8 +110,6 @@ def install_error_handlers(app: FastAPI) -> None:
         assert isinstance(exc, DomainError)
         if wants_html(request):
             if isinstance(exc, NotAuthenticated):
-                from fastapi.responses import RedirectResponse
-
                 return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
             return _error_page(exc.status_code, exc.code.replace("_", " ").title(), exc.detail)
         return JSONResponse(exc.body(), status_code=exc.status_code)
