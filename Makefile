@@ -44,3 +44,5 @@ reset:
 bench: venv deps
 	$(PY) -m bench.booking
 	$(PY) -m bench.events
+	$(PY) -m bench.rates_import
+	$(PY) -m bench.search

@@ -25,6 +25,7 @@ from shared.embedded import free_port
 async def seed() -> dict[str, str]:
     """A hotel with an allotment no benchmark exhausts, projected into intake by real events."""
     from services.contracts import service
+    from services.contracts.demo import sign_contract
     from services.contracts.schemas import AllotmentIn, HotelIn, RatePlanIn, RatesIn, RoomTypeIn
     from shared.clock import clock
     from shared.db import make_engine, make_sessionmaker, unit_of_work
@@ -75,6 +76,7 @@ async def seed() -> dict[str, str]:
                 sell_minor=58000,
             ),
         )
+        await sign_contract(s, hotel_id=hotel.hotel_id, nights=(first, first + timedelta(days=9)))
     await engine.dispose()
     conn = await asyncpg.connect(os.environ["DATABASE_URL"].replace("+asyncpg", ""))
     async with running_pipeline(services=("intake",)):
@@ -151,6 +153,7 @@ def booking_body(stay: dict[str, str], n: int) -> dict[str, object]:
         "booker_phone": "13800000000",
         "payment_mode": "prepaid",
         "confirm_channel": "email",
+        "confirm_contact": "bench@example.com",
         "idempotency_key": str(uuid.uuid4()),
     }
 

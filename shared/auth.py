@@ -165,6 +165,14 @@ def _roles(*roles: Role) -> frozenset[str]:
 # mounts each service; a service run alone serves the same pages at its root.
 DESKS: tuple[Desk, ...] = (
     Desk("intake", "Bookings", "/intake/", _roles(Role.AGENT, Role.TEAM_LEAD)),
+    Desk("intake", "Shift handover", "/intake/handover", _roles(Role.AGENT, Role.TEAM_LEAD)),
+    Desk("intake", "Agents' record", "/intake/team", _roles(Role.TEAM_LEAD, Role.ADMIN)),  # IN-12
+    Desk(
+        "intake",
+        "Special prices",  # IN-11: the pricing desk approves what agents ask
+        "/intake/special-prices",
+        _roles(Role.HOTEL_RESOURCES, Role.RESOURCES_DIRECTOR),
+    ),
     Desk("confirmation", "Confirmation queue", "/confirmation/", _roles(Role.CONFIRMATION_DESK)),
     Desk(
         "contracts",
@@ -182,6 +190,9 @@ DESKS: tuple[Desk, ...] = (
     Desk("members", "Members & complaints", "/members/", _roles(Role.CUSTOMER_SERVICE)),
     Desk("contracts", "Free-room approvals", "/contracts/free-rooms", _roles(Role.GENERAL_MANAGER)),
     Desk("metrics", "Service levels", "/sla/", _roles(Role.GENERAL_MANAGER, Role.TEAM_LEAD)),
+    # IN-7: every desk a memo can be routed to, plus those who raise and oversee them; last,
+    # so each person's own desk comes first in the menu.
+    Desk("intake", "Internal memos", "/intake/memos", frozenset(Role) - {Role.ADMIN}),
 )
 
 

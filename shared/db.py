@@ -28,6 +28,9 @@ def make_engine(database_url: str, *, pool_size: int = 10) -> AsyncEngine:
         # No pre-ping: it costs a round trip on every checkout (a quarter of a booking's
         # time in bench/booking.py). Dead connections are recycled and retried instead.
         pool_recycle=1800,
+        # No JIT: ours are short OLTP queries, and a search whose cost estimate crossed
+        # jit_above_cost spent 750 ms compiling to save a few (EXPLAIN in bench/search.py).
+        connect_args={"server_settings": {"jit": "off"}},
     )
 
 

@@ -72,6 +72,13 @@ class RuleViolated(DomainError):
         return {**super().body(), "rule": self.rule}
 
 
+class RuleBrokenByInput(RuleViolated):
+    """The submitted values themselves break a rule (e.g. a sell price below net, HR-4): the
+    request is unprocessable as sent, so 422 like any other invalid field."""
+
+    status_code = 422
+
+
 def wants_html(request: Request) -> bool:
     accept = request.headers.get("accept", "")
     return "text/html" in accept and "application/json" not in accept

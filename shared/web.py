@@ -181,6 +181,12 @@ async def form_data(request: Request) -> dict[str, str]:
     }
 
 
+async def form_lists(request: Request, *names: str) -> dict[str, list[str]]:
+    """The posted values of repeated fields (ticked checkboxes), by name."""
+    form = await request.form()
+    return {name: [v for v in form.getlist(name) if isinstance(v, str)] for name in names}
+
+
 def see_other(request: Request, path: str) -> RedirectResponse:
     """Redirect after a form post (303) to ``path`` inside this service, mounted or alone."""
     return RedirectResponse(f"{request.scope.get('root_path', '')}{path}", status_code=303)

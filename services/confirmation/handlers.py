@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.confirmation import repository, service
+from services.confirmation import changes, repository, service
 from shared.events import Envelope
 from shared.events.consumer import Handler
 from shared.events.contracts import HotelPublishedV1
@@ -47,4 +47,7 @@ async def on_hotel_published(session: AsyncSession, envelope: Envelope) -> None:
 HANDLERS: dict[str, Handler] = {
     BookingPlacedV1.name: on_booking_placed,
     HotelPublishedV1.name: on_hotel_published,
+    # IN-5 / CF-1: modifications and cancellations are tasks of their own kind.
+    "intake.booking_modified": changes.on_booking_modified,
+    "intake.booking_cancelled": changes.on_booking_cancelled,
 }

@@ -61,3 +61,8 @@ class ConfirmationTask(Base):
     deadline_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     state: Mapped[str] = mapped_column(String(12), default="unsent")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # IN-5 / CF-8: the booking version the task sends (1 = new), and for a change what
+    # changed and why, for the desk to read before sending (changes.py).
+    booking_version: Mapped[int] = mapped_column(Integer, default=1)
+    change_summary: Mapped[str] = mapped_column(Text, default="")
+    change_reason: Mapped[str] = mapped_column(Text, default="")

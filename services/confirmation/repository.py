@@ -27,11 +27,12 @@ def _contains(text: str) -> str:
 
 
 async def insert_task(session: AsyncSession, values: dict[str, Any]) -> bool:
-    """Insert a task; False if the booking already has one of this kind (a redelivery)."""
+    """Insert a task; False if the booking already has one of this kind for this booking
+    version (a redelivery; each change of a booking is its own task, IN-5)."""
     inserted = await session.execute(
         insert(ConfirmationTask)
         .values(**values)
-        .on_conflict_do_nothing(index_elements=["booking_id", "kind"])
+        .on_conflict_do_nothing(index_elements=["booking_id", "kind", "booking_version"])
         .returning(ConfirmationTask.task_id)
     )
     return inserted.first() is not None

@@ -47,6 +47,11 @@ class TaskView(BaseModel):
     deadline_at: datetime
     state: TaskState
     status: TaskStatus
+    # IN-5 / CF-1: which version of the booking this task sends; for a modification or a
+    # cancellation, what changed and why (CF-8: read before sending).
+    booking_version: int = 1
+    change_summary: str = ""
+    change_reason: str = ""
 
 
 class TaskPage(BaseModel):

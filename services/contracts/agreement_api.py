@@ -11,17 +11,19 @@ from typing import Annotated
 
 from fastapi import APIRouter
 
-from services.contracts import agreements
+from services.contracts import agreement_edits, agreements
 from services.contracts.agreement_models import (
     ApprovalOut,
     ContractOut,
     DecisionIn,
     DiffRowOut,
+    EditIn,
     HotelContractsOut,
     SubmitIn,
     TermsIn,
     VersionDetailOut,
     VersionOut,
+    WithdrawIn,
 )
 from services.contracts.auth import DESK_ROLES
 from shared.auth import Role, Staff, require
@@ -88,7 +90,33 @@ async def api_submit(
 ) -> VersionOut:
     """Send a drafted version to the director; under 10% margin needs a reason (HR-4)."""
     version = await agreements.submit_version(
-        session, actor=staff, version_id=version_id, low_margin_reason=data.low_margin_reason
+        session,
+        actor=staff,
+        version_id=version_id,
+        low_margin_reason=data.low_margin_reason,
+        revision=data.revision,
+    )
+    return VersionOut.model_validate(version)
+
+
+@router.put("/versions/{version_id}")
+async def api_edit_version(
+    version_id: uuid.UUID, data: EditIn, session: DbSession, staff: DeskStaff
+) -> VersionOut:
+    """Replace a drafted version's terms; 409 if someone saved it after ``revision`` (HR-3)."""
+    version = await agreement_edits.edit_version(
+        session, actor=staff, version_id=version_id, terms=data.terms, revision=data.revision
+    )
+    return VersionOut.model_validate(version)
+
+
+@router.post("/versions/{version_id}/withdraw")
+async def api_withdraw_version(
+    version_id: uuid.UUID, data: WithdrawIn, session: DbSession, staff: DeskStaff
+) -> VersionOut:
+    """Take back a drafted or submitted version, saying why; it stays readable."""
+    version = await agreement_edits.withdraw_version(
+        session, actor=staff, version_id=version_id, reason=data.reason
     )
     return VersionOut.model_validate(version)
 

@@ -63,6 +63,8 @@ class ContractVersion(Base):
     decided_by: Mapped[str | None] = mapped_column(String(80), default=None)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     decision_note: Mapped[str | None] = mapped_column(Text, default=None)
+    # Bumped by each edit of a drafted version's terms; a stale edit is refused (HR-3).
+    revision: Mapped[int] = mapped_column(Integer, default=1)
 
 
 class TermsIn(BaseModel):
@@ -106,6 +108,22 @@ class SubmitIn(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
     low_margin_reason: str = Field("", max_length=2000)
+    revision: int | None = Field(None, ge=1)  # the draft's revision the submitter read
+
+
+class EditIn(BaseModel):
+    """New terms for a drafted version, and the revision its editor started from."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    terms: TermsIn
+    revision: int = Field(ge=1)
+
+
+class WithdrawIn(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=2000)
 
 
 class DecisionIn(BaseModel):
@@ -132,6 +150,7 @@ class VersionOut(BaseModel):
     decided_by: str | None
     decided_at: datetime | None
     decision_note: str | None
+    revision: int
 
 
 class DiffRowOut(BaseModel):

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.contracts import agreement_api, agreements
+from services.contracts import agreement_api, agreement_edits, agreements
 from services.contracts.agreement_models import PAYMENT_LABELS, TERM_LABELS, TermsIn
 from services.contracts.auth import DESK_ROLES
 from shared.auth import Role, Staff, require
@@ -179,8 +179,15 @@ async def _version_page(
             valid_to=TermsIn.model_validate(detail.version.terms).valid_to,
         )
     context.setdefault("values", {})
+    if "edit_values" not in context:
+        context["edit_values"] = _form_values(detail.version.terms, detail.hotel.currency)
     return _page(
-        request, "agreement_version.html", staff, detail=detail, draft_margin=margin, **context
+        request,
+        "agreement_version.html",
+        staff,
+        detail=detail,
+        draft_margin=margin,
+        **context,
     )
 
 
@@ -197,34 +204,56 @@ async def _act(
 ) -> Response:
     values = await form_data(request)
     try:
-        if action == "submit":
-            await agreements.submit_version(
-                session,
-                actor=staff,
-                version_id=version_id,
-                low_margin_reason=values.get("low_margin_reason", "").strip(),
-            )
-        else:
-            await agreements.decide_version(
-                session,
-                actor=staff,
-                version_id=version_id,
-                approve=action == "approve",
-                note=values.get("note", "").strip(),
-            )
-    except DomainError as exc:
+        await _perform(session, staff, version_id, action, values)
+    except (ValidationError, DomainError) as exc:
         await session.rollback()
+        error, status = _error(exc)
+        kept = {"edit_values": values} if action == "edit" else {}
         return await _version_page(
             request,
             session,
             staff,
             version_id,
             values=values,
-            error=exc.detail,
+            error=error,
             failed=action,
-            status=exc.status_code,
+            status=status,
+            **kept,
         )
     return see_other(request, f"/versions/{version_id}")
+
+
+async def _perform(
+    session: AsyncSession, staff: Staff, version_id: uuid.UUID, action: str, values: dict[str, str]
+) -> None:
+    """One form's action on a version; raises what the rules refuse."""
+    revision = int(values["revision"]) if values.get("revision", "").isdigit() else None
+    if action == "submit":
+        await agreements.submit_version(
+            session,
+            actor=staff,
+            version_id=version_id,
+            low_margin_reason=values.get("low_margin_reason", "").strip(),
+            revision=revision,
+        )
+    elif action == "edit":
+        hotel = (await agreements.version_detail(session, version_id=version_id)).hotel
+        terms = _terms_from_form(values, hotel.currency)
+        await agreement_edits.edit_version(
+            session, actor=staff, version_id=version_id, terms=terms, revision=revision
+        )
+    elif action == "withdraw":
+        await agreement_edits.withdraw_version(
+            session, actor=staff, version_id=version_id, reason=values.get("reason", "")
+        )
+    else:
+        await agreements.decide_version(
+            session,
+            actor=staff,
+            version_id=version_id,
+            approve=action == "approve",
+            note=values.get("note", "").strip(),
+        )
 
 
 @pages.post("/versions/{version_id}/submit")
@@ -233,6 +262,22 @@ async def version_submit(
 ) -> Response:
     """Send a drafted version to the director (HR-4: a low margin needs a reason)."""
     return await _act(request, session, staff, version_id, "submit")
+
+
+@pages.post("/versions/{version_id}/edit")
+async def version_edit(
+    request: Request, version_id: uuid.UUID, session: DbSession, staff: DeskStaff
+) -> Response:
+    """Correct a drafted version's terms; a stale revision is refused (HR-3)."""
+    return await _act(request, session, staff, version_id, "edit")
+
+
+@pages.post("/versions/{version_id}/withdraw")
+async def version_withdraw(
+    request: Request, version_id: uuid.UUID, session: DbSession, staff: DeskStaff
+) -> Response:
+    """Take back a drafted or submitted version, saying why."""
+    return await _act(request, session, staff, version_id, "withdraw")
 
 
 @pages.post("/versions/{version_id}/approve")

@@ -30,6 +30,8 @@ from shared import audit
 from shared.auth import Role, Staff, ensure_role
 from shared.clock import clock
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolated
+from shared.events.contracts import ContractEffectiveV1
+from shared.events.outbox import publish
 
 MIN_AVERAGE_MARGIN = Decimal("0.10")  # HR-4
 OPEN_STATES = ("drafted", "submitted")
@@ -62,7 +64,7 @@ def is_low_margin(margin: Decimal | None) -> bool:
     return margin is not None and margin < MIN_AVERAGE_MARGIN
 
 
-def _snapshot(version: ContractVersion) -> dict[str, Any]:
+def snapshot(version: ContractVersion) -> dict[str, Any]:
     return {
         "state": version.state,
         "version_no": version.version_no,
@@ -116,7 +118,7 @@ async def _add_version(
         action="draft",
         entity="contract_version",
         entity_id=version.version_id,
-        after={**_snapshot(version), "terms": version.terms},
+        after={**snapshot(version), "terms": version.terms},
     )
     return version
 
@@ -154,21 +156,38 @@ async def draft_version(
     return await _add_version(session, actor=actor, contract=contract, terms=terms)
 
 
-async def _locked_version(session: AsyncSession, version_id: uuid.UUID) -> ContractVersion:
+async def locked_version(session: AsyncSession, version_id: uuid.UUID) -> ContractVersion:
     version = await session.get(ContractVersion, version_id, with_for_update=True)
     if version is None:
         raise NotFound("No such contract version.")
     return version
 
 
+def check_revision(version: ContractVersion, seen: int | None) -> None:
+    """Refuse acting on a draft someone changed after ``seen`` (when given)."""
+    if seen is not None and seen != version.revision:
+        raise Conflict(
+            f"Someone saved this draft (now revision {version.revision}) after you opened "
+            f"revision {seen}; nothing of yours was saved. Reload to read their terms first.",
+            field="revision",
+        )
+
+
 async def submit_version(
-    session: AsyncSession, *, actor: Staff, version_id: uuid.UUID, low_margin_reason: str
+    session: AsyncSession,
+    *,
+    actor: Staff,
+    version_id: uuid.UUID,
+    low_margin_reason: str,
+    revision: int | None = None,
 ) -> ContractVersion:
-    """Send a drafted version to the director; a low margin needs a written reason (HR-4)."""
+    """Send a drafted version to the director; a low margin needs a written reason (HR-4).
+    With ``revision``, refuse if the draft was edited after the submitter read it."""
     ensure_role(actor, *DESK_ROLES)
-    version = await _locked_version(session, version_id)
+    version = await locked_version(session, version_id)
     if version.state != "drafted":
         raise Conflict(f"This version is already {version.state}.")
+    check_revision(version, revision)
     contract = await session.get(Contract, version.contract_id)
     assert contract is not None
     terms = TermsIn.model_validate(version.terms)
@@ -182,7 +201,7 @@ async def submit_version(
             rule="HR-4",
             field="low_margin_reason",
         )
-    before = _snapshot(version)
+    before = snapshot(version)
     version.state = "submitted"
     version.submitted_by = actor.username
     version.submitted_at = clock.now()
@@ -197,7 +216,7 @@ async def submit_version(
         entity="contract_version",
         entity_id=version.version_id,
         before=before,
-        after=_snapshot(version),
+        after=snapshot(version),
     )
     return version
 
@@ -207,7 +226,7 @@ async def decide_version(
 ) -> ContractVersion:
     """The director signs (approve: it takes effect, superseding the last one) or rejects (HR-3)."""
     ensure_role(actor, Role.RESOURCES_DIRECTOR)
-    version = await _locked_version(session, version_id)
+    version = await locked_version(session, version_id)
     if actor.username in (version.drafted_by, version.submitted_by):
         raise Forbidden("You cannot approve or reject a version you drafted or submitted (HR-3).")
     if version.state != "submitted":
@@ -215,13 +234,15 @@ async def decide_version(
     if not approve and not note:
         raise InvalidInput("Say why the version is rejected.", field="note")
     superseded = await _effective(session, version.contract_id) if approve else None
-    before = {**_snapshot(version), "effective_version_id": _id(superseded)}
+    before = {**snapshot(version), "effective_version_id": _id(superseded)}
     version.state = "approved" if approve else "rejected"
     version.decided_by = actor.username
     version.decided_at = clock.now()
     version.decision_note = note or None
     await session.flush()
     after_effective = version if approve else superseded
+    if approve:
+        await _announce_effective(session, version)
     await audit.record(
         session,
         schema=SCHEMA,
@@ -230,9 +251,27 @@ async def decide_version(
         entity="contract_version",
         entity_id=version.version_id,
         before=before,
-        after={**_snapshot(version), "effective_version_id": _id(after_effective)},
+        after={**snapshot(version), "effective_version_id": _id(after_effective)},
     )
     return version
+
+
+async def _announce_effective(session: AsyncSession, version: ContractVersion) -> None:
+    """Tell the booking desk the signed validity: only its nights are sold (HR-3)."""
+    contract = await session.get(Contract, version.contract_id)
+    assert contract is not None
+    terms = TermsIn.model_validate(version.terms)
+    payload = ContractEffectiveV1(
+        hotel_id=contract.hotel_id,
+        contract_id=contract.contract_id,
+        version_id=version.version_id,
+        version_no=version.version_no,
+        valid_from=terms.valid_from,
+        valid_to=terms.valid_to,
+        payment_arrangement=terms.payment_arrangement,
+        cancellation_terms=terms.cancellation_terms,
+    )
+    await publish(session, schema=SCHEMA, payload=payload, occurred_at=clock.now())
 
 
 def _id(version: ContractVersion | None) -> str | None:

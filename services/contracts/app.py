@@ -4,6 +4,7 @@ from pathlib import Path
 
 from services.contracts import (
     agreement_pages,
+    channel_manager_pages,
     competitors,
     conditions,
     endpoints,
@@ -36,6 +37,7 @@ app = create_service_app(
         restriction_pages.router,
         agreement_pages.router,
         import_pages.router,
+        channel_manager_pages.router,
     ],
     templates_dir=Path(__file__).parent / "ui" / "templates",
 )

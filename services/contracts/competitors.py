@@ -2,14 +2,30 @@
 
 Our price for a night is the hotel's cheapest sell price that night over all its rate plans,
 what an agent would quote first; a competitor's price is what the desk saw on their channel.
-A CSV import is all or nothing: every row is checked before any is stored.
+
+The desk imports competitors' prices from a sheet, CSV or Excel (.xlsx, first sheet only),
+read by ``imports.read_table`` like the rate sheets: UTF-8 or GB18030 CSV, blank rows skipped,
+rows numbered as the spreadsheet shows them, and the same size and row limits. The header row
+names the columns, in any order and case; other columns are ignored:
+
+- ``hotel``: our hotel id, or the hotel's English or Chinese name (exact, case-insensitive);
+  a name two hotels share is refused (give the id);
+- ``night``: ``YYYY-MM-DD``, ``YYYY/M/D`` or a real Excel date;
+- ``competitor``: the channel's name, 1-80 characters;
+- ``price``: above zero, in the hotel's currency (HR-14).
+
+An import is all or nothing: every row is checked before any is stored, and one bad row
+refuses the sheet with a report naming each bad row, its column and why. A row repeating an
+earlier row's hotel, night and competitor is a mistake, not an update, and is refused too; a
+price already stored for that key is replaced.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import asyncio
+import re
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
@@ -21,6 +37,20 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.contracts.auth import DESK_ROLES
+
+# The rate-sheet importer's reader and cell parsers: one reading of files, dates and amounts
+# for every sheet the desk uploads.
+from services.contracts.imports import (
+    MAX_BYTES,
+    RowError,
+    SheetRefused,
+    Table,
+    _amount,
+    _blank,
+    _night,
+    _text,
+    read_table,
+)
 from services.contracts.models import Hotel, NightRate, RatePlan
 from services.contracts.rankings import month_bounds
 from services.contracts.settings import SCHEMA
@@ -28,8 +58,6 @@ from shared import audit
 from shared.auth import Staff, require
 from shared.clock import clock
 from shared.db import DbSession
-from shared.errors import InvalidInput
-from shared.money import Money
 from shared.web import render
 
 competitor_price = table(
@@ -40,87 +68,159 @@ competitor_price = table(
     column("price_minor"),
     column("currency", String),
     column("recorded_by", String),
+    column("recorded_at"),
     schema=SCHEMA,
 )
-MAX_ROWS = 20_000
+SHEET_COLUMNS = ("hotel", "night", "competitor", "price")
+SHEET_SUFFIXES = (".csv", ".txt", ".xlsx")
+# PostgreSQL takes at most 32,767 bind parameters a statement; a row has 6.
+INSERT_CHUNK = 1_000
 
 
-@dataclass(frozen=True)
-class RowError:
+@dataclass(frozen=True, slots=True)
+class PriceRow:
     row: int
-    field: str
-    message: str
+    hotel_id: uuid.UUID
+    night: date
+    competitor: str
+    price_minor: int
+    currency: str
 
 
-async def _hotels_by_name(session: AsyncSession) -> dict[str, Hotel]:
-    hotels = await session.scalars(select(Hotel))
-    return {h.name_en.strip().lower(): h for h in hotels} | {str(h.hotel_id): h for h in hotels}
+# --- checking the sheet ----------------------------------------------------------------------
 
 
-def _parse_row(
-    number: int, row: dict[str, str], hotels: dict[str, Hotel], errors: list[RowError]
-) -> dict[str, object] | None:
-    hotel = hotels.get((row.get("hotel") or "").strip().lower())
-    if hotel is None:
-        errors.append(RowError(number, "hotel", f"unknown hotel {row.get('hotel')!r}"))
-        return None
-    try:
-        night = date.fromisoformat((row.get("night") or "").strip())
-    except ValueError:
-        errors.append(RowError(number, "night", f"not a date (YYYY-MM-DD): {row.get('night')!r}"))
-        return None
-    competitor = (row.get("competitor") or "").strip()
-    if not competitor or len(competitor) > 80:
-        errors.append(RowError(number, "competitor", "name the competitor (1-80 characters)"))
-        return None
-    try:
-        price = Money.parse(row.get("price") or "", hotel.currency)
-    except ValueError as exc:
-        errors.append(RowError(number, "price", str(exc)))
-        return None
-    if price.amount_minor <= 0:
-        errors.append(RowError(number, "price", "must be above zero"))
-        return None
-    return {
-        "hotel_id": hotel.hotel_id,
-        "night": night,
-        "competitor": competitor,
-        "price_minor": price.amount_minor,
-        "currency": hotel.currency,
-    }
+async def _hotel_index(session: AsyncSession) -> dict[str, list[Hotel]]:
+    """Hotels under each key a sheet may name them by: id, English name, Chinese name."""
+    index: dict[str, list[Hotel]] = defaultdict(list)
+    for hotel in await session.scalars(select(Hotel)):
+        for key in {str(hotel.hotel_id), hotel.name_en.strip(), hotel.name_zh.strip()}:
+            index[key.casefold()].append(hotel)
+    return index
 
 
-async def import_csv(
-    session: AsyncSession, *, actor: Staff, content: bytes
-) -> tuple[int, list[RowError]]:
-    """Store every row of the sheet, or none of them; returns (rows stored, errors)."""
-    try:
-        reader = csv.DictReader(io.StringIO(content.decode("utf-8-sig")))
-    except UnicodeDecodeError:
-        return 0, [RowError(0, "file", "not UTF-8 text; save the sheet as CSV UTF-8")]
-    missing = {"hotel", "night", "competitor", "price"} - set(reader.fieldnames or [])
+def _columns(number: int, cells: list[object]) -> dict[str, int]:
+    """Where each needed column is in the header row."""
+    positions: dict[str, int] = {}
+    for index, cell in enumerate(cells):
+        key = re.sub(r"\s+", "_", _text(cell).lower())
+        if key in SHEET_COLUMNS:
+            positions.setdefault(key, index)
+    missing = sorted(set(SHEET_COLUMNS) - positions.keys())
     if missing:
-        return 0, [RowError(1, "header", f"missing column(s): {', '.join(sorted(missing))}")]
-    hotels = await _hotels_by_name(session)
-    errors: list[RowError] = []
-    rows: list[dict[str, object]] = []
-    for number, row in enumerate(reader, start=2):
-        if number - 1 > MAX_ROWS:
-            return 0, [RowError(number, "file", f"more than {MAX_ROWS} rows; split the sheet")]
-        if (parsed := _parse_row(number, row, hotels, errors)) is not None:
-            rows.append({**parsed, "recorded_by": actor.username})
-    if errors or not rows:
-        return 0, errors or [RowError(2, "file", "the sheet has no rows")]
-    statement = insert(competitor_price).values(rows)
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["hotel_id", "night", "competitor"],
-            set_={
-                "price_minor": statement.excluded.price_minor,
-                "recorded_by": statement.excluded.recorded_by,
-            },
+        raise SheetRefused([RowError(number, "header", f"missing column(s): {', '.join(missing)}")])
+    return positions
+
+
+def _hotel(value: object, hotels: dict[str, list[Hotel]]) -> Hotel:
+    name = _text(value)
+    if not name:
+        raise ValueError("required: our hotel id, or its English or Chinese name")
+    matches = hotels.get(name.casefold(), [])
+    if len(matches) != 1:
+        raise ValueError(
+            f"unknown hotel {name!r}"
+            if not matches
+            else f"two hotels are named {name!r}; give the id"
         )
-    )
+    return matches[0]
+
+
+def _price(value: object, currency: str) -> int:
+    if _blank(value):
+        raise ValueError("required")
+    amount = _amount(value, currency).amount_minor
+    if amount <= 0:
+        raise ValueError("must be above zero")
+    return amount
+
+
+def _check_row(
+    number: int, cells: dict[str, object], hotels: dict[str, list[Hotel]]
+) -> PriceRow | list[RowError]:
+    """One row as a ``PriceRow``, or every error in it (not just the first)."""
+    errors: list[RowError] = []
+    hotel: Hotel | None = None
+    night: date | None = None
+    price: int | None = None
+    try:
+        hotel = _hotel(cells["hotel"], hotels)
+    except ValueError as exc:
+        errors.append(RowError(number, "hotel", str(exc)))
+    try:
+        night = _night(cells["night"])
+    except ValueError as exc:
+        errors.append(RowError(number, "night", "required" if _blank(cells["night"]) else str(exc)))
+    competitor = _text(cells["competitor"])
+    if not 1 <= len(competitor) <= 80:
+        errors.append(RowError(number, "competitor", "name the competitor (1-80 characters)"))
+    if hotel is not None:
+        try:
+            price = _price(cells["price"], hotel.currency)
+        except ValueError as exc:
+            errors.append(RowError(number, "price", str(exc)))
+    if errors or hotel is None or night is None or price is None:
+        return errors
+    return PriceRow(number, hotel.hotel_id, night, competitor, price, hotel.currency)
+
+
+async def check_sheet(session: AsyncSession, table: Table) -> list[PriceRow]:
+    """Every data row checked; raises ``SheetRefused`` listing all errors if any row is bad."""
+    if not table:
+        raise SheetRefused([RowError(0, "file", "the file is empty")])
+    positions = _columns(*table[0])
+    hotels = await _hotel_index(session)
+    rows: list[PriceRow] = []
+    errors: list[RowError] = []
+    first_row_of: dict[tuple[uuid.UUID, date, str], int] = {}
+    for number, cells in table[1:]:
+        named = {name: cells[i] if i < len(cells) else None for name, i in positions.items()}
+        checked = _check_row(number, named, hotels)
+        if isinstance(checked, list):
+            errors.extend(checked)
+            continue
+        first = first_row_of.setdefault(
+            (checked.hotel_id, checked.night, checked.competitor), number
+        )
+        if first != number:
+            message = f"row {first} already prices this hotel, night and competitor"
+            errors.append(RowError(number, "competitor", message))
+        rows.append(checked)
+    if errors:
+        raise SheetRefused(errors)
+    if not rows:
+        raise SheetRefused([RowError(0, "file", "no rows under the header")])
+    return rows
+
+
+# --- storing it ------------------------------------------------------------------------------
+
+
+async def store_prices(session: AsyncSession, *, actor: Staff, rows: list[PriceRow]) -> int:
+    """Store checked rows in the caller's transaction (all or none); returns how many."""
+    values = [
+        {
+            "hotel_id": r.hotel_id,
+            "night": r.night,
+            "competitor": r.competitor,
+            "price_minor": r.price_minor,
+            "currency": r.currency,
+            "recorded_by": actor.username,
+        }
+        for r in rows
+    ]
+    for start in range(0, len(values), INSERT_CHUNK):
+        statement = insert(competitor_price).values(values[start : start + INSERT_CHUNK])
+        await session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["hotel_id", "night", "competitor"],
+                set_={
+                    "price_minor": statement.excluded.price_minor,
+                    "recorded_by": statement.excluded.recorded_by,
+                    "recorded_at": func.now(),
+                },
+            )
+        )
     await audit.record(
         session,
         schema=SCHEMA,
@@ -130,7 +230,20 @@ async def import_csv(
         entity_id=f"{len(rows)} rows",
         after={"rows": len(rows)},
     )
-    return len(rows), []
+    return len(rows)
+
+
+async def import_sheet(
+    session: AsyncSession, *, actor: Staff, filename: str, content: bytes
+) -> int:
+    """Import a CSV or .xlsx sheet of competitors' prices all or nothing (HR-5); returns the
+    rows stored, or raises ``SheetRefused`` with the report."""
+    if not filename.lower().endswith(SHEET_SUFFIXES):
+        raise SheetRefused([RowError(0, "file", "send a .csv or .xlsx sheet")])
+    # Parsing a workbook is CPU work: keep it off the event loop.
+    table = await asyncio.to_thread(read_table, filename, content)
+    rows = await check_sheet(session, table)
+    return await store_prices(session, actor=actor, rows=rows)
 
 
 @dataclass(frozen=True)
@@ -226,15 +339,16 @@ async def competitors_page(
 async def competitors_import(
     request: Request, session: DbSession, staff: DeskStaff, sheet: UploadFile, month: str = ""
 ) -> Response:
-    """Import competitors' prices from a CSV sheet: hotel, night, competitor, price."""
+    """Import competitors' prices from a CSV or .xlsx sheet: hotel, night, competitor, price."""
     month = month or clock.today().strftime("%Y-%m")
-    content = await sheet.read(5 * 1024 * 1024 + 1)
-    if len(content) > 5 * 1024 * 1024:
-        raise InvalidInput("The sheet is larger than 5 MB; split it.", field="sheet")
-    stored, errors = await import_csv(session, actor=staff, content=content)
-    if errors:
+    content = await sheet.read(MAX_BYTES + 1)  # read_table refuses anything over MAX_BYTES
+    try:
+        stored = await import_sheet(
+            session, actor=staff, filename=sheet.filename or "", content=content
+        )
+    except SheetRefused as exc:
         await session.rollback()
-        return await _page(request, session, staff, month, errors=errors, status=422)
+        return await _page(request, session, staff, month, errors=exc.errors, status=422)
     return await _page(request, session, staff, month, notice=f"Imported {stored} prices.")
 
 

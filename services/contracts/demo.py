@@ -11,7 +11,8 @@ from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.contracts import repository, service
+from services.contracts import agreements, repository, service
+from services.contracts.agreement_models import TermsIn
 from services.contracts.schemas import (
     AllotmentIn,
     HotelIn,
@@ -20,6 +21,7 @@ from services.contracts.schemas import (
     RatesIn,
     RoomTypeIn,
 )
+from shared.auth import Role, Staff
 
 NIGHTS = 60
 
@@ -164,6 +166,35 @@ async def _load_room_type(
         await service.set_rates(session, actor=actor, data=prices)
 
 
+DEMO_DRAFTER = Staff(0, "resources", "Zhou Jie", (Role.HOTEL_RESOURCES,), "")
+DEMO_DIRECTOR = Staff(0, "director", "Wu Hua", (Role.RESOURCES_DIRECTOR,), "")
+
+
+async def sign_contract(
+    session: AsyncSession, *, hotel_id: uuid.UUID, nights: NightRange, reason: str = ""
+) -> None:
+    """Draft, submit and have the director sign a prepaid contract over ``nights`` (HR-3), as
+    the demo's resources user and director would, so the hotel can be sold."""
+    first, last = nights
+    terms = TermsIn(
+        valid_from=first,
+        valid_to=last,
+        payment_arrangement="net_prepaid",
+        commission_percent=None,
+        monthly_settlement=True,
+        cancellation_terms="Free until 18:00 on the day of arrival",
+    )
+    draft = await agreements.draft_contract(
+        session, actor=DEMO_DRAFTER, hotel_id=hotel_id, terms=terms
+    )
+    await agreements.submit_version(
+        session, actor=DEMO_DRAFTER, version_id=draft.version_id, low_margin_reason=reason
+    )
+    await agreements.decide_version(
+        session, actor=DEMO_DIRECTOR, version_id=draft.version_id, approve=True, note="Signed"
+    )
+
+
 async def load_demo_hotels(session: AsyncSession, *, actor: str, today: date) -> int:
     """Create the demo hotels unless any hotel exists; returns how many were created.
 
@@ -178,4 +209,5 @@ async def load_demo_hotels(session: AsyncSession, *, actor: str, today: date) ->
             await _load_room_type(
                 session, actor=actor, hotel_id=hotel.hotel_id, room=room, nights=nights
             )
+        await sign_contract(session, hotel_id=hotel.hotel_id, nights=nights)
     return len(DEMO_HOTELS)

@@ -4,18 +4,23 @@ hotel's grid as Excel (HR-2, HR-4, HR-14).
 Routes (all for the hotel-resources desk and its director):
 
 - ``GET /imports``: the upload form (CSV, .xlsx or OTA .xml) and export links per hotel;
-- ``POST /imports``: the same file as a form upload; shows "Imported N rows" or the report;
-- ``POST /api/imports``: multipart field ``file`` → ``{"applied": n}``, or 422 with ``rows``;
+- ``POST /imports``: the same file as a form upload; a sheet is queued as a background job
+  (``import_jobs``) and the answer is 303 to its page (``import_job_pages``); an OTA message
+  is applied at once and the page shows what happened;
+- ``POST /api/imports``: multipart field ``file`` (.csv or .xlsx) → 202 with the job id and its
+  status URL; 422 with ``rows`` for a file too big or of the wrong kind;
 - ``POST /api/ota/HotelAvailNotif`` and ``/api/ota/HotelRatePlanNotif``: an XML body
   (``application/xml`` or ``text/xml``), answered with the matching ``...RS``. Like every
   OTA/AlpineBits server we answer HTTP 200 with ``<Errors>`` for a message we understood but
   refused; 400 for XML that is not well-formed or carries a DTD, 413 when over 5 MB, 415 for
-  another content type. The channel manager logs in as a hotel-resources user for now and
-  sends the session's CSRF token in ``X-CSRF-Token`` like any API client;
+  another content type. A channel manager authenticates with HTTP Basic and its credential
+  (``channel_managers``; 401 with ``WWW-Authenticate`` when missing, wrong or revoked); staff
+  may post with their session and its CSRF token in ``X-CSRF-Token`` like any API client;
 - ``GET /hotels/{hotel_id}/export.xlsx?nights=30``: the hotel's grid as a workbook.
 
-Every write goes through ``service`` in the request's one transaction; a refused file or
-message rolls the session back, so nothing of it is stored.
+Every OTA write goes through ``service`` in the request's one transaction; a refused message
+rolls the session back, so nothing of it is stored. A sheet is applied by its job, all or
+nothing, in one transaction of its own.
 """
 
 from __future__ import annotations
@@ -23,27 +28,27 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
-from pydantic import BaseModel
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import UploadFile
 
-from services.contracts import exports, imports, ota, service
+from services.contracts import exports, import_job_pages, import_jobs, imports, ota, service
 from services.contracts.auth import DESK_ROLES
+from services.contracts.channel_managers import OtaCaller, StaffOrChannel
 from shared.auth import Staff, require
 from shared.clock import clock
 from shared.db import DbSession
 from shared.errors import DomainError, InvalidInput
-from shared.web import render
+from shared.web import render, see_other
 
 router = APIRouter(tags=["contracts"])
 DeskStaff = Annotated[Staff, require(*DESK_ROLES)]
+# The OTA endpoints: a channel manager's HTTP Basic credential, or desk staff with a session.
+OtaSender = Annotated[OtaCaller, Depends(StaffOrChannel(frozenset(r.value for r in DESK_ROLES)))]
 XML_TYPES = ("application/xml", "text/xml")
-
-
-class ImportOut(BaseModel):
-    applied: int
+CHALLENGE = {"www-authenticate": 'Basic realm="roomline OTA", charset="UTF-8"'}
+router.include_router(import_job_pages.router)
 
 
 async def _upload(request: Request) -> tuple[str, bytes]:
@@ -56,10 +61,12 @@ async def _upload(request: Request) -> tuple[str, bytes]:
 
 
 async def _apply_ota(
-    session: AsyncSession, staff: Staff, body: bytes, expected: str | None
+    session: AsyncSession, caller: OtaCaller, body: bytes, expected: str | None
 ) -> ota.OtaResult:
     try:
-        result = await ota.notify(session, actor=staff, body=body, expected=expected)
+        result = await ota.notify(
+            session, actor=caller.actor, body=body, expected=expected, allowed=caller.hotel_ids
+        )
     except DomainError as exc:  # a rule the service checks itself, raised while applying
         result = ota.refused(ota.RESPONSES.get(expected or "", ota.RESPONSES[ota.AVAIL_RQ]), exc)
     if result.errors:
@@ -87,6 +94,8 @@ async def _page(
         total=total,
         q=q,
         max_rows=imports.MAX_ROWS,
+        max_bytes=imports.MAX_BYTES,
+        recent_jobs=await import_jobs.recent_jobs(session),
         **context,
     )
 
@@ -104,40 +113,47 @@ async def imports_page(
 
 @router.post("/imports", include_in_schema=False)
 async def imports_upload(request: Request, session: DbSession, staff: DeskStaff) -> Response:
-    """Import an uploaded sheet or OTA message and show what happened."""
+    """Queue an uploaded sheet and go to its page, or apply an OTA message and show it."""
     try:
         filename, content = await _upload(request)
         if filename.lower().endswith(".xml"):
-            result = await _apply_ota(session, staff, content, None)
+            result = await _apply_ota(session, OtaCaller(actor=staff), content, None)
             status = 200 if not result.errors else 422
             return await _page(request, session, staff, status=status, ota_result=result)
-        applied = await imports.import_sheet(
-            session, actor=staff, filename=filename, content=content
-        )
+        job = await import_job_pages.submit(request, staff, filename, content)
     except imports.SheetRefused as exc:
         await session.rollback()
         return await _page(request, session, staff, status=422, row_errors=exc.errors)
     except DomainError as exc:
         await session.rollback()
         return await _page(request, session, staff, status=exc.status_code, error=exc.detail)
-    notice = f"Imported {applied} row{'' if applied == 1 else 's'}; published to the booking desk."
-    return await _page(request, session, staff, notice=notice)
+    return see_other(request, f"/imports/{job.job_id}")
 
 
-@router.post("/api/imports")
-async def api_import(request: Request, session: DbSession, staff: DeskStaff) -> ImportOut:
-    """Import a rate/allotment sheet (.csv or .xlsx, multipart field ``file``), all or nothing."""
+@router.post("/api/imports", status_code=202, response_model=import_job_pages.ImportQueuedOut)
+async def api_import(request: Request, staff: DeskStaff) -> JSONResponse:
+    """Queue a rate/allotment sheet (.csv or .xlsx, multipart field ``file``) for import, all
+    or nothing; poll ``status_url`` for its progress and outcome."""
     filename, content = await _upload(request)
-    applied = await imports.import_sheet(session, actor=staff, filename=filename, content=content)
-    return ImportOut(applied=applied)
+    job = await import_job_pages.submit(request, staff, filename, content)
+    queued = import_job_pages.queued_out(request, job)
+    headers = {"location": queued.status_url}
+    return JSONResponse(queued.model_dump(mode="json"), status_code=202, headers=headers)
 
 
 async def _ota_endpoint(
-    request: Request, session: AsyncSession, staff: Staff, expected: str
+    request: Request, session: AsyncSession, caller: OtaCaller, expected: str
 ) -> Response:
     response = ota.RESPONSES[expected]
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     declared = int(request.headers.get("content-length") or 0)
+    if caller.refusal:
+        # OTA EWT 4 (authentication), ERR 497; the challenge makes clients send Basic.
+        refusal = ota.OtaResult(response, errors=[ota.OtaError("4", "497", caller.refusal)])
+        body = ota.answer(refusal)
+        return Response(body, status_code=401, media_type="application/xml", headers=CHALLENGE)
+    # Checked before anything is applied: with Basic auth there is no CSRF token, and a
+    # cross-site form cannot send an XML content type without a preflight (channel_managers).
     if content_type not in XML_TYPES:
         result, status = (
             ota.OtaResult(response, errors=[ota.OtaError("12", "450", "send XML")]),
@@ -147,21 +163,21 @@ async def _ota_endpoint(
         too_big = ota.OtaError("12", "450", "message over 5 MB")
         result, status = ota.OtaResult(response, errors=[too_big]), 413
     else:
-        result = await _apply_ota(session, staff, await request.body(), expected)
+        result = await _apply_ota(session, caller, await request.body(), expected)
         status = result.http_status
     return Response(ota.answer(result), status_code=status, media_type="application/xml")
 
 
 @router.post("/api/ota/HotelAvailNotif", response_class=Response)
-async def api_ota_avail(request: Request, session: DbSession, staff: DeskStaff) -> Response:
+async def api_ota_avail(request: Request, session: DbSession, caller: OtaSender) -> Response:
     """OTA_HotelAvailNotifRQ (AlpineBits FreeRooms) in, OTA_HotelAvailNotifRS out."""
-    return await _ota_endpoint(request, session, staff, ota.AVAIL_RQ)
+    return await _ota_endpoint(request, session, caller, ota.AVAIL_RQ)
 
 
 @router.post("/api/ota/HotelRatePlanNotif", response_class=Response)
-async def api_ota_rate_plans(request: Request, session: DbSession, staff: DeskStaff) -> Response:
+async def api_ota_rate_plans(request: Request, session: DbSession, caller: OtaSender) -> Response:
     """OTA_HotelRatePlanNotifRQ (AlpineBits RatePlans) in, OTA_HotelRatePlanNotifRS out."""
-    return await _ota_endpoint(request, session, staff, ota.RATE_PLAN_RQ)
+    return await _ota_endpoint(request, session, caller, ota.RATE_PLAN_RQ)
 
 
 @router.get("/hotels/{hotel_id}/export.xlsx", response_class=Response)

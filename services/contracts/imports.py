@@ -16,23 +16,23 @@ Blank rows are skipped. A CSV is read as UTF-8 (a BOM is fine) or else GB18030, 
 China saves it. In an .xlsx only the first sheet is read.
 
 Every row is checked before anything is written; one bad row refuses the whole file and the
-report names each bad row, its column and why. A clean sheet is applied row by row, in order,
-through ``service.set_allotment`` / ``service.set_rates`` in the request's one transaction, so
-each row is audited and announced through the outbox; a later row overwrites an earlier one's
-nights.
+report names each bad row, its column and why. A clean sheet is applied in one transaction by
+``import_apply.apply_rows`` (audited, announced through the outbox); a later row overwrites an
+earlier one's nights. ``import_jobs`` runs all this in the background with progress.
 """
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import re
 import uuid
 import zipfile
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from openpyxl import load_workbook
@@ -41,15 +41,20 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.contracts import service
-from services.contracts.models import Hotel
-from services.contracts.schemas import MAX_RANGE_NIGHTS, AllotmentIn, RatesIn
-from shared.dates import check_not_past, check_range
+from services.contracts.models import Hotel, RatePlan, RoomType
+from services.contracts.schemas import MAX_RANGE_NIGHTS
+from shared.clock import clock
+from shared.dates import check_range
 from shared.errors import InvalidInput, NotFound
 from shared.money import Money
 
-MAX_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 20_000
+# Sheets are checked and applied in the background (``import_jobs``), so a season's grid of
+# a chain's hotels fits: 10,000 rows are about 1 MB of CSV or 0.4 MB of .xlsx.
+MAX_BYTES = 16 * 1024 * 1024
+MAX_ROWS = 100_000
 REPORT_DETAIL_ROWS = 20
+PROGRESS_EVERY = 500
+Progress = Callable[[int], Awaitable[None]]
 
 # Header spellings accepted for each column.
 COLUMNS = {
@@ -97,10 +102,19 @@ class SheetRefused(InvalidInput):
 
 @dataclass(frozen=True, slots=True)
 class SheetRow:
+    """A checked row: rooms (``rooms``), prices (``rate_plan_id``, net and sell) or both, on
+    every night from ``first_night`` to ``last_night``, both included."""
+
     row: int
     hotel_id: uuid.UUID
-    allotment: AllotmentIn | None
-    rates: RatesIn | None
+    room_type_id: uuid.UUID
+    currency: str  # the hotel's (HR-14)
+    first_night: date
+    last_night: date
+    rooms: int | None = None
+    rate_plan_id: uuid.UUID | None = None
+    net_minor: int = 0
+    sell_minor: int = 0
 
 
 Table = list[tuple[int, list[object]]]
@@ -161,17 +175,22 @@ def _size(count: int) -> str:
     return f"{count / 1024:g} KB" if count >= 1024 else f"{count} bytes"
 
 
-def read_table(filename: str, content: bytes) -> Table:
-    """The file's non-blank rows with their spreadsheet row numbers (header first)."""
+def check_upload(filename: str, content: bytes) -> None:
+    """Refuse at once (before any job is queued) a file over the size limit or of a kind we
+    do not read; everything else is checked by the job."""
     if len(content) > MAX_BYTES:
         message = f"the file is over the limit of {_size(MAX_BYTES)}; split it"
         raise SheetRefused([RowError(0, "file", message)])
-    name = filename.lower()
-    if name.endswith(".xlsx"):
+    if not filename.lower().endswith((".xlsx", ".csv", ".txt")):
+        raise SheetRefused([RowError(0, "file", "send a .csv or .xlsx file (or .xml for OTA)")])
+
+
+def read_table(filename: str, content: bytes) -> Table:
+    """The file's non-blank rows with their spreadsheet row numbers (header first)."""
+    check_upload(filename, content)
+    if filename.lower().endswith(".xlsx"):
         return _xlsx_table(content)
-    if name.endswith((".csv", ".txt")):
-        return _csv_table(content)
-    raise SheetRefused([RowError(0, "file", "send a .csv or .xlsx file (or .xml for OTA)")])
+    return _csv_table(content)
 
 
 def _header(cells: list[object]) -> tuple[list[str | None], list[RowError]]:
@@ -205,30 +224,48 @@ def _text(value: object) -> str:
     return "" if value is None else str(value).strip()
 
 
+# Sheets repeat the same dates, prices and hotel ids thousands of times: each distinct text is
+# parsed once. Today is read once per sheet too (HotelLookup.today): asking the clock on every
+# row was a fifth of the checking time in bench/rates_import.py's profile.
+@lru_cache(maxsize=4096)
+def _night_text(text: str) -> date:
+    match = _DATE.match(text)
+    if not match:
+        raise ValueError(f"{text!r} is not a date (YYYY-MM-DD)")
+    try:
+        return date(*(int(part) for part in match.groups()))
+    except ValueError as exc:
+        raise ValueError(f"{text!r} is not a date ({exc})") from exc
+
+
 def _night(value: object) -> date:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
-    match = _DATE.match(_text(value))
-    if not match:
-        raise ValueError(f"{_text(value)!r} is not a date (YYYY-MM-DD)")
+    return _night_text(_text(value))
+
+
+@lru_cache(maxsize=65536)
+def _amount_text(text: str, currency: str) -> Money:
     try:
-        return date(*(int(part) for part in match.groups()))
+        money = Money.parse(text, currency)
     except ValueError as exc:
-        raise ValueError(f"{_text(value)!r} is not a date ({exc})") from exc
+        raise ValueError(str(exc).replace("not an amount", "not a price")) from exc
+    if money.amount_minor < 0:
+        raise ValueError(f"{text} is negative")
+    return money
 
 
 def _amount(value: object, currency: str) -> Money:
     if isinstance(value, float):
         value = Decimal(repr(value))  # the shortest text that reads back as this float
-    try:
-        money = Money.parse(_text(value), currency)
-    except ValueError as exc:
-        raise ValueError(str(exc).replace("not an amount", "not a price")) from exc
-    if money.amount_minor < 0:
-        raise ValueError(f"{_text(value)} is negative")
-    return money
+    return _amount_text(_text(value), currency)
+
+
+@lru_cache(maxsize=4096)
+def _hotel_uuid(text: str) -> uuid.UUID:
+    return uuid.UUID(text)
 
 
 def _rooms(value: object) -> int:
@@ -241,17 +278,33 @@ def _rooms(value: object) -> int:
     return rooms
 
 
+@dataclass(frozen=True, slots=True)
+class HotelIndex:
+    """A hotel's file with its room types by name and rate plans by (room type, name)."""
+
+    file: service.HotelFile
+    room_types: dict[str, RoomType]
+    rate_plans: dict[tuple[uuid.UUID, str], RatePlan]
+
+    @classmethod
+    def of(cls, file: service.HotelFile) -> HotelIndex:
+        plans = {(p.room_type_id, p.name): p for p in file.rate_plans}
+        return cls(file, {t.name: t for t in file.room_types}, plans)
+
+
 @dataclass
 class HotelLookup:
     """Hotels and their files, each read once however many rows name them."""
 
     session: AsyncSession
-    files: dict[uuid.UUID, service.HotelFile] = field(default_factory=dict)
+    today: date = field(default_factory=clock.today)
+    files: dict[uuid.UUID, HotelIndex] = field(default_factory=dict)
     by_name: dict[str, list[uuid.UUID]] = field(default_factory=dict)
 
-    async def file(self, hotel_id: uuid.UUID) -> service.HotelFile:
+    async def file(self, hotel_id: uuid.UUID) -> HotelIndex:
         if hotel_id not in self.files:
-            self.files[hotel_id] = await service.hotel_file(self.session, hotel_id=hotel_id)
+            file = await service.hotel_file(self.session, hotel_id=hotel_id)
+            self.files[hotel_id] = HotelIndex.of(file)
         return self.files[hotel_id]
 
     async def named(self, name: str) -> list[uuid.UUID]:
@@ -262,11 +315,11 @@ class HotelLookup:
             self.by_name[key] = list(await self.session.scalars(query))
         return self.by_name[key]
 
-    async def resolve(self, cells: dict[str, object]) -> tuple[service.HotelFile | None, str]:
+    async def resolve(self, cells: dict[str, object]) -> tuple[HotelIndex | None, str]:
         """The row's hotel, or None and why not."""
         if not _blank(cells.get("hotel_id")):
             try:
-                return await self.file(uuid.UUID(_text(cells["hotel_id"]))), ""
+                return await self.file(_hotel_uuid(_text(cells["hotel_id"]))), ""
             except ValueError:
                 return None, f"{_text(cells['hotel_id'])!r} is not a hotel id"
             except NotFound:
@@ -280,7 +333,7 @@ class HotelLookup:
         return await self.file(matches[0]), ""
 
 
-def _check_nights(cells: dict[str, object], fail: Any) -> tuple[date, date] | None:
+def _check_nights(cells: dict[str, object], today: date, fail: Any) -> tuple[date, date] | None:
     nights: dict[str, date] = {}
     for column in ("first_night", "last_night"):
         try:
@@ -290,10 +343,8 @@ def _check_nights(cells: dict[str, object], fail: Any) -> tuple[date, date] | No
     if len(nights) < 2:
         return None
     first, last = nights["first_night"], nights["last_night"]
-    try:
-        check_not_past(first, "first night")
-    except ValueError as exc:
-        fail("first_night", str(exc))
+    if first < today:  # check_not_past's rule and words, with today read once per sheet
+        fail("first_night", f"first night {first.isoformat()} is in the past (today is {today})")
         return None
     try:
         check_range(first, last, max_nights=MAX_RANGE_NIGHTS, inclusive=True)
@@ -333,10 +384,10 @@ async def _check_row(lookup: HotelLookup, number: int, cells: dict[str, object])
     def fail(column: str, message: str) -> None:
         errors.append(RowError(number, column, message))
 
-    file, why = await lookup.resolve(cells)
-    if file is None:
+    index, why = await lookup.resolve(cells)
+    if index is None:
         fail("hotel_id" if not _blank(cells.get("hotel_id")) else "hotel", why)
-    nights = _check_nights(cells, fail)
+    nights = _check_nights(cells, lookup.today, fail)
     rooms = None
     if not _blank(cells.get("rooms")):
         try:
@@ -345,15 +396,15 @@ async def _check_row(lookup: HotelLookup, number: int, cells: dict[str, object])
             fail("rooms", str(exc))
     elif _blank(cells.get("net")) and _blank(cells.get("sell")):
         fail("rooms", "nothing to set: give rooms, or net and sell")
-    if file is None:
+    if index is None:
         return errors
-    prices = _check_prices(cells, file.hotel.currency, fail)
-    row = _row_inputs(file, number, cells, nights, rooms, prices, fail)
+    prices = _check_prices(cells, index.file.hotel.currency, fail)
+    row = _row_inputs(index, number, cells, nights, rooms, prices, fail)
     return errors if errors or row is None else row
 
 
 def _row_inputs(
-    file: service.HotelFile,
+    index: HotelIndex,
     number: int,
     cells: dict[str, object],
     nights: tuple[date, date] | None,
@@ -361,87 +412,60 @@ def _row_inputs(
     prices: tuple[Money, Money] | None,
     fail: Any,
 ) -> SheetRow | None:
+    hotel = index.file.hotel
     room_type_name = _text(cells.get("room_type"))
-    room_type = next((t for t in file.room_types if t.name == room_type_name), None)
+    room_type = index.room_types.get(room_type_name)
     if room_type is None:
-        known = ", ".join(t.name for t in file.room_types) or "none"
-        fail("room_type", f"{file.hotel.name_en} has no room type {room_type_name!r} ({known})")
+        known = ", ".join(t.name for t in index.file.room_types) or "none"
+        fail("room_type", f"{hotel.name_en} has no room type {room_type_name!r} ({known})")
         return None
     plan = None
     if prices is not None:
         plan_name = _text(cells.get("rate_plan"))
-        plan = next(
-            (
-                p
-                for p in file.rate_plans
-                if p.room_type_id == room_type.room_type_id and p.name == plan_name
-            ),
-            None,
-        )
+        plan = index.rate_plans.get((room_type.room_type_id, plan_name))
         if plan is None:
             fail("rate_plan", f"{room_type.name} has no rate plan {plan_name!r}")
     if nights is None or (prices is not None and plan is None):
         return None
+    # Every field was checked above with the schemas' rules (range, not past, 0..999, sell
+    # not below net); a plain row is ten times cheaper than two validated models.
     first, last = nights
-    range_ = {"first_night": first, "last_night": last}
-    allotment = (
-        None
-        if rooms is None
-        else AllotmentIn(room_type_id=room_type.room_type_id, rooms=rooms, **range_)
+    hotel_and_type = (hotel.hotel_id, room_type.room_type_id, hotel.currency, first, last)
+    if prices is None or plan is None:
+        return SheetRow(number, *hotel_and_type, rooms=rooms)
+    net, sell = prices
+    return SheetRow(
+        number,
+        *hotel_and_type,
+        rooms=rooms,
+        rate_plan_id=plan.rate_plan_id,
+        net_minor=net.amount_minor,
+        sell_minor=sell.amount_minor,
     )
-    rates = None
-    if prices is not None and plan is not None:
-        net, sell = prices
-        rates = RatesIn(
-            rate_plan_id=plan.rate_plan_id,
-            net_minor=net.amount_minor,
-            sell_minor=sell.amount_minor,
-            **range_,
-        )
-    if allotment is None and rates is None:
-        return None
-    return SheetRow(number, file.hotel.hotel_id, allotment, rates)
 
 
-async def check_sheet(session: AsyncSession, table: Table) -> list[SheetRow]:
-    """Every data row checked; raises ``SheetRefused`` listing all errors if any row is bad."""
+async def check_sheet(
+    session: AsyncSession, table: Table, *, on_progress: Progress | None = None
+) -> list[SheetRow]:
+    """Every data row checked; raises ``SheetRefused`` listing all errors if any row is bad.
+    ``on_progress(rows checked)`` is awaited every ``PROGRESS_EVERY`` rows."""
     if not table:
         raise SheetRefused([RowError(0, "file", "the file is empty")])
     names, errors = _header(table[0][1])
     if errors:
         raise SheetRefused(errors)
     lookup, rows = HotelLookup(session), []
-    for number, cells in table[1:]:
+    for done, (number, cells) in enumerate(table[1:], start=1):
         named = {n: v for n, v in zip(names, cells, strict=False) if n is not None}
         checked = await _check_row(lookup, number, named)
         if isinstance(checked, SheetRow):
             rows.append(checked)
         else:
             errors.extend(checked)
+        if on_progress is not None and done % PROGRESS_EVERY == 0:
+            await on_progress(done)
     if errors:
         raise SheetRefused(errors)
     if not rows:
         raise SheetRefused([RowError(0, "file", "no rows under the header")])
     return rows
-
-
-async def apply_rows(session: AsyncSession, *, actor: service.Actor, rows: list[SheetRow]) -> int:
-    """Apply checked rows in order through the service (audited, announced); the caller's
-    transaction holds them all, so a failure part-way rolls every row back."""
-    for row in rows:
-        if row.allotment is not None:
-            await service.set_allotment(
-                session, actor=actor, data=row.allotment, hotel_id=row.hotel_id
-            )
-        if row.rates is not None:
-            await service.set_rates(session, actor=actor, data=row.rates, hotel_id=row.hotel_id)
-    return len(rows)
-
-
-async def import_sheet(
-    session: AsyncSession, *, actor: service.Actor, filename: str, content: bytes
-) -> int:
-    """Import a CSV or .xlsx sheet all or nothing; returns the number of rows applied."""
-    table = await asyncio.to_thread(read_table, filename, content)
-    rows = await check_sheet(session, table)
-    return await apply_rows(session, actor=actor, rows=rows)

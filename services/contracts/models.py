@@ -49,6 +49,11 @@ class Hotel(Base):
     latitude: Mapped[float | None] = mapped_column(Double, default=None)
     longitude: Mapped[float | None] = mapped_column(Double, default=None)
     facilities: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
+    # Bumped by every change to the hotel's prices, allotments or restrictions: an editor who
+    # saves over a grid someone changed since they opened it gets a conflict (grid.py).
+    grid_version: Mapped[int] = mapped_column(Integer, default=0)
+    grid_changed_by: Mapped[str] = mapped_column(Text, default="")
+    grid_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 

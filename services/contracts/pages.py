@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.contracts import photos, service
+from services.contracts import complaints, photos, service
 from services.contracts.auth import DESK_ROLES
 from services.contracts.models import Hotel
 from services.contracts.repository import PAGE_SIZE
@@ -36,11 +36,11 @@ from shared.clock import clock
 from shared.db import DbSession
 from shared.errors import DomainError
 from shared.money import exponent
-from shared.web import form_data, render, see_other
+from shared.web import form_data, form_lists, render, see_other
 
 router = APIRouter(include_in_schema=False)
 DeskStaff = Annotated[Staff, require(*DESK_ROLES)]
-FormAction = Callable[[dict[str, str], Hotel], Awaitable[str]]
+FormAction = Callable[[dict[str, Any], Hotel], Awaitable[str]]
 
 # Notices after a redirect are chosen by code, so a link cannot put arbitrary text on the page.
 NOTICES = {
@@ -125,6 +125,7 @@ async def _hotel_page(
         nights=calendar.nights,
         grid=_grid(file, calendar),
         photos=await photos.photos_of(session, hotel_id),
+        complaints=await complaints.hotel_complaints(session, hotel_id=hotel_id),
         **{"values": {}, "failed": "", **context},
     )
 
@@ -215,7 +216,7 @@ async def _post_to_hotel(
 ) -> Response:
     """Run one hotel-page form: redirect with a notice, or show the form again with the error."""
     hotel = await service.get_hotel(session, hotel_id=hotel_id)
-    values = await form_data(request)
+    values: dict[str, Any] = {**await form_data(request), **await form_lists(request, "weekdays")}
     try:
         notice = await action(values, hotel)
     except (ValidationError, DomainError) as exc:
@@ -240,7 +241,7 @@ async def room_type_add(
 ) -> Response:
     """Add a room type from the hotel page."""
 
-    async def action(values: dict[str, str], hotel: Hotel) -> str:
+    async def action(values: dict[str, Any], hotel: Hotel) -> str:
         data = RoomTypeIn.model_validate(values)
         await service.add_room_type(session, actor=staff, hotel_id=hotel.hotel_id, data=data)
         return "room_type"
@@ -254,7 +255,7 @@ async def rate_plan_add(
 ) -> Response:
     """Add a rate plan to one of the hotel's room types."""
 
-    async def action(values: dict[str, str], hotel: Hotel) -> str:
+    async def action(values: dict[str, Any], hotel: Hotel) -> str:
         data = RatePlanIn.model_validate(values)
         await service.add_rate_plan(session, actor=staff, hotel_id=hotel.hotel_id, data=data)
         return "rate_plan"
@@ -268,7 +269,7 @@ async def allotment_set(
 ) -> Response:
     """Set a room type's allotment over a range of nights (HR-2)."""
 
-    async def action(values: dict[str, str], hotel: Hotel) -> str:
+    async def action(values: dict[str, Any], hotel: Hotel) -> str:
         data = AllotmentIn.model_validate(values)
         await service.set_allotment(session, actor=staff, data=data, hotel_id=hotel.hotel_id)
         return "allotment"
@@ -282,7 +283,7 @@ async def rates_set(
 ) -> Response:
     """Set a rate plan's net and sell prices over a range of nights (HR-4: sell >= net)."""
 
-    async def action(values: dict[str, str], hotel: Hotel) -> str:
+    async def action(values: dict[str, Any], hotel: Hotel) -> str:
         typed = RatesForm.model_validate(values, context={"currency": hotel.currency})
         await service.set_rates(
             session, actor=staff, data=typed.to_input(), hotel_id=hotel.hotel_id
@@ -298,7 +299,7 @@ async def member_request_add(
 ) -> Response:
     """Count one more member asking for this prospective hotel (HR-13)."""
 
-    async def action(values: dict[str, str], hotel: Hotel) -> str:
+    async def action(values: dict[str, Any], hotel: Hotel) -> str:
         await service.count_member_request(session, actor=staff, hotel_id=hotel.hotel_id)
         return "member_request"
 
@@ -311,7 +312,7 @@ async def hotel_status_set(
 ) -> Response:
     """Suspend the hotel (not sellable, HR-10) or make it active again."""
 
-    async def action(values: dict[str, str], hotel: Hotel) -> str:
+    async def action(values: dict[str, Any], hotel: Hotel) -> str:
         data = HotelStatusIn.model_validate(values)
         await service.set_hotel_status(
             session,

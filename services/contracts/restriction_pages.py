@@ -21,12 +21,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.contracts import repository, restrictions, service
 from services.contracts.auth import DESK_ROLES
-from services.contracts.restrictions import DEFAULTS, WEEKDAYS, RestrictionsIn
+from services.contracts.restrictions import DEFAULTS, RestrictionsIn
 from shared.auth import Staff, require
 from shared.clock import clock
 from shared.db import DbSession
 from shared.errors import DomainError
-from shared.web import readable_errors, render, see_other
+from shared.web import form_data, form_lists, readable_errors, render, see_other
 
 router = APIRouter()
 DeskStaff = Annotated[Staff, require(*DESK_ROLES)]
@@ -102,7 +102,6 @@ async def _page(
         room_types=room_types,
         nights=calendar.nights,
         rows=rows,
-        weekdays=list(enumerate(WEEKDAYS)),
         statuses=restrictions.ROOM_STATUSES,
         error=error,
         notice=notice,
@@ -121,14 +120,7 @@ async def calendar_page(
 
 async def _posted(request: Request) -> dict[str, Any]:
     """The form as a ``RestrictionsIn`` body: blank fields dropped (kept as they are)."""
-    form = await request.form()
-    values: dict[str, Any] = {
-        key: value
-        for key, value in form.items()
-        if isinstance(value, str) and value.strip() and key not in ("csrf_token", "weekdays")
-    }
-    values["weekdays"] = [str(day) for day in form.getlist("weekdays")]
-    return values
+    return {**await form_data(request), **await form_lists(request, "weekdays")}
 
 
 @router.post("/hotels/{hotel_id}/calendar")

@@ -21,21 +21,26 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field
 from sqlalchemy import Boolean, Date, Integer, String, Uuid, column, select, table
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.contracts import grid
 from services.contracts.models import RoomType
-from services.contracts.schemas import NightRange
+from services.contracts.schemas import BulkRange
 from services.contracts.settings import SCHEMA
 from shared import audit
 from shared.auth import Staff
 from shared.clock import clock
-from shared.dates import nights_between
 from shared.errors import InvalidInput, NotFound
+from shared.events import Envelope
+from shared.events.confirmation import FullHouseV1
 from shared.events.contracts import NightRestriction, RestrictionsSetV1
 from shared.events.outbox import publish
+from shared.observability import get_logger
+
+log = get_logger("contracts.restrictions")
 
 RoomStatus = Literal["available", "on_request", "full"]
 ROOM_STATUSES: tuple[str, ...] = ("available", "on_request", "full")
@@ -67,13 +72,12 @@ night_restriction = table(
 )
 
 
-class RestrictionsIn(NightRange):
+class RestrictionsIn(BulkRange):
     """A bulk edit: the fields given are set on the chosen weekdays of an inclusive range."""
 
     model_config = ConfigDict(extra="forbid")
 
     room_type_id: uuid.UUID
-    weekdays: set[int] = Field(default_factory=set)  # 0 = Monday .. 6 = Sunday; empty = all
     release_days: int | None = Field(None, ge=0, le=365)
     min_stay: int | None = Field(None, ge=1, le=30)
     closed_to_arrival: bool | None = None
@@ -81,22 +85,8 @@ class RestrictionsIn(NightRange):
     stop_sell: bool | None = None
     room_status: RoomStatus | None = None
 
-    @field_validator("weekdays")
-    @classmethod
-    def known_weekdays(cls, weekdays: set[int]) -> set[int]:
-        if any(not 0 <= day <= 6 for day in weekdays):
-            raise ValueError("weekdays are 0 (Monday) to 6 (Sunday)")
-        return weekdays
-
     def changes(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in FIELDS if getattr(self, name) is not None}
-
-    def nights(self) -> list[date]:
-        return [
-            night
-            for night in nights_between(self.first_night, self.last_night)
-            if not self.weekdays or night.weekday() in self.weekdays
-        ]
 
 
 async def _room_type(
@@ -132,8 +122,10 @@ async def _apply(
     changes: dict[str, Any],
     action: str,
     note: dict[str, Any],
+    seen_grid: int | None = None,
 ) -> int:
     """Set ``changes`` on ``nights`` (sorted, non-empty), keeping other fields; audit; announce."""
+    await grid.touch(session, hotel_id=room_type.hotel_id, actor=actor, seen=seen_grid)
     current = await restrictions_of(session, [room_type.room_type_id], nights[0], nights[-1])
     key = room_type.room_type_id
     before = {n.isoformat(): current[(key, n)] for n in nights if (key, n) in current}
@@ -198,6 +190,7 @@ async def set_restrictions(
         changes=changes,
         action="set_restrictions",
         note=note,
+        seen_grid=data.grid_version,
     )
 
 
@@ -227,4 +220,22 @@ async def set_room_status_full(
         changes={"room_status": "full"},
         action="set_room_status_full",
         note={"reason": reason.strip()},
+    )
+
+
+async def on_full_house(session: AsyncSession, envelope: Envelope) -> None:
+    """CF-3 from the confirmation desk: the hotel is full on the booking's nights, so stop
+    selling them now. The desk user who took the hotel's answer is the actor on the audit."""
+    event = envelope.parse()
+    assert isinstance(event, FullHouseV1)
+    if await session.get(RoomType, event.room_type_id) is None:
+        # Not one of ours (a test hotel removed since?): nothing to stop; redelivery won't help.
+        log.warning("full_house_unknown_room_type", room_type_id=str(event.room_type_id))
+        return
+    await set_room_status_full(
+        session,
+        actor=f"confirmation:{event.marked_by}",
+        room_type_id=event.room_type_id,
+        nights=event.nights,
+        reason=f"{event.reason} (booking {event.booking_ref})",
     )

@@ -26,7 +26,7 @@ from pydantic import (
 from pydantic.networks import validate_email
 from pydantic_core import PydanticCustomError
 
-from shared.dates import check_not_past, check_range
+from shared.dates import check_not_past, check_range, nights_between
 from shared.money import Money
 
 MAX_RANGE_NIGHTS = 400
@@ -175,18 +175,44 @@ class NightRange(BaseModel):
         return last
 
 
-class AllotmentIn(NightRange):
+class BulkRange(NightRange):
+    """A bulk edit of the calendar (HR-2): the chosen weekdays of an inclusive range.
+
+    ``grid_version`` is the hotel's grid version the editor saw; when given, a save made
+    after someone else changed the grid is refused instead of overwriting their change.
+    """
+
+    weekdays: set[int] = Field(default_factory=set)  # 0 = Monday .. 6 = Sunday; empty = all
+    grid_version: int | None = Field(None, ge=0)
+
+    @field_validator("weekdays")
+    @classmethod
+    def known_weekdays(cls, weekdays: set[int]) -> set[int]:
+        if any(not 0 <= day <= 6 for day in weekdays):
+            raise ValueError("weekdays are 0 (Monday) to 6 (Sunday)")
+        return weekdays
+
+    def nights(self) -> list[date]:
+        """The nights of the range that fall on a chosen weekday."""
+        return [
+            night
+            for night in nights_between(self.first_night, self.last_night)
+            if not self.weekdays or night.weekday() in self.weekdays
+        ]
+
+
+class AllotmentIn(BulkRange):
     room_type_id: uuid.UUID
     rooms: int = Field(ge=0, le=999)
 
 
-class RatesIn(NightRange):
+class RatesIn(BulkRange):
     rate_plan_id: uuid.UUID
     net_minor: int = Field(ge=0)
     sell_minor: int = Field(ge=0)
 
 
-class RatesForm(NightRange):
+class RatesForm(BulkRange):
     """The prices form: decimal strings in the hotel's currency, passed as validation context
     (``RatesForm.model_validate(form, context={"currency": "CNY"})``)."""
 
@@ -207,6 +233,8 @@ class RatesForm(NightRange):
             last_night=self.last_night,
             net_minor=self.net,
             sell_minor=self.sell,
+            weekdays=self.weekdays,
+            grid_version=self.grid_version,
         )
 
 
@@ -247,6 +275,7 @@ class HotelOut(BaseModel):
     latitude: float | None
     longitude: float | None
     facilities: list[str]
+    grid_version: int  # send it back with a bulk edit to refuse overwriting a newer change
     created_at: datetime
     updated_at: datetime
 

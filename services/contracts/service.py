@@ -15,10 +15,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.contracts import repository
+from services.contracts import grid, repository
 from services.contracts.models import Hotel, RatePlan, RoomType
 from services.contracts.schemas import (
     AllotmentIn,
+    BulkRange,
     HotelIn,
     HotelStatus,
     RatePlanIn,
@@ -30,7 +31,7 @@ from shared import audit
 from shared.auth import Staff
 from shared.clock import clock
 from shared.dates import nights_between
-from shared.errors import Conflict, NotFound, RuleViolated
+from shared.errors import Conflict, InvalidInput, NotFound, RuleBrokenByInput
 from shared.events import Payload
 from shared.events.contracts import (
     AllotmentSetV1,
@@ -255,9 +256,10 @@ async def set_allotment(
     room_type = await session.get(RoomType, data.room_type_id)
     if room_type is None or (hotel_id is not None and room_type.hotel_id != hotel_id):
         raise NotFound(f"No room type {data.room_type_id} at this hotel.", field="room_type_id")
+    nights = _chosen_nights(data)
+    await grid.touch(session, hotel_id=room_type.hotel_id, actor=actor, seen=data.grid_version)
     first, last = data.first_night, data.last_night
     before = await repository.allotments_in_range(session, room_type.room_type_id, first, last)
-    nights = list(nights_between(first, last))
     await repository.upsert_allotments(session, room_type.room_type_id, nights, data.rooms)
     await _audit(
         session,
@@ -280,6 +282,12 @@ async def set_allotment(
     return len(nights)
 
 
+def _chosen_nights(data: BulkRange) -> list[date]:
+    if nights := data.nights():
+        return nights
+    raise InvalidInput("None of the chosen weekdays falls in the range.", field="weekdays")
+
+
 async def _plan_of_hotel(
     session: AsyncSession, rate_plan_id: uuid.UUID, hotel_id: uuid.UUID | None
 ) -> RatePlan:
@@ -293,7 +301,7 @@ def _check_not_below_net(data: RatesIn, currency: str) -> None:
     # HR-4 asks for a 10% average margin; selling at a loss on any night is never allowed.
     if data.sell_minor < data.net_minor:
         net, sell = Money(data.net_minor, currency), Money(data.sell_minor, currency)
-        raise RuleViolated(
+        raise RuleBrokenByInput(
             f"Sell price {sell} is below the net price {net}", rule="HR-4", field="sell_minor"
         )
 
@@ -306,9 +314,10 @@ async def set_rates(
     plan = await _plan_of_hotel(session, data.rate_plan_id, hotel_id)
     hotel = await get_hotel(session, hotel_id=plan.hotel_id)
     _check_not_below_net(data, hotel.currency)
+    nights = _chosen_nights(data)
+    await grid.touch(session, hotel_id=hotel.hotel_id, actor=actor, seen=data.grid_version)
     first, last = data.first_night, data.last_night
     before = await repository.rates_in_range(session, plan.rate_plan_id, first, last)
-    nights = list(nights_between(first, last))
     await repository.upsert_rates(
         session,
         plan.rate_plan_id,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
@@ -11,19 +11,18 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake import service
+from services.intake import changes_pages, handle_time, service
 from services.intake.auth import DESK_ROLES
 from services.intake.schemas import (
     CONFIRM_CHANNELS,
     PAYMENT_MODES,
     BookingRequest,
     BookingView,
-    SearchResult,
 )
 from shared.auth import Staff, require
-from shared.clock import clock
 from shared.db import DbSession
 from shared.errors import DomainError, InvalidInput
+from shared.money import Money
 from shared.web import form_data, readable_errors, render, see_other
 
 router = APIRouter()
@@ -32,17 +31,7 @@ DeskStaff = Annotated[Staff, require(*DESK_ROLES)]
 _GUEST_SEPARATORS = (",", "，", "、", ";", "；")  # agents also type Chinese punctuation
 
 
-# --- JSON API ------------------------------------------------------------------------------
-
-
-@router.get("/api/search", response_model=SearchResult)
-async def api_search(
-    session: DbSession, staff: DeskStaff, city: str, check_in: date, check_out: date, rooms: int = 1
-) -> SearchResult:
-    """Search sellable rooms by city and dates (IN-2)."""
-    return await service.search(
-        session, city=city, check_in=check_in, check_out=check_out, rooms=rooms
-    )
+# --- JSON API (the search, IN-2/IN-3, is in search_endpoints.py) -------------------------
 
 
 @router.post("/api/bookings", status_code=201, response_model=BookingView)
@@ -58,65 +47,7 @@ async def api_get_booking(session: DbSession, staff: DeskStaff, booking_ref: str
     return await service.get_booking(session, booking_ref=booking_ref)
 
 
-# --- pages ---------------------------------------------------------------------------------
-
-
-def _parse_stay(check_in: str, check_out: str, rooms: str) -> tuple[date, date, int]:
-    """Query-string values typed by a person; a bad one names its field (IN-2)."""
-    parsed: list[Any] = []
-    for field, label, raw in (
-        ("check_in", "Check-in", check_in),
-        ("check_out", "Check-out", check_out),
-    ):
-        try:
-            parsed.append(date.fromisoformat(raw))
-        except ValueError as exc:
-            raise InvalidInput(f"{label}: enter a date like 2026-12-03.", field=field) from exc
-    try:
-        parsed.append(int(rooms))
-    except ValueError as exc:
-        raise InvalidInput("Rooms: enter a whole number.", field="rooms") from exc
-    return parsed[0], parsed[1], parsed[2]
-
-
-@router.get("/", response_class=HTMLResponse)
-async def search_page(
-    request: Request,
-    session: DbSession,
-    staff: DeskStaff,
-    city: str = "",
-    check_in: str = "",
-    check_out: str = "",
-    rooms: str = "1",
-) -> Response:
-    """Search form and results on one page (IN-2)."""
-    today = clock.today()
-    form = {
-        "city": city,
-        "check_in": check_in or today.isoformat(),
-        "check_out": check_out or (today + timedelta(days=1)).isoformat(),
-        "rooms": rooms,
-    }
-    result, error, status = None, "", 200
-    if city or check_in or check_out:
-        try:
-            stay = _parse_stay(check_in, check_out, rooms)
-            result = await service.search(
-                session, city=city, check_in=stay[0], check_out=stay[1], rooms=stay[2]
-            )
-        except DomainError as exc:
-            error, status = exc.detail, exc.status_code
-    return render(
-        request.app.state.templates,
-        request,
-        "search.html",
-        staff,
-        status_code=status,
-        form=form,
-        result=result,
-        error=error,
-        payment_modes=PAYMENT_MODES,
-    )
+# --- pages (the search page, IN-2/IN-3, is in search_endpoints.py) ------------------------
 
 
 @router.get("/book", response_class=HTMLResponse)
@@ -128,8 +59,13 @@ async def booking_form(
     check_in: date,
     check_out: date,
     rooms: int,
+    call_id: str = "",
+    call_answered_at: str = "",
 ) -> Response:
-    """The booking form for one rate plan and stay; starts the IN-1 handling clock."""
+    """The booking form for one rate plan and stay; starts the IN-1 handling clock.
+
+    The telephony may open it with the call's ``call_id`` and ``call_answered_at``; they ride
+    along as hidden fields and are checked when the booking is placed."""
     offer = await service.quote(
         session, rate_plan_id=rate_plan_id, check_in=check_in, check_out=check_out, rooms=rooms
     )
@@ -142,7 +78,10 @@ async def booking_form(
         "payment_mode": offer.payment_mode,
         "confirm_channel": "phone",
         "idempotency_key": str(uuid.uuid4()),  # one form, one booking, however often sent
-        "handling_started_at": clock.now().isoformat(),
+        "form_opened_at": handle_time.form_token(staff),  # IN-1: signed, not editable
+        "call_id": call_id,
+        "call_answered_at": call_answered_at,
+        "currency": offer.currency,  # the special price (IN-11) is typed in this currency
     }
     error = "" if offer.can_sell else offer.reason
     return _form_page(request, staff, fields, offer=offer, error=error)
@@ -176,6 +115,8 @@ async def booking_page(
         staff,
         booking=booking,
         payment_modes=PAYMENT_MODES,
+        # IN-5: the change and cancel forms and the history (_booking_changes.html).
+        **await changes_pages.booking_page_context(request, session, booking),
     )
 
 
@@ -184,7 +125,20 @@ def _request_data(fields: dict[str, str]) -> dict[str, Any]:
     names = fields.get("guest_names", "")
     for separator in _GUEST_SEPARATORS:
         names = names.replace(separator, "\n")
-    return {**fields, "guest_names": names.splitlines()}
+    data: dict[str, Any] = {**fields, "guest_names": names.splitlines()}
+    if special := fields.get("special_sell"):  # IN-11: typed per night in major units
+        data["special_sell_minor"] = _minor(special, fields.get("currency", "CNY"))
+    return data
+
+
+def _minor(amount: str, currency: str) -> int:
+    try:
+        return Money.parse(amount, currency).amount_minor
+    except ValueError as exc:
+        raise InvalidInput(
+            f"Special price: enter an amount like 580.00 ({currency}).",
+            field="special_sell_minor",
+        ) from exc
 
 
 def _readable(exc: ValidationError | DomainError) -> str:

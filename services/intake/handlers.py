@@ -10,17 +10,19 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake import conditions, projection, recommended, restrictions
+from services.intake import callers, conditions, contracted, projection, recommended, restrictions
 from shared.events import Envelope
 from shared.events.consumer import Handler
 from shared.events.contracts import (
     AllotmentSetV1,
     ConditionsPublishedV1,
+    ContractEffectiveV1,
     HotelPublishedV1,
     RatesPublishedV1,
     RecommendationApprovedV1,
     RestrictionsSetV1,
 )
+from shared.events.members import MemberUpdatedV1
 from shared.observability import get_logger
 
 log = get_logger("intake.handlers")
@@ -87,4 +89,8 @@ HANDLERS: dict[str, Handler] = {
     AllotmentSetV1.name: on_allotment_set,
     RatesPublishedV1.name: on_rates_published,
     RestrictionsSetV1.name: restrictions.on_restrictions_set,
+    # HR-3: only nights inside a signed contract are sold.
+    ContractEffectiveV1.name: contracted.on_contract_effective,
+    # IN-8: the caller panel's copy of members and their open complaints.
+    MemberUpdatedV1.name: callers.on_member_updated,
 }

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Double,
     Integer,
     MetaData,
     SmallInteger,
@@ -42,6 +43,12 @@ hotel = Table(
     Column("sellable", Boolean, nullable=False),
     Column("occurred_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # IN-2/IN-3 (migration intake_0004_search): the name as agents may type it, and where the
+    # hotel is, for "nearby" alternatives. Coordinates are optional in contracts.
+    Column("name_pinyin", Text, nullable=False, server_default=""),
+    Column("name_initials", Text, nullable=False, server_default=""),
+    Column("latitude", Double),
+    Column("longitude", Double),
 )
 
 room_type = Table(
@@ -112,16 +119,27 @@ booking = Table(
     Column("member_card", String(40), nullable=False),
     Column("payment_mode", String(30), nullable=False),
     Column("confirm_channel", String(10), nullable=False),
+    # IN-4 / CF-6: the fax number, email or phone the customer's confirmation goes to.
+    Column("confirm_contact", Text, nullable=False, server_default=""),
+    Column("reply_at_once", Boolean, nullable=False, server_default="false"),
+    # HR-2: asked of the hotel, no allotment taken (status "requested" until it answers).
+    Column("on_request", Boolean, nullable=False, server_default="false"),
     Column("special_requests", Text, nullable=False),
     Column("arrival_time", String(40), nullable=False),
     Column("urgent", Boolean, nullable=False),
-    Column("status", String(20), nullable=False),
+    Column("status", String(30), nullable=False),  # placed.py lists the values
     Column("idempotency_key", String(100), nullable=False, unique=True),
     Column("handling_started_at", DateTime(timezone=True)),
+    # IN-1 / IN-12: where the start came from ("call" or "form") and the seconds to commit.
+    Column("call_id", String(64)),
+    Column("handling_source", String(10)),
+    Column("handle_seconds", Integer),
     Column("committed_at", DateTime(timezone=True), nullable=False),
     Column("agent_username", String(80), nullable=False),
     Column("total_sell_minor", BigInteger, nullable=False),
     Column("currency", String(3), nullable=False),
+    # Bumped by each modification (IN-5); a change naming an older version is refused.
+    Column("version", Integer, nullable=False, server_default="1"),
 )
 
 booking_night = Table(

@@ -16,6 +16,7 @@ from sqlalchemy import func, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.intake import hotel_names
 from services.intake.models import hotel, rate_plan, room_type
 from shared.events.contracts import HotelPublishedV1, NightAllotment, NightPrice
 
@@ -26,6 +27,7 @@ async def upsert_hotel(
     session: AsyncSession, event: HotelPublishedV1, occurred_at: datetime
 ) -> bool:
     """Upsert the hotel row; False when a newer snapshot is already applied."""
+    spelled = hotel_names.spellings(event.name_zh)  # IN-2: searched by pinyin, never computed
     values = {
         "hotel_id": event.hotel_id,
         "name_zh": event.name_zh,
@@ -36,6 +38,10 @@ async def upsert_hotel(
         "currency": event.currency,
         "confirm_channel": event.confirm_channel,
         "sellable": event.sellable,
+        "name_pinyin": spelled.pinyin,
+        "name_initials": spelled.initials,
+        "latitude": event.latitude,  # IN-3: nearest alternatives first
+        "longitude": event.longitude,
         "occurred_at": occurred_at,
         "updated_at": func.now(),
     }

@@ -10,7 +10,7 @@ import uuid
 from datetime import date
 from typing import Any, TypeAlias
 
-from sqlalchemy import Row, and_, func, select, text
+from sqlalchemy import Row, and_, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,7 +27,9 @@ from services.intake.models import (
 # A row of any width (SQLAlchemy 2.1 types rows by their column tuple).
 AnyRow: TypeAlias = Row[*tuple[Any, ...]]
 
-_OFFER_COLUMNS = (
+# The shape of a plan row: what ``offers.price_offers`` prices and the booking checks. Public:
+# the search (``search_repository.py``) filters and pages the same rows.
+OFFER_COLUMNS = (
     hotel.c.hotel_id,
     hotel.c.name_en.label("hotel_name"),
     hotel.c.name_zh.label("hotel_name_zh"),
@@ -46,7 +48,7 @@ _OFFER_COLUMNS = (
 )
 
 
-def _offers_from() -> Any:
+def offers_from() -> Any:
     return rate_plan.join(hotel, hotel.c.hotel_id == rate_plan.c.hotel_id).join(
         room_type,
         and_(
@@ -56,25 +58,9 @@ def _offers_from() -> Any:
     )
 
 
-async def sellable_plans_in_city(session: AsyncSession, city: str) -> list[AnyRow]:
-    """Active rate plans of sellable hotels in ``city`` (case-insensitive), best grade first."""
-    query = (
-        select(*_OFFER_COLUMNS)
-        .select_from(_offers_from())
-        .where(
-            func.lower(hotel.c.city) == city.strip().lower(),  # index hotel_city
-            hotel.c.sellable,
-            room_type.c.active,
-            rate_plan.c.active,
-        )
-        .order_by(hotel.c.star_grade.desc(), hotel.c.name_en, room_type.c.name, rate_plan.c.name)
-    )
-    return list(await session.execute(query))
-
-
 async def find_plan(session: AsyncSession, rate_plan_id: uuid.UUID) -> AnyRow | None:
     """The rate plan with its hotel and room type, whatever their state."""
-    query = select(*_OFFER_COLUMNS).select_from(_offers_from())
+    query = select(*OFFER_COLUMNS).select_from(offers_from())
     return (await session.execute(query.where(rate_plan.c.rate_plan_id == rate_plan_id))).first()
 
 
@@ -154,6 +140,32 @@ async def take_rooms(
         "rooms": rooms,
     }
     result: Any = await session.execute(_TAKE_ROOMS, params)
+    return int(result.rowcount)
+
+
+# Giving rooms back (a rejected special price, IN-11). The caller locks the nights first with
+# ``lock_nights`` (night order, as a sale does, or the two deadlock); the CHECK (sold >= 0)
+# guards the floor.
+_RELEASE_ROOMS = text(
+    """
+    UPDATE intake.inventory_night
+    SET sold = sold - :rooms, updated_at = now()
+    WHERE room_type_id = :room_type_id AND night >= :check_in AND night < :check_out
+    """
+)
+
+
+async def release_rooms(
+    session: AsyncSession, room_type_id: uuid.UUID, check_in: date, check_out: date, rooms: int
+) -> int:
+    """Take ``rooms`` off sold on every night of the stay; returns how many nights it did."""
+    params = {
+        "room_type_id": room_type_id,
+        "check_in": check_in,
+        "check_out": check_out,
+        "rooms": rooms,
+    }
+    result: Any = await session.execute(_RELEASE_ROOMS, params)
     return int(result.rowcount)
 
 

@@ -5,8 +5,8 @@ How each restriction is read (a night is named by its date; a stay's nights are 
 to the night before check-out):
 
 - stop-sell, room status full: no night of the stay may have them;
-- room status on request: shown as "on request"; booking on request (asking the hotel first)
-  is not built yet, so for now such a stay is refused with that message;
+- room status on request (HR-2): sellable, but as a request: the booking takes no allotment
+  and waits for the hotel's answer through the confirmation desk (``on_request_nights``);
 - minimum stay: "min stay through" - the stay must be at least the largest minimum of any of
   its nights, so a 3-night minimum on a festival Saturday cannot be dodged by arriving Friday;
 - release days: a night goes back to the hotel N days before it, so each night of the stay
@@ -147,13 +147,18 @@ def problems(rows: Mapping[date, Any], nights: list[date], today: date) -> list[
             found.append(f"stop-sell on {night}")
         if row.room_status == "full":
             found.append(f"hotel reports full on {night}")
-        elif row.room_status == "on_request":
-            found.append(f"on request on {night} (booking on request is not available yet)")
     if check_in in rows and rows[check_in].closed_to_arrival:
         found.append(f"closed to arrival on {check_in}")
     if check_out in rows and rows[check_out].closed_to_departure:
         found.append(f"closed to departure on {check_out}")
     return found
+
+
+def on_request_nights(rows: Mapping[date, Any], nights: list[date]) -> list[date]:
+    """The stay's nights the hotel sells only on request (HR-2). If any night is, the whole
+    stay is asked of the hotel and none of it takes allotment: a guest wants one answer for
+    the stay, not some nights held and others pending."""
+    return [n for n in nights if n in rows and rows[n].room_status == "on_request"]
 
 
 def sentence(phrases: list[str]) -> str:
@@ -164,9 +169,13 @@ def sentence(phrases: list[str]) -> str:
 
 async def ensure_sellable(
     session: AsyncSession, *, room_type_id: uuid.UUID, nights: list[date], today: date
-) -> None:
-    """Refuse a booking that breaks a restriction, naming it (IN-2); writes nothing."""
+) -> list[date]:
+    """Refuse a booking that breaks a restriction, naming it (IN-2); writes nothing.
+
+    Returns the nights on request (HR-2): when there are any, the booking is a request."""
     check_out = nights[-1] + timedelta(days=1)
     rows = await by_night(session, [room_type_id], nights[0], check_out)
-    if found := problems({night: row for (_, night), row in rows.items()}, nights, today):
+    by_date = {night: row for (_, night), row in rows.items()}
+    if found := problems(by_date, nights, today):
         raise RuleViolated(sentence(found), rule=RULE)
+    return on_request_nights(by_date, nights)

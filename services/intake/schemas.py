@@ -16,6 +16,7 @@ ConfirmChannel = Literal["fax", "phone", "sms", "email"]
 CONFIRM_CHANNELS: tuple[str, ...] = ("fax", "phone", "sms", "email")
 # IN-4: pay at hotel / prepaid collect-on-behalf / corporate monthly. The rate plan fixes
 # which one a booking uses (its price terms differ, PAY-4).
+PaymentMode = Literal["pay_at_hotel", "prepaid", "corporate_monthly"]
 PAYMENT_MODES: dict[str, str] = {
     "pay_at_hotel": "Pay at hotel",
     "prepaid": "Prepaid (collect on behalf)",
@@ -38,13 +39,24 @@ class BookingRequest(BaseModel):
     booker_phone: str = Field(max_length=40)
     booker_company: str = Field("", max_length=200)
     member_card: str = Field("", max_length=40)
-    payment_mode: str = Field(max_length=30)
+    payment_mode: PaymentMode
     confirm_channel: ConfirmChannel
+    # IN-4 / CF-6: the fax number, email address or phone the confirmation goes to; for
+    # phone and SMS a blank one means the booker's phone (booking_fields.py).
+    confirm_contact: str = Field("", max_length=200)
+    reply_at_once: bool = False  # CF-6: the customer wants the answer within the hour
     special_requests: str = Field("", max_length=2000)
     arrival_time: str = Field("", max_length=40)
     idempotency_key: str = Field(min_length=1, max_length=100)
-    # IN-1: when the agent answered the call / opened the form; None when a client cannot say.
-    handling_started_at: datetime | None = None
+    # IN-1: the telephony's call and when it was answered, when the request comes from a call;
+    # otherwise the signed moment the booking form was opened (handle_time.py).
+    call_id: str | None = Field(None, max_length=64)
+    call_answered_at: datetime | None = None
+    form_opened_at: str | None = Field(None, max_length=200)
+    # IN-11: a per-night sell price below the published one, with why; the pricing desk
+    # approves it before the booking goes to the hotel (special_price.py).
+    special_sell_minor: int | None = None
+    special_price_reason: str = Field("", max_length=500)
 
 
 class NightOffer(BaseModel):
@@ -73,6 +85,7 @@ class Offer(BaseModel):
     can_sell: bool
     reason: str = ""
     recommended: bool = False  # HR-6: the director approved it for the stay's month
+    on_request: bool = False  # HR-2: some night is on request; booking it asks the hotel
     conditions: list[str] = []  # HR-8: thresholds and commission tiers the hotel set on us
 
 
@@ -92,6 +105,19 @@ class BookedNightView(BaseModel):
     night: date
     net_minor: int
     sell_minor: int
+
+
+class SpecialPriceView(BaseModel):
+    """A special price asked for a booking and what the pricing desk decided (IN-11)."""
+
+    special_sell_minor: int
+    reason: str
+    requested_by: str
+    requested_at: datetime
+    state: str  # pending, approved, rejected
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_note: str
 
 
 class BookingView(BaseModel):
@@ -126,6 +152,14 @@ class BookingView(BaseModel):
     total_sell_minor: int
     currency: str
     nights: list[BookedNightView]
+    version: int = 1  # IN-5: bumped by each change; a change names the version it saw
+    confirm_contact: str = ""
+    reply_at_once: bool = False
+    on_request: bool = False  # HR-2: no allotment taken; the hotel is asked
+    call_id: str | None = None
+    handling_source: str | None = None  # IN-1: "call" or "form"
+    handle_seconds: int | None = None
+    special_price: SpecialPriceView | None = None  # IN-11
 
 
 class PlacedBooking(BaseModel):

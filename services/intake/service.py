@@ -1,4 +1,5 @@
-"""Business rules of the intake desk: search sellable rooms (IN-2) and place bookings (IN-4).
+"""Business rules of the intake desk: place bookings (IN-4) and quote one rate plan for the
+booking form. The search (IN-2) and its alternatives (IN-3) live in ``search.py``.
 
 Service functions take the session and keyword-only arguments, raise ``DomainError``s, and never
 commit: the request dependency commits (or rolls back) the whole booking as one transaction.
@@ -9,29 +10,38 @@ from __future__ import annotations
 import re
 import secrets
 import uuid
-from datetime import UTC, date, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake import conditions, recommended, repository, restrictions
+from services.intake import (
+    booking_fields,
+    callers,
+    contracted,
+    handle_time,
+    offers,
+    placed,
+    repository,
+    restrictions,
+    special_price,
+)
+from services.intake.booking_fields import CheckedDetails
+from services.intake.handle_time import Handling
+from services.intake.offers import plural
 from services.intake.repository import AnyRow
 from services.intake.schemas import (
     BookedNightView,
     BookingRequest,
     BookingView,
-    NightOffer,
     Offer,
     PlacedBooking,
-    SearchResult,
 )
 from services.intake.settings import SCHEMA
 from shared import audit
 from shared.auth import Staff
 from shared.clock import clock
 from shared.errors import Conflict, InvalidInput, NotFound
-from shared.events.intake import BookedNight, BookingPlacedV1
-from shared.events.outbox import publish
 from shared.observability import BOOKINGS_CREATED, get_logger
 
 log = get_logger("intake")
@@ -42,7 +52,6 @@ MAX_ROOMS = 9
 # look like a phone number to people or to the log masker (shared.observability).
 _REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 _DIGIT_RUN = re.compile(r"\d{4,}")
-_PHONE = re.compile(r"\+?[\d\s()-]+")
 
 
 def new_booking_ref() -> str:
@@ -51,10 +60,6 @@ def new_booking_ref() -> str:
         ref = "RL" + "".join(secrets.choice(_REF_ALPHABET) for _ in range(8))
         if not _DIGIT_RUN.search(ref):
             return ref
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def stay_nights(*, check_in: date, check_out: date, rooms: int) -> list[date]:
@@ -73,32 +78,8 @@ def stay_nights(*, check_in: date, check_out: date, rooms: int) -> list[date]:
     return [check_in + timedelta(days=n) for n in range((check_out - check_in).days)]
 
 
-# --- search (IN-2) -------------------------------------------------------------------------
-
-
-async def search(
-    session: AsyncSession, *, city: str, check_in: date, check_out: date, rooms: int
-) -> SearchResult:
-    """Every active rate plan of the city's sellable hotels, priced and counted per night."""
-    if not city.strip():
-        raise InvalidInput("Enter a city.", field="city")
-    nights = stay_nights(check_in=check_in, check_out=check_out, rooms=rooms)
-    plans = await repository.sellable_plans_in_city(session, city)
-    offers = await _offers(session, plans, nights, rooms)
-    # HR-6 / IN-2: the month's approved recommended hotels rank first; otherwise the order
-    # the repository gave (the sort is stable).
-    favoured = await recommended.recommended_in(session, month_of=check_in)
-    terms = await conditions.conditions_by_hotel(session, list({o.hotel_id for o in offers}))
-    offers = [
-        o.model_copy(
-            update={"recommended": o.hotel_id in favoured, "conditions": terms.get(o.hotel_id, [])}
-        )
-        for o in offers
-    ]
-    offers.sort(key=lambda offer: not offer.recommended)
-    return SearchResult(
-        city=city.strip(), check_in=check_in, check_out=check_out, rooms=rooms, offers=offers
-    )
+# --- the booking form's prices (IN-2). Offers are priced and judged in offers.py, for this
+# quote and for the search (search.py) alike.
 
 
 async def quote(
@@ -110,75 +91,7 @@ async def quote(
     if plan is None:
         raise InvalidInput(f"Unknown rate plan {rate_plan_id}.", field="rate_plan_id")
     _ensure_on_sale(plan)
-    return (await _offers(session, [plan], nights, rooms))[0]
-
-
-async def _offers(
-    session: AsyncSession, plans: list[AnyRow], nights: list[date], rooms: int
-) -> list[Offer]:
-    if not plans:
-        return []
-    check_in, check_out = nights[0], nights[-1] + timedelta(days=1)
-    room_type_ids = list({p.room_type_id for p in plans})
-    remaining = await repository.remaining_by_night(session, room_type_ids, check_in, check_out)
-    prices = await repository.prices_by_night(
-        session, [p.rate_plan_id for p in plans], check_in, check_out
-    )
-    restricted = await restrictions.by_night(session, room_type_ids, check_in, check_out)
-    return [_offer(plan, nights, rooms, remaining, prices, restricted) for plan in plans]
-
-
-def _offer(
-    plan: AnyRow,
-    nights: list[date],
-    rooms: int,
-    remaining: dict[tuple[uuid.UUID, date], int],
-    prices: dict[tuple[uuid.UUID, date], AnyRow],
-    restricted: dict[tuple[uuid.UUID, date], AnyRow],
-) -> Offer:
-    per_night: list[NightOffer] = []
-    problems: list[str] = []
-    for night in nights:
-        left = remaining.get((plan.room_type_id, night))
-        price = prices.get((plan.rate_plan_id, night))
-        per_night.append(
-            NightOffer(night=night, sell_minor=price.sell_minor if price else None, remaining=left)
-        )
-        if left is None:
-            problems.append(f"no rooms released for {night}")
-        elif left < rooms:
-            problems.append(f"full on {night} ({plural(left, 'room')} left)")
-        if price is None:
-            problems.append(f"no price for {night}")
-    rows = {night: row for (rt, night), row in restricted.items() if rt == plan.room_type_id}
-    problems += restrictions.problems(rows, nights, clock.today())  # IN-2
-    priced = [n.sell_minor for n in per_night if n.sell_minor is not None]
-    currency = next(
-        (p.currency for p in prices.values() if p.rate_plan_id == plan.rate_plan_id), None
-    )
-    return Offer(
-        **{k: getattr(plan, k) for k in _PLAN_FIELDS},
-        currency=currency or plan.currency,
-        nights=per_night,
-        total_sell_minor=sum(priced) * rooms if len(priced) == len(nights) else None,
-        min_remaining=min((n.remaining or 0) for n in per_night),
-        can_sell=not problems,
-        reason=restrictions.sentence(problems),
-    )
-
-
-_PLAN_FIELDS = (
-    "hotel_id",
-    "hotel_name",
-    "hotel_name_zh",
-    "district",
-    "star_grade",
-    "room_type_id",
-    "room_type_name",
-    "rate_plan_id",
-    "rate_plan_name",
-    "payment_mode",
-)
+    return (await offers.price_offers(session, [plan], nights, rooms))[0]
 
 
 def _ensure_on_sale(plan: AnyRow) -> None:
@@ -197,28 +110,42 @@ async def place_booking(
     """Sell the rooms and record the booking in one transaction, or change nothing.
 
     A repeated idempotency key returns the booking it already placed, without selling again.
+    A stay with a night on request (HR-2) takes no rooms and is announced as a request; a
+    special price (IN-11) holds the rooms but waits for the pricing desk (special_price.py).
     """
     if replay := await repository.find_booking(session, idempotency_key=request.idempotency_key):
         return PlacedBooking(booking=await _view(session, replay), created=False)
     nights = stay_nights(
         check_in=request.check_in, check_out=request.check_out, rooms=request.rooms
     )
-    guest_names = _checked_people(request)
+    details = booking_fields.checked(request)  # IN-4
+    handling = handle_time.handling_of(request, staff, now=clock.now())  # IN-1
     plan = await _bookable_plan(session, request)
-    await restrictions.ensure_sellable(
+    request = await callers.with_vip_request(session, request=request)  # IN-10
+    await contracted.ensure_contracted(session, hotel_id=plan.hotel_id, nights=nights)
+    asked = await restrictions.ensure_sellable(
         session, room_type_id=plan.room_type_id, nights=nights, today=clock.today()
     )
-    prices, currency = await _frozen_prices(session, plan, nights)
-    values = _booking_values(request, staff, plan, guest_names, prices, currency)
+    published, currency = await _frozen_prices(session, plan, nights)
+    special = special_price.checked_nights(request, published)  # IN-11, HR-4
+    priced = special or published
+    values = _booking_values(
+        request, staff, plan, details, handling, priced, currency,
+        on_request=bool(asked), special=special is not None,
+    )  # fmt: skip
     if twin := await _insert_booking(session, values):
         return PlacedBooking(booking=await _view(session, twin), created=False)
-    night_rows = [{"booking_id": values["booking_id"], **p.model_dump()} for p in prices]
+    night_rows = [{"booking_id": values["booking_id"], **p.model_dump()} for p in priced]
     await repository.insert_booking_nights(session, night_rows)
-    view = BookingView(**values, nights=prices)
-    await _announce(session, view, staff)
-    # Rooms are taken last: the nights stay locked only for the decrement and the commit, and
-    # every booking of a popular hotel queues on those rows. A sold-out night rolls back all.
-    await _take_rooms(session, room_type_id=plan.room_type_id, nights=nights, rooms=request.rooms)
+    view = BookingView(**values, nights=priced)
+    view = await _announce(session, view, staff, request, published)
+    if not asked:
+        # Rooms are taken last: the nights stay locked only for the decrement and the commit,
+        # and every booking of a popular hotel queues on those rows. A sold-out night rolls
+        # back all. On request (HR-2) there is no allotment to take: the hotel is asked.
+        await _take_rooms(
+            session, room_type_id=plan.room_type_id, nights=nights, rooms=request.rooms
+        )
     _log_placed(view)
     return PlacedBooking(booking=view, created=True)
 
@@ -228,21 +155,6 @@ async def get_booking(session: AsyncSession, *, booking_ref: str) -> BookingView
     if found is None:
         raise NotFound(f"No booking {booking_ref}.")
     return await _view(session, found)
-
-
-def _checked_people(request: BookingRequest) -> list[str]:
-    """IN-4: at least one guest, and a booker the hotel and the desk can call back."""
-    guest_names = [name.strip() for name in request.guest_names if name.strip()]
-    if not guest_names:
-        raise InvalidInput("Enter at least one guest name.", field="guest_names")
-    if not request.booker_name:
-        raise InvalidInput("Enter the booker's name.", field="booker_name")
-    digits = sum(ch.isdigit() for ch in request.booker_phone)
-    if not _PHONE.fullmatch(request.booker_phone) or not 7 <= digits <= 20:
-        raise InvalidInput(
-            "Enter the booker's phone number (7 to 20 digits).", field="booker_phone"
-        )
-    return guest_names
 
 
 async def _bookable_plan(session: AsyncSession, request: BookingRequest) -> AnyRow:
@@ -287,31 +199,45 @@ def _booking_values(
     request: BookingRequest,
     staff: Staff,
     plan: AnyRow,
-    guest_names: list[str],
+    details: CheckedDetails,
+    handling: Handling,
     prices: list[BookedNightView],
     currency: str,
+    *,
+    on_request: bool,
+    special: bool,
 ) -> dict[str, Any]:
+    """The booking row: every IN-4 field, the IN-1 times and the status (placed.py)."""
     now = clock.now()
-    started = request.handling_started_at
-    if started is not None:
-        started = started if started.tzinfo else started.replace(tzinfo=UTC)
-        started = min(started, now)  # a skewed client clock must not make handle time negative
-    fields = request.model_dump(exclude={"guest_names", "handling_started_at"})
+    status = placed.REQUESTED if on_request else placed.PLACED
     return {
-        **fields,
+        **request.model_dump(include=_REQUEST_COLUMNS),
         **{k: getattr(plan, k) for k in ("room_type_id", "hotel_name", "room_type_name")},
         "rate_plan_name": plan.rate_plan_name,
         "booking_id": uuid.uuid4(),
         "booking_ref": "",  # drawn at insert
-        "guest_names": guest_names,
+        "guest_names": details.guest_names,
+        "confirm_contact": details.confirm_contact,
         "urgent": request.check_in == clock.today(),  # IN-4: check-in today is urgent
-        "status": "placed",
-        "handling_started_at": started,  # IN-1
+        "on_request": on_request,
+        "status": placed.AWAITING_PRICE_APPROVAL if special else status,
+        "handling_started_at": handling.started_at,  # IN-1
+        "handling_source": handling.source,
+        "call_id": handling.call_id,
+        "handle_seconds": handling.seconds_until(now),
         "committed_at": now,
         "agent_username": staff.username,
         "total_sell_minor": sum(p.sell_minor for p in prices) * request.rooms,
         "currency": currency,
     }
+
+
+# Request fields stored as they were sent (after parsing and the checks above).
+_REQUEST_COLUMNS = {
+    "hotel_id", "rate_plan_id", "check_in", "check_out", "rooms", "booker_name", "booker_phone",
+    "booker_company", "member_card", "payment_mode", "confirm_channel", "reply_at_once",
+    "special_requests", "arrival_time", "idempotency_key",
+}  # fmt: skip
 
 
 async def _insert_booking(session: AsyncSession, values: dict[str, Any]) -> AnyRow | None:
@@ -348,18 +274,27 @@ async def _take_rooms(
         )
 
 
-async def _announce(session: AsyncSession, view: BookingView, staff: Staff) -> None:
-    """The event and the audit row of a new booking, in its transaction."""
-    payload = BookingPlacedV1(
-        **view.model_dump(exclude={"nights", "committed_at"}),
-        nights=[BookedNight(**n.model_dump()) for n in view.nights],
-        placed_at=view.committed_at,
-    )
-    await publish(session, schema=SCHEMA, payload=payload, occurred_at=view.committed_at)
+async def _announce(
+    session: AsyncSession,
+    view: BookingView,
+    staff: Staff,
+    request: BookingRequest,
+    published: list[BookedNightView],
+) -> BookingView:
+    """The event (or, for a special price, the pricing desk's request) and the audit row of a
+    new booking, in its transaction."""
+    if view.status == placed.AWAITING_PRICE_APPROVAL:
+        asked = await special_price.open_request(
+            session, view=view, published=published, request=request
+        )
+        view = view.model_copy(update={"special_price": asked})
+    else:
+        await placed.publish_placed(session, view, placed_at=view.committed_at)
     summary = view.model_dump(
         mode="json",
         include={"booking_ref", "hotel_id", "rate_plan_id", "check_in", "check_out", "rooms"}
-        | {"payment_mode", "total_sell_minor", "currency", "urgent"},
+        | {"payment_mode", "total_sell_minor", "currency", "urgent", "status"}
+        | {"confirm_channel", "reply_at_once", "handle_seconds"},
     )
     await audit.record(
         session,
@@ -370,6 +305,7 @@ async def _announce(session: AsyncSession, view: BookingView, staff: Staff) -> N
         entity_id=view.booking_ref,
         after=summary,
     )
+    return view
 
 
 def _log_placed(view: BookingView) -> None:
@@ -384,11 +320,4 @@ def _log_placed(view: BookingView) -> None:
 
 
 async def _view(session: AsyncSession, row: AnyRow) -> BookingView:
-    nights = await repository.booking_nights(session, row.booking_id)
-    return BookingView(
-        **row._asdict(),
-        nights=[
-            BookedNightView(night=n.night, net_minor=n.net_minor, sell_minor=n.sell_minor)
-            for n in nights
-        ],
-    )
+    return await placed.view_of(session, row, await special_price.find(session, row.booking_id))

@@ -1,29 +1,66 @@
-"""The members desk's pages and API."""
+"""The members desk's JSON API (CS-1, IN-8). Thin: parse, authorise, call one service function.
 
+Pages are in ``member_pages.py``.
+"""
+
+from __future__ import annotations
+
+import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter
 
-from services.members.auth import DESK_ROLES
+from services.members import members
+from services.members.auth import MEMBER_ROLES
+from services.members.members import ComplaintFlagIn, MemberEdit, MemberIn, MemberPage, MemberView
 from shared.auth import Staff, require
-from shared.web import render
+from shared.db import DbSession
 
 router = APIRouter()
-DeskStaff = Annotated[Staff, require(*DESK_ROLES)]
+MemberStaff = Annotated[Staff, require(*MEMBER_ROLES)]
 
 
-@router.get("/", response_class=HTMLResponse)
-async def desk_home(request: Request, staff: DeskStaff) -> Response:
-    """The desk's start page."""
-    return render(
-        request.app.state.templates,
-        request,
-        "coming_soon.html",
-        staff,
-        desk_title="Members & complaints",
-        coming=(
-            "member points from actual stays, redemptions approved by the general manager, "
-            "and complaints with their 17:00 / 12 h / 24 h clocks (CS-1 … CS-5)."
-        ),
-    )
+@router.get("/api/members", response_model=MemberPage)
+async def api_list_members(
+    session: DbSession, staff: MemberStaff, q: str = "", page: int = 1
+) -> MemberPage:
+    """Members by card number, name or phone, 50 a page."""
+    return await members.list_members(session, q=q, page=page)
+
+
+@router.post("/api/members", status_code=201, response_model=MemberView)
+async def api_create_member(session: DbSession, staff: MemberStaff, body: MemberIn) -> MemberView:
+    """Create a member (CS-1); a card number already in use is refused (409)."""
+    return await members.create_member(session, actor=staff, data=body)
+
+
+@router.get("/api/members/{member_id}", response_model=MemberView)
+async def api_get_member(
+    session: DbSession, staff: MemberStaff, member_id: uuid.UUID
+) -> MemberView:
+    """One member."""
+    return await members.get_member(session, member_id=member_id)
+
+
+@router.put("/api/members/{member_id}", response_model=MemberView)
+async def api_update_member(
+    session: DbSession, staff: MemberStaff, member_id: uuid.UUID, body: MemberEdit
+) -> MemberView:
+    """Change a member's profile or card (CS-1); ``version_no`` must be the one read."""
+    return await members.update_member(session, actor=staff, member_id=member_id, data=body)
+
+
+@router.put("/api/members/{member_id}/complaint", response_model=MemberView)
+async def api_flag_complaint(
+    session: DbSession, staff: MemberStaff, member_id: uuid.UUID, body: ComplaintFlagIn
+) -> MemberView:
+    """Flag an open major complaint: compensation is offered at the next booking (IN-8)."""
+    return await members.set_complaint(session, actor=staff, member_id=member_id, data=body)
+
+
+@router.delete("/api/members/{member_id}/complaint", response_model=MemberView)
+async def api_clear_complaint(
+    session: DbSession, staff: MemberStaff, member_id: uuid.UUID
+) -> MemberView:
+    """Clear the complaint flag once compensation was given (IN-8)."""
+    return await members.clear_complaint(session, actor=staff, member_id=member_id)

@@ -1,6 +1,18 @@
 """Tables of the members schema (outbox, inbox and audit log come from shared)."""
 
-from sqlalchemy import MetaData
+from sqlalchemy import (
+    ARRAY,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    Uuid,
+)
 from sqlalchemy.orm import DeclarativeBase
 
 from services.members.settings import SCHEMA
@@ -8,3 +20,23 @@ from services.members.settings import SCHEMA
 
 class Base(DeclarativeBase):
     metadata = MetaData(schema=SCHEMA)
+
+
+# A member's record (CS-1) with the open-major-complaint flag agents must see (IN-8).
+# Core, like intake: small rows read and written whole, nothing for the ORM to track.
+member = Table(
+    "member",
+    Base.metadata,
+    Column("member_id", Uuid, primary_key=True),
+    Column("card_no", String(40), nullable=False, unique=True),
+    Column("name", Text, nullable=False),
+    Column("phones", ARRAY(Text), nullable=False),
+    Column("phone_keys", ARRAY(Text), nullable=False),  # shared.phones.phone_key of each
+    Column("level", String(20), nullable=False),
+    Column("complaint_open", Boolean, nullable=False),
+    Column("complaint_note", Text, nullable=False),
+    Column("complaint_on", Date),
+    Column("version_no", Integer, nullable=False),  # optimistic lock, and the event's order
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)

@@ -149,3 +149,21 @@ class ConditionsPublishedV1(Payload):
 
     hotel_id: uuid.UUID
     conditions: list[HotelCondition]
+
+
+@event
+class ContractEffectiveV1(Payload):
+    """A contract version a director signed (HR-3): from now on the hotel may be sold on the
+    nights of its validity. A later supplement of the same contract replaces the range."""
+
+    name = "contracts.contract_effective"
+    version = 1
+
+    hotel_id: uuid.UUID
+    contract_id: uuid.UUID
+    version_id: uuid.UUID
+    version_no: int
+    valid_from: date
+    valid_to: date
+    payment_arrangement: str
+    cancellation_terms: str = ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -53,3 +54,119 @@ class BookingPlacedV1(Payload):
     member_card: str = ""
     arrival_time: str = ""
     handling_started_at: datetime | None = None
+    # Added compatibly, issue 5. "placed": rooms taken from our allotment; "requested": on
+    # request (HR-2), no allotment taken, the confirmation desk must ask the hotel first.
+    status: str = "placed"
+    # CF-6: the fax number, email or phone the customer's confirmation goes to.
+    confirm_contact: str = ""
+    # IN-1 / SL-2: the telephony's call id (when known) and the seconds to commit.
+    call_id: str | None = None
+    handle_seconds: int | None = None
+
+
+# --- changes after placement (IN-5) --------------------------------------------------------
+# Both carry the whole booking as it stands after the change, so a consumer that handles them
+# out of order (workers run jobs concurrently) still has everything it needs; ``booking_version``
+# orders them (1 is the placement).
+
+
+@event
+class BookingModifiedV1(Payload):
+    """A booking changed (IN-5): ``before``/``after`` hold only what changed; ``nights`` are
+    the booking's per-night prices now (kept nights frozen, new ones at the sell price of the
+    change)."""
+
+    name = "intake.booking_modified"
+    version = 1
+
+    change_id: uuid.UUID
+    booking_id: uuid.UUID
+    booking_ref: str
+    booking_version: int
+    status: str
+    hotel_id: uuid.UUID
+    hotel_name: str
+    room_type_id: uuid.UUID
+    room_type_name: str
+    rate_plan_id: uuid.UUID
+    rate_plan_name: str
+    check_in: date
+    check_out: date
+    rooms: int
+    guest_names: list[str]
+    booker_name: str
+    booker_phone: str
+    payment_mode: str
+    confirm_channel: str
+    special_requests: str = ""
+    arrival_time: str = ""
+    currency: str
+    nights: list[BookedNight]
+    total_sell_minor: int
+    urgent: bool
+    changed: list[str]
+    before: dict[str, Any]
+    after: dict[str, Any]
+    reason: str
+    reason_category: str
+    modified_at: datetime
+    agent_username: str
+
+
+@event
+class BookingCancelledV1(Payload):
+    """A booking cancelled (IN-5); ``nights`` are the nights it held, now released."""
+
+    name = "intake.booking_cancelled"
+    version = 1
+
+    change_id: uuid.UUID
+    booking_id: uuid.UUID
+    booking_ref: str
+    booking_version: int
+    hotel_id: uuid.UUID
+    hotel_name: str
+    room_type_id: uuid.UUID
+    room_type_name: str
+    rate_plan_id: uuid.UUID
+    rate_plan_name: str
+    check_in: date
+    check_out: date
+    rooms: int
+    guest_names: list[str]
+    booker_name: str
+    booker_phone: str
+    payment_mode: str
+    confirm_channel: str
+    special_requests: str = ""
+    currency: str
+    nights: list[BookedNight]
+    total_sell_minor: int
+    urgent: bool
+    reason: str
+    reason_category: str
+    cancelled_at: datetime
+    agent_username: str
+
+
+# --- internal communication forms (IN-7) ---------------------------------------------------
+
+
+@event
+class MemoRaisedV1(Payload):
+    """A special problem raised as an internal communication form and routed to a department
+    (IN-7). No service consumes it yet; the departments read their forms on intake's pages."""
+
+    name = "intake.memo_raised"
+    version = 1
+
+    memo_id: uuid.UUID
+    memo_no: int
+    # price_mismatch, guest_name_mismatch, company_mismatch, room_count_mismatch or other
+    problem: str
+    department: str  # hotel_resources, confirmation, finance, customer_service or booking
+    booking_ref: str
+    description: str
+    raised_by: str
+    raised_at: datetime
+    due_at: datetime

@@ -50,6 +50,7 @@ async def test_booking_logs_are_json_with_request_id_and_masked_phone(sessionmak
                     "booker_phone": PHONE,
                     "payment_mode": "prepaid",
                     "confirm_channel": "email",
+                    "confirm_contact": "wang.fang@example.com",
                     "idempotency_key": "obs-1",
                 },
             )

@@ -1,6 +1,8 @@
-"""The thin slice end to end in Chromium, three people in three browser contexts:
-hotel resources sets up a hotel, an agent books it, the confirmation desk sees the task
-(through outbox → relay → arq → handler → inbox, real PostgreSQL and Redis)."""
+"""The thin slice end to end in Chromium, four people in four browser contexts: hotel
+resources sets up a hotel and drafts its contract, a director signs it (HR-3: nothing is
+sellable before), resources bulk-edits a week of prices with dearer weekends (HR-2), an agent
+sees those prices and books, and the confirmation desk sees the task (through outbox → relay →
+arq → handler → inbox, real PostgreSQL and Redis)."""
 
 from __future__ import annotations
 
@@ -56,8 +58,42 @@ def set_up_hotel(page: Page, first_night: str, last_night: str) -> None:
     expect(page.get_by_role("status")).to_contain_text("Saved")
 
 
-def search_until_sellable(page: Page, check_in: str, check_out: str) -> None:
-    """The agent's search reads intake's projection, fed by events: retry for a few seconds."""
+def draft_and_submit_contract(page: Page, valid_from: str, valid_to: str) -> None:
+    page.get_by_role("link", name="Contracts and supplementary agreements").click()
+    draft = page.get_by_role("form", name="Draft contract")
+    draft.get_by_label("Valid from").fill(valid_from)
+    draft.get_by_label("Valid to").fill(valid_to)
+    draft.get_by_label("Payment arrangement").select_option("net_prepaid")
+    draft.get_by_label("Monthly settlement").check()
+    draft.get_by_role("button", name="Draft contract").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Contract v1")
+    page.get_by_role("button", name="Submit to the director").click()
+    expect(page.locator("main")).to_contain_text("submitted by zhoujie")
+
+
+def director_signs(page: Page) -> None:
+    page.goto("/contracts/approvals")
+    page.get_by_role("link", name="Contract v1").click()
+    page.get_by_role("button", name="Approve and put in effect").click()
+    expect(page.locator("main")).to_contain_text("in effect")
+
+
+def bulk_edit_week(page: Page, first_night: str, last_night: str) -> None:
+    """A week at 700, then its Friday and Saturday nights at 880."""
+    for sell, weekdays in (("700.00", ()), ("880.00", ("Fri", "Sat"))):
+        rates = form_with(page, "Set prices")
+        rates.get_by_label("First night").fill(first_night)
+        rates.get_by_label("Last night").fill(last_night)
+        rates.get_by_label("Net price").fill("600.00")
+        rates.get_by_label("Sell price").fill(sell)
+        for day in weekdays:
+            rates.get_by_label(day, exact=True).check()
+        rates.get_by_role("button", name="Set prices").click()
+        expect(page.get_by_role("status")).to_contain_text("Saved: prices set")
+
+
+def search_results(page: Page, check_in: str, check_out: str) -> str:
+    """The agent's search page text once the hotel has reached intake (events take a moment)."""
     deadline = time.monotonic() + 30
     while True:
         page.goto("/intake/")
@@ -66,7 +102,20 @@ def search_until_sellable(page: Page, check_in: str, check_out: str) -> None:
         page.get_by_label("Check-out").fill(check_out)
         page.get_by_label("Rooms").fill("1")
         page.get_by_role("button", name="Search").click()
-        if page.get_by_role("link", name="Book", exact=True).count() > 0:
+        page.locator('#results[aria-busy="false"]').wait_for()  # results come without a reload
+        text = page.locator("main").inner_text()
+        if "Peace Hotel Beijing" in text:
+            return text
+        assert time.monotonic() < deadline, text
+        time.sleep(0.5)
+
+
+def search_until_sellable(page: Page, check_in: str, check_out: str, price: str) -> None:
+    """Retry until the hotel can be booked at ``price`` (projection is fed by events)."""
+    deadline = time.monotonic() + 30
+    while True:
+        text = search_results(page, check_in, check_out)
+        if page.get_by_role("link", name="Book", exact=True).count() > 0 and price in text:
             return
         assert time.monotonic() < deadline, page.locator("main").inner_text()
         time.sleep(0.5)
@@ -79,6 +128,7 @@ def book(page: Page) -> str:
     page.get_by_label("Booker phone").fill("13800138000")
     page.get_by_label("Payment mode").select_option("prepaid")
     page.get_by_label("Confirmation by").select_option("email")
+    page.get_by_label("Send confirmation to").fill("wang.fang@example.com")
     page.get_by_role("button", name="Place booking").click()
     text = page.locator("main").inner_text()
     found = re.search(r"Booking (RL[0-9A-Z]+) placed", text)
@@ -86,22 +136,35 @@ def book(page: Page) -> str:
     return found.group(1)
 
 
-def test_thin_slice_resources_agent_confirmation_desk_in_chromium() -> None:
+def test_thin_slice_resources_director_agent_confirmation_desk_in_chromium() -> None:
     passwords = {
         "zhoujie": create_user_sync("zhoujie", Role.HOTEL_RESOURCES),
+        "wuhua": create_user_sync("wuhua", Role.RESOURCES_DIRECTOR),
         "lina": create_user_sync("lina", Role.AGENT),
         "chenjing": create_user_sync("chenjing", Role.CONFIRMATION_DESK),
     }
-    check_in = clock.today() + timedelta(days=2)
-    check_out = check_in + timedelta(days=2)
+    first = clock.today() + timedelta(days=2)
+    week = [first + timedelta(days=n) for n in range(7)]
+    friday = next(n for n in week if n.weekday() == 4)
+    check_in, check_out = friday - timedelta(days=1), friday + timedelta(days=1)
     with server_process() as (base_url, _), chromium() as browser:
         resources = log_in(browser, base_url, "zhoujie", passwords["zhoujie"])
-        set_up_hotel(resources, check_in.isoformat(), (check_out - timedelta(days=1)).isoformat())
+        set_up_hotel(resources, first.isoformat(), week[-1].isoformat())
+        hotel_page = resources.url
 
         agent = log_in(browser, base_url, "lina", passwords["lina"])
-        search_until_sellable(agent, check_in.isoformat(), check_out.isoformat())
+        unsigned = search_results(agent, check_in.isoformat(), check_out.isoformat())
+        assert "Peace Hotel Beijing" in unsigned and "No signed contract for" in unsigned
+
+        draft_and_submit_contract(resources, first.isoformat(), week[-1].isoformat())
+        director = log_in(browser, base_url, "wuhua", passwords["wuhua"])
+        director_signs(director)
+        resources.goto(hotel_page)
+        bulk_edit_week(resources, week[0].isoformat(), week[-1].isoformat())
+
+        search_until_sellable(agent, check_in.isoformat(), check_out.isoformat(), "880")
         results = agent.locator("main").inner_text()
-        assert "Peace Hotel Beijing" in results and "688" in results
+        assert "Peace Hotel Beijing" in results and "700" in results and "1,580" in results
         booking_ref = book(agent)
 
         desk = log_in(browser, base_url, "chenjing", passwords["chenjing"])

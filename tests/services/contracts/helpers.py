@@ -107,3 +107,17 @@ async def set_up_hotel(desk: Any) -> dict[str, str]:
         "room_type_id": room_type_id,
         "rate_plan_id": plan.json()["rate_plan_id"],
     }
+
+
+async def sign_contract(drafter: Any, director: Any, hotel_id: str, first: str, last: str) -> str:
+    """Draft, submit and have ``director`` (not the drafter) sign a prepaid contract (HR-3);
+    returns the version id."""
+    terms = {"valid_from": first, "valid_to": last, "payment_arrangement": "net_prepaid"}
+    draft = await drafter.post_json(f"{API}/hotels/{hotel_id}/contracts", terms)
+    assert draft.status_code == 201, draft.text
+    version_id = draft.json()["version_id"]
+    submitted = await drafter.post_json(f"{API}/versions/{version_id}/submit", {})
+    assert submitted.status_code == 200, submitted.text
+    signed = await director.post_json(f"{API}/versions/{version_id}/approve", {"note": "Signed"})
+    assert signed.status_code == 200, signed.text
+    return str(version_id)

@@ -131,7 +131,7 @@ async def test_hr4_sell_below_net_is_refused_and_writes_nothing(login_as, sessio
 
     response = await desk.request_json("PUT", f"{API}/rates", body)
 
-    assert response.status_code == 409
+    assert response.status_code == 422
     refusal = response.json()
     assert refusal["error"] == "rule_violated" and refusal["rule"] == "HR-4"
     assert "HR-4" in refusal["detail"] and refusal["fields"][0]["field"] == "sell_minor"

@@ -138,7 +138,7 @@ async def test_hr4_prices_form_refuses_sell_below_net_with_the_rule_named(
         "sell": "550.00",
     }
     response = await desk.post_form(f"{DESK}/hotels/{ids['hotel_id']}/rates", form)
-    assert response.status_code == 409
+    assert response.status_code == 422
     assert "Sell price CNY 550.00 is below the net price CNY 600.00 (HR-4)" in response.text
     assert 'value="550.00"' in response.text  # what was typed is kept
     assert await counts(sessionmaker) == before

@@ -24,13 +24,23 @@ def desk_routes() -> list[tuple[str, APIRoute]]:
 # HR-9: the general manager approves staff stays on free rooms after the director.
 FREE_ROOM_VIEWERS = frozenset({"hotel_resources", "resources_director", "general_manager"})
 DESK = frozenset({"hotel_resources", "resources_director"})
+# Channel-manager credentials: the director, or an admin (who also keeps staff logins).
+CREDENTIAL_KEEPERS = frozenset({"resources_director", "admin"})
+
+
+def allowed_roles(path: str) -> frozenset[str]:
+    if path.startswith("/free-rooms"):
+        return FREE_ROOM_VIEWERS
+    if path.startswith(("/channel-managers", "/api/channel-managers")):
+        return CREDENTIAL_KEEPERS
+    return DESK
 
 
 def test_every_contracts_route_is_for_the_desk_roles_only() -> None:
     routes = desk_routes()
     assert len(routes) >= 15
     for path, route in routes:
-        allowed = FREE_ROOM_VIEWERS if path.startswith("/free-rooms") else DESK
+        allowed = allowed_roles(path)
         roles = roles_of(route)
         # Every route is for this desk (some, like approvals, for its director only).
         assert roles and roles <= allowed, path

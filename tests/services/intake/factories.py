@@ -18,6 +18,7 @@ from shared.events import Envelope, Payload, envelope_for
 from shared.events.consumer import apply_once
 from shared.events.contracts import (
     AllotmentSetV1,
+    ContractEffectiveV1,
     HotelPublishedV1,
     NightAllotment,
     NightPrice,
@@ -64,13 +65,18 @@ def hotel_event(
     currency: str = "CNY",
     payment_mode: str = "prepaid",
     sellable: bool = True,
+    district: str = "Dongcheng",
+    latitude: float | None = None,
+    longitude: float | None = None,
 ) -> HotelPublishedV1:
     return HotelPublishedV1(
         hotel_id=hotel_id,
         name_zh=name_zh,
         name_en=name_en,
         city=city,
-        district="Dongcheng",
+        district=district,
+        latitude=latitude,
+        longitude=longitude,
         star_grade=star_grade,
         currency=currency,
         confirm_channel="fax",
@@ -85,6 +91,20 @@ def hotel_event(
                 payment_mode=payment_mode,
             )
         ],
+    )
+
+
+def contract_event(
+    hotel_id: uuid.UUID, valid_from: date, valid_to: date, *, version_no: int = 1
+) -> ContractEffectiveV1:
+    return ContractEffectiveV1(
+        hotel_id=hotel_id,
+        contract_id=uuid.uuid5(uuid.NAMESPACE_OID, str(hotel_id)),
+        version_id=uuid.uuid4(),
+        version_no=version_no,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        payment_arrangement="net_prepaid",
     )
 
 
@@ -123,12 +143,20 @@ async def seed_hotel(
     sellable: bool = True,
     occurred_at: datetime | None = None,
     hotel_id: uuid.UUID | str | None = None,
+    signed: bool = True,
+    name_zh: str = "和平饭店",
+    district: str = "Dongcheng",
+    star_grade: int = 4,
+    latitude: float | None = None,
+    longitude: float | None = None,
 ) -> SeededHotel:
     """A hotel with one room type and rate plan, ``rooms`` rooms and a price every night.
 
-    ``hotel_id`` lets a test project a hotel that contracts created under that id.
+    ``hotel_id`` lets a test project a hotel that contracts created under that id. With
+    ``signed`` (the default) a signed contract covers every seeded night (HR-3).
 
-    ``nights`` defaults to today and the next 59 days (business dates).
+    ``nights`` defaults to today and the next 59 days (business dates). ``name_zh``,
+    ``district``, ``star_grade`` and the coordinates are the search's filters (IN-2, IN-3).
     """
     nights = (
         nights if nights is not None else [clock.today() + timedelta(days=n) for n in range(60)]
@@ -147,7 +175,8 @@ async def seed_hotel(
     ids = {k: getattr(seeded, k) for k in ("hotel_id", "room_type_id", "rate_plan_id")}
     hotel = hotel_event(
         **ids, city=city, name_en=name_en, currency=currency, payment_mode=payment_mode,
-        sellable=sellable,
+        sellable=sellable, name_zh=name_zh, district=district, star_grade=star_grade,
+        latitude=latitude, longitude=longitude,
     )  # fmt: skip
     await apply(sessionmaker, envelope(hotel, occurred_at=at))
     await apply(
@@ -158,4 +187,7 @@ async def seed_hotel(
         sessionmaker,
         envelope(rates_event(seeded, dict.fromkeys(nights, sell_minor)), occurred_at=at),
     )
+    if signed and nights:
+        contract = contract_event(seeded.hotel_id, min(nights), max(nights))
+        await apply(sessionmaker, envelope(contract, occurred_at=at))
     return seeded

@@ -27,7 +27,9 @@ async def test_in4_booking_sells_each_night_freezes_prices_and_emits_one_event(
     agent = await login_as("ana", Role.AGENT)
     check_in = clock.today() + timedelta(days=10)
     started = (clock.now() - timedelta(minutes=3)).isoformat()
-    body = booking_body(seeded, check_in, nights=2, rooms=2, handling_started_at=started)
+    body = booking_body(
+        seeded, check_in, nights=2, rooms=2, call_id="Q1-778", call_answered_at=started
+    )
 
     response = await agent.post_json(API, body)
 

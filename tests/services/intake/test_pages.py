@@ -55,6 +55,7 @@ def _filled(hidden: dict[str, str], **overrides: str) -> dict[str, str]:
         "member_card": "",
         "payment_mode": "prepaid",
         "confirm_channel": "fax",
+        "confirm_contact": "010 6512 3456",
         "special_requests": "Twin beds",
         "arrival_time": "22:00",
         **overrides,
@@ -67,7 +68,7 @@ async def test_in4_agent_places_a_booking_through_the_form(login_as, sessionmake
     hidden, form = await _open_form(agent, rooms=2)
     for label in FORM_LABELS:
         assert label in form, label
-    assert hidden["idempotency_key"] and hidden["handling_started_at"]  # IN-1
+    assert hidden["idempotency_key"] and hidden["form_opened_at"]  # IN-1
 
     placed = await agent.post_form("/intake/bookings", _filled(hidden))
 

@@ -64,7 +64,6 @@ CASES = {
     "closed_to_departure": ({"closed_to_departure": True}, 2, "Closed to departure on {out}"),
     "stop_sell": ({"stop_sell": True}, 1, "Stop-sell on {n}"),
     "full": ({"room_status": "full"}, 0, "Hotel reports full on {n}"),
-    "on_request": ({"room_status": "on_request"}, 1, "On request on {n}"),
 }
 
 

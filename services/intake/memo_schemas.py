@@ -1,0 +1,114 @@
+"""Input and output shapes of internal communication forms (IN-7)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, computed_field, field_validator
+
+Problem = Literal[
+    "price_mismatch", "guest_name_mismatch", "company_mismatch", "room_count_mismatch", "other"
+]
+Department = Literal["hotel_resources", "confirmation", "finance", "customer_service", "booking"]
+Status = Literal["open", "in_progress", "answered", "closed"]
+
+PROBLEMS: dict[str, str] = {
+    "price_mismatch": "Price mismatch",
+    "guest_name_mismatch": "Guest name mismatch",
+    "company_mismatch": "Company mismatch",
+    "room_count_mismatch": "Room count mismatch",
+    "other": "Other",
+}
+DEPARTMENTS: dict[str, str] = {
+    "hotel_resources": "Hotel resources",
+    "confirmation": "Confirmation",
+    "finance": "Finance / payments",
+    "customer_service": "Customer service",
+    "booking": "Booking",
+}
+STATUSES: dict[str, str] = {
+    "open": "Open",
+    "in_progress": "In progress",
+    "answered": "Answered",
+    "closed": "Closed",
+}
+ACTIVE_STATUSES = ("open", "in_progress")  # the department still owes an answer
+
+
+class MemoRequest(BaseModel):
+    """A special problem raised for a department (IN-7)."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    problem: Problem
+    department: Department
+    booking_ref: str = Field("", max_length=12, validate_default=True)
+    description: str = Field(min_length=1, max_length=4000)
+    due_in_hours: int | None = Field(None, ge=1, le=24 * 14)
+
+    @field_validator("booking_ref")
+    @classmethod
+    def needed_for_a_mismatch(cls, ref: str, info: ValidationInfo) -> str:
+        # A mismatch is always between a booking and something else: name the booking.
+        problem = info.data.get("problem")
+        if not ref and problem is not None and problem != "other":
+            raise ValueError("a mismatch needs the booking reference it concerns")
+        return ref.upper()
+
+
+class ReplyRequest(BaseModel):
+    """A reply in the memo's thread, a status change, or both."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    status: Status | None = None
+    body: str = Field("", max_length=4000, validate_default=True)
+
+    @field_validator("body")
+    @classmethod
+    def something_to_say(cls, body: str, info: ValidationInfo) -> str:
+        if not body and info.data.get("status") is None:
+            raise ValueError("write a reply or choose a new status")
+        return body
+
+
+class ReplyView(BaseModel):
+    reply_id: uuid.UUID
+    author: str
+    body: str
+    status_from: str | None
+    status_to: str | None
+    written_at: datetime
+
+
+class MemoView(BaseModel):
+    memo_id: uuid.UUID
+    memo_no: int
+    problem: Problem
+    booking_ref: str
+    description: str
+    department: Department
+    status: Status
+    owner_username: str | None
+    raised_by: str
+    raised_at: datetime
+    due_at: datetime
+    answered_at: datetime | None
+    closed_at: datetime | None
+    updated_at: datetime
+    overdue: bool
+    replies: list[ReplyView] = []
+
+
+class MemoPage(BaseModel):
+    items: list[MemoView]
+    page: int
+    page_size: int
+    total: int
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))

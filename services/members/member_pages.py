@@ -1,0 +1,173 @@
+"""Customer service's member pages: the list, a new member, one member with its complaint flag
+(CS-1, IN-8). A refused form is shown again with what was typed and why; nothing is written."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.members import members
+from services.members.auth import MEMBER_ROLES
+from services.members.members import LEVELS, ComplaintFlagIn, MemberEdit, MemberIn
+from shared.auth import Staff, require
+from shared.db import DbSession
+from shared.errors import DomainError
+from shared.web import form_data, readable_errors, render, see_other
+
+router = APIRouter()
+MemberStaff = Annotated[Staff, require(*MEMBER_ROLES)]
+_PHONE_SEPARATORS = re.compile(r"[\n,;，；、]+")
+
+
+def _member_data(fields: dict[str, str]) -> dict[str, Any]:
+    """Form strings to the API's shape: phones one per line or comma separated."""
+    return {**fields, "phones": _PHONE_SEPARATORS.split(fields.get("phones", ""))}
+
+
+def _message(exc: ValidationError | DomainError) -> str:
+    return exc.detail if isinstance(exc, DomainError) else readable_errors(exc)
+
+
+def _status(exc: ValidationError | DomainError) -> int:
+    return exc.status_code if isinstance(exc, DomainError) else 422
+
+
+@router.get("/", response_class=HTMLResponse)
+async def members_page(
+    request: Request, session: DbSession, staff: MemberStaff, q: str = "", page: int = 1
+) -> Response:
+    """Members by card, name or phone; open complaints are tagged (CS-1, IN-8)."""
+    found = await members.list_members(session, q=q, page=page)
+    return render(request.app.state.templates, request, "members.html", staff, q=q, found=found)
+
+
+@router.get("/new", response_class=HTMLResponse)
+async def new_member_page(request: Request, staff: MemberStaff) -> Response:
+    """The form for a new member."""
+    return _member_form(request, staff, None, {"level": "standard"})
+
+
+@router.post("/members")
+async def create_member_form(request: Request, session: DbSession, staff: MemberStaff) -> Response:
+    """Create a member from the form."""
+    fields = await form_data(request)
+    try:
+        created = await members.create_member(
+            session, actor=staff, data=MemberIn.model_validate(_member_data(fields))
+        )
+    except (ValidationError, DomainError) as exc:
+        await session.rollback()
+        return _member_form(request, staff, None, fields, error=_message(exc), status=_status(exc))
+    return see_other(request, f"/members/{created.member_id}?saved=1")
+
+
+@router.get("/members/{member_id}", response_class=HTMLResponse)
+async def member_page(
+    request: Request, session: DbSession, staff: MemberStaff, member_id: uuid.UUID, saved: int = 0
+) -> Response:
+    """One member: profile form and the complaint flag."""
+    found = await members.get_member(session, member_id=member_id)
+    notice = "Saved." if saved else ""
+    return _member_form(request, staff, found, _fields_of(found), notice=notice)
+
+
+@router.post("/members/{member_id}")
+async def update_member_form(
+    request: Request, session: DbSession, staff: MemberStaff, member_id: uuid.UUID
+) -> Response:
+    """Save a member's profile (CS-1)."""
+    fields = await form_data(request)
+    try:
+        data = MemberEdit.model_validate(_member_data(fields))
+        await members.update_member(session, actor=staff, member_id=member_id, data=data)
+    except (ValidationError, DomainError) as exc:
+        return await _refused(request, session, staff, member_id, fields, exc)
+    return see_other(request, f"/members/{member_id}?saved=1")
+
+
+@router.post("/members/{member_id}/complaint")
+async def flag_complaint_form(
+    request: Request, session: DbSession, staff: MemberStaff, member_id: uuid.UUID
+) -> Response:
+    """Flag an open major complaint (IN-8)."""
+    fields = await form_data(request)
+    try:
+        data = ComplaintFlagIn.model_validate(fields)
+        await members.set_complaint(session, actor=staff, member_id=member_id, data=data)
+    except (ValidationError, DomainError) as exc:
+        return await _refused(request, session, staff, member_id, fields, exc)
+    return see_other(request, f"/members/{member_id}?saved=1")
+
+
+@router.post("/members/{member_id}/complaint/clear")
+async def clear_complaint_form(
+    request: Request, session: DbSession, staff: MemberStaff, member_id: uuid.UUID
+) -> Response:
+    """Clear the complaint flag: compensation was given (IN-8)."""
+    await members.clear_complaint(session, actor=staff, member_id=member_id)
+    return see_other(request, f"/members/{member_id}?saved=1")
+
+
+def _fields_of(found: members.MemberView) -> dict[str, str]:
+    return {
+        "card_no": found.card_no,
+        "name": found.name,
+        "phones": "\n".join(found.phones),
+        "level": found.level,
+        "version_no": str(found.version_no),
+    }
+
+
+async def _refused(
+    request: Request,
+    session: AsyncSession,
+    staff: Staff,
+    member_id: uuid.UUID,
+    fields: dict[str, str],
+    exc: ValidationError | DomainError,
+) -> Response:
+    await session.rollback()
+    found = await members.get_member(session, member_id=member_id)
+    # Keep what was typed in the profile form; a refused flag keeps its note instead.
+    shown = {**_fields_of(found), **fields} if "card_no" in fields else _fields_of(found)
+    return _member_form(
+        request,
+        staff,
+        found,
+        shown,
+        flag=fields if "card_no" not in fields else {},
+        error=_message(exc),
+        status=_status(exc),
+    )
+
+
+def _member_form(
+    request: Request,
+    staff: Staff,
+    found: members.MemberView | None,
+    fields: dict[str, str],
+    *,
+    flag: dict[str, str] | None = None,
+    error: str = "",
+    notice: str = "",
+    status: int = 200,
+) -> Response:
+    return render(
+        request.app.state.templates,
+        request,
+        "member.html",
+        staff,
+        status_code=status,
+        member=found,
+        fields=fields,
+        flag=flag or {},
+        levels=LEVELS,
+        error=error,
+        notice=notice,
+    )
