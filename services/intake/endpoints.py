@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -61,11 +61,14 @@ async def booking_form(
     rooms: int,
     call_id: str = "",
     call_answered_at: str = "",
+    booker_phone: Annotated[str, Query(max_length=40)] = "",
+    member_card: Annotated[str, Query(max_length=40)] = "",
 ) -> Response:
     """The booking form for one rate plan and stay; starts the IN-1 handling clock.
 
     The telephony may open it with the call's ``call_id`` and ``call_answered_at``; they ride
-    along as hidden fields and are checked when the booking is placed."""
+    along as hidden fields and are checked when the booking is placed. The caller found on the
+    search page (``booker_phone``, ``member_card``, IN-8) fills the booker's fields."""
     offer = await service.quote(
         session, rate_plan_id=rate_plan_id, check_in=check_in, check_out=check_out, rooms=rooms
     )
@@ -82,6 +85,8 @@ async def booking_form(
         "call_id": call_id,
         "call_answered_at": call_answered_at,
         "currency": offer.currency,  # the special price (IN-11) is typed in this currency
+        "booker_phone": booker_phone.strip(),
+        "member_card": member_card.strip(),
     }
     error = "" if offer.can_sell else offer.reason
     return _form_page(request, staff, fields, offer=offer, error=error)
