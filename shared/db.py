@@ -29,7 +29,8 @@ def make_engine(database_url: str, *, pool_size: int = 10) -> AsyncEngine:
         # time in bench/booking.py). Dead connections are recycled and retried instead.
         pool_recycle=1800,
         # No JIT: ours are short OLTP queries, and a search whose cost estimate crossed
-        # jit_above_cost spent 750 ms compiling to save a few (EXPLAIN in bench/search.py).
+        # jit_above_cost spent 750 ms compiling to save a few (EXPLAIN ANALYZE on the
+        # fixture of bench/search_data.py).
         connect_args={"server_settings": {"jit": "off"}},
     )
 
