@@ -13,7 +13,7 @@
   bookings whose handle time is above 300 seconds.
 - Errors corrected: this agent's bookings of the period that were later modified with the
   reason category ``agent_error``, counted from the changes module's ``intake.booking_change``
-  rows once that table exists (0 before).
+  rows.
 - Complaints: 0 until the members service publishes complaint events about bookings; the page
   says so.
 """
@@ -152,8 +152,5 @@ async def team_record(
 async def _errors_corrected(
     session: AsyncSession, start: datetime, end: datetime
 ) -> dict[str, int]:
-    present = await session.scalar(text("SELECT to_regclass('intake.booking_change')"))
-    if present is None:
-        return {}
     rows = await session.execute(_ERRORS, {"start": start, "end": end})
     return {row.agent_username: row.corrected for row in rows}

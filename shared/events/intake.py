@@ -17,12 +17,9 @@ class BookedNight(BaseModel):
     sell_minor: int
 
 
-@event
-class BookingPlacedV1(Payload):
-    """A committed booking (IN-4); prices are frozen into it."""
-
-    name = "intake.booking_placed"
-    version = 1
+class BookingSnapshot(Payload):
+    """What every booking event carries of the booking as it stands (IN-4): a consumer
+    handling them out of order still has the whole booking."""
 
     booking_id: uuid.UUID
     booking_ref: str
@@ -45,9 +42,18 @@ class BookingPlacedV1(Payload):
     nights: list[BookedNight]
     total_sell_minor: int
     urgent: bool
+    agent_username: str
+
+
+@event
+class BookingPlacedV1(BookingSnapshot):
+    """A committed booking (IN-4); prices are frozen into it."""
+
+    name = "intake.booking_placed"
+    version = 1
+
     reply_at_once: bool = False
     placed_at: datetime
-    agent_username: str
     # Added compatibly (defaults): the rest of IN-4 for the hotel's order sheet, and IN-1's
     # handling start for the SLA layer.
     booker_company: str = ""
@@ -71,7 +77,7 @@ class BookingPlacedV1(Payload):
 
 
 @event
-class BookingModifiedV1(Payload):
+class BookingModifiedV1(BookingSnapshot):
     """A booking changed (IN-5): ``before``/``after`` hold only what changed; ``nights`` are
     the booking's per-night prices now (kept nights frozen, new ones at the sell price of the
     change)."""
@@ -80,73 +86,29 @@ class BookingModifiedV1(Payload):
     version = 1
 
     change_id: uuid.UUID
-    booking_id: uuid.UUID
-    booking_ref: str
     booking_version: int
     status: str
-    hotel_id: uuid.UUID
-    hotel_name: str
-    room_type_id: uuid.UUID
-    room_type_name: str
-    rate_plan_id: uuid.UUID
-    rate_plan_name: str
-    check_in: date
-    check_out: date
-    rooms: int
-    guest_names: list[str]
-    booker_name: str
-    booker_phone: str
-    payment_mode: str
-    confirm_channel: str
-    special_requests: str = ""
     arrival_time: str = ""
-    currency: str
-    nights: list[BookedNight]
-    total_sell_minor: int
-    urgent: bool
     changed: list[str]
     before: dict[str, Any]
     after: dict[str, Any]
     reason: str
     reason_category: str
     modified_at: datetime
-    agent_username: str
 
 
 @event
-class BookingCancelledV1(Payload):
+class BookingCancelledV1(BookingSnapshot):
     """A booking cancelled (IN-5); ``nights`` are the nights it held, now released."""
 
     name = "intake.booking_cancelled"
     version = 1
 
     change_id: uuid.UUID
-    booking_id: uuid.UUID
-    booking_ref: str
     booking_version: int
-    hotel_id: uuid.UUID
-    hotel_name: str
-    room_type_id: uuid.UUID
-    room_type_name: str
-    rate_plan_id: uuid.UUID
-    rate_plan_name: str
-    check_in: date
-    check_out: date
-    rooms: int
-    guest_names: list[str]
-    booker_name: str
-    booker_phone: str
-    payment_mode: str
-    confirm_channel: str
-    special_requests: str = ""
-    currency: str
-    nights: list[BookedNight]
-    total_sell_minor: int
-    urgent: bool
     reason: str
     reason_category: str
     cancelled_at: datetime
-    agent_username: str
 
 
 # --- internal communication forms (IN-7) ---------------------------------------------------

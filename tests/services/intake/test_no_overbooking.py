@@ -14,44 +14,22 @@ from collections.abc import Iterator
 from contextlib import AsyncExitStack
 from datetime import date, timedelta
 
-import httpx
 import pytest
 from sqlalchemy import text
 
-from shared.auth import Role
 from shared.clock import clock
-from shared.db import unit_of_work
 from tests.services.intake.factories import SeededHotel, seed_hotel
 from tests.services.intake.helpers import Sessionmaker, booking_body, counts, inventory
-from tests.support.clients import StaffClient, create_user
-from tests.support.servers import server_log, server_process
+from tests.services.intake.race_support import agents_on, two_web_processes
+from tests.support.servers import server_log
 
 API = "/intake/api/bookings"
 
 
 @pytest.fixture(scope="module")
 def two_servers() -> Iterator[list[str]]:
-    """Two all-in-one web processes (no workers, no relay) against the test database."""
-    with (
-        server_process(workers=False, relay=False) as (first, _),
-        server_process(workers=False, relay=False) as (second, _),
-    ):
-        yield [first, second]
-
-
-async def _agents(
-    stack: AsyncExitStack, sessionmaker: Sessionmaker, base_urls: list[str]
-) -> list[StaffClient]:
-    """One agent per server, logged in over real HTTP."""
-    names = [f"racer{n}" for n in range(len(base_urls))]
-    async with unit_of_work(sessionmaker) as session:
-        for name in names:
-            await create_user(session, name, Role.AGENT)
-    agents = []
-    for name, base_url in zip(names, base_urls, strict=True):
-        client = await stack.enter_async_context(httpx.AsyncClient(base_url=base_url, timeout=60))
-        agents.append(await StaffClient(client).login(name))
-    return agents
+    with two_web_processes() as base_urls:
+        yield base_urls
 
 
 async def _committed_rooms_by_night(sessionmaker: Sessionmaker) -> Counter[date]:
@@ -71,7 +49,7 @@ async def test_in4_no_overbooking_when_50_agents_race_for_5_rooms_on_two_servers
     stay = [check_in, check_in + timedelta(days=1)]
     seeded = await seed_hotel(sessionmaker, rooms=5, nights=stay)
     async with AsyncExitStack() as stack:
-        agents = await _agents(stack, sessionmaker, two_servers)
+        agents = await agents_on(stack, sessionmaker, two_servers, prefix="racer")
         responses = await asyncio.gather(
             *(
                 agents[n % 2].post_json(
@@ -122,7 +100,7 @@ async def test_in4_overlapping_multi_night_bookings_from_two_servers_never_deadl
     seeded = await seed_hotel(sessionmaker, rooms=10, nights=window)
     bodies = _random_stays(seeded, first, 40)
     async with AsyncExitStack() as stack:
-        agents = await _agents(stack, sessionmaker, two_servers)
+        agents = await agents_on(stack, sessionmaker, two_servers, prefix="racer")
         responses = await asyncio.gather(
             *(agents[n % 2].post_json(API, body) for n, body in enumerate(bodies))
         )

@@ -26,14 +26,13 @@ import pytest
 from sqlalchemy import text
 
 from services.intake.changes_checks import ROOM_HOLDING
-from shared.auth import Role
 from shared.clock import clock
-from shared.db import unit_of_work
 from tests.services.intake.changes_support import API, days, reason
 from tests.services.intake.factories import SeededHotel, seed_hotel
 from tests.services.intake.helpers import Sessionmaker, booking_body, inventory
-from tests.support.clients import StaffClient, create_user
-from tests.support.servers import server_log, server_process
+from tests.services.intake.race_support import agents_on, two_web_processes
+from tests.support.clients import StaffClient
+from tests.support.servers import server_log
 
 ROOMS, NIGHTS, PLACED_FIRST, OPERATIONS = 10, 6, 16, 100
 _DAY = r"\d{4}-\d{2}-\d{2}"
@@ -51,26 +50,8 @@ Operation = Callable[[StaffClient], Awaitable[tuple[str, httpx.Response]]]
 
 @pytest.fixture(scope="module")
 def two_servers() -> Iterator[list[str]]:
-    """Two all-in-one web processes (no workers, no relay) against the test database."""
-    with (
-        server_process(workers=False, relay=False) as (first, _),
-        server_process(workers=False, relay=False) as (second, _),
-    ):
-        yield [first, second]
-
-
-async def _agents(
-    stack: AsyncExitStack, sessionmaker: Sessionmaker, base_urls: list[str]
-) -> list[StaffClient]:
-    names = [f"attacker{n}" for n in range(len(base_urls))]
-    async with unit_of_work(sessionmaker) as session:
-        for name in names:
-            await create_user(session, name, Role.AGENT)
-    agents = []
-    for name, base_url in zip(names, base_urls, strict=True):
-        client = await stack.enter_async_context(httpx.AsyncClient(base_url=base_url, timeout=90))
-        agents.append(await StaffClient(client).login(name))
-    return agents
+    with two_web_processes() as base_urls:
+        yield base_urls
 
 
 def _stay(rng: random.Random, window: list[date]) -> tuple[date, int, int]:
@@ -185,7 +166,7 @@ async def test_in4_in5_overbooking_attack_100_concurrent_bookings_changes_and_ca
     window = days(clock.today() + timedelta(days=20), NIGHTS)
     seeded = await seed_hotel(sessionmaker, rooms=ROOMS, nights=window)
     async with AsyncExitStack() as stack:
-        agents = await _agents(stack, sessionmaker, two_servers)
+        agents = await agents_on(stack, sessionmaker, two_servers, prefix="attacker", timeout=90)
         placed = await _place_first(agents[0], seeded, window)
         operations = _operations(seeded, placed, window)
         started = time.monotonic()
