@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages roomline's local run and tests need, when they are missing.
-# servers: PostgreSQL and Redis binaries for the embedded default; browser: Chromium for UI tests.
+# servers: PostgreSQL and Redis binaries for the embedded default; browser: Chromium for UI tests,
+# the CJK font and Pango for order-sheet PDFs.
 set -euo pipefail
 what=${1:-servers}
 missing=()
@@ -14,6 +15,8 @@ case "$what" in
     command -v chromium >/dev/null 2>&1 || missing+=(chromium)
     command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
     fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+    # WeasyPrint (order-sheet PDFs) renders through Pango.
+    ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so.0" || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
     ;;
 esac
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -2,7 +2,14 @@
 
 from pathlib import Path
 
-from services.confirmation.endpoints import router
+from services.confirmation import (
+    archive_endpoints,
+    desk_endpoints,
+    document_endpoints,
+    endpoints,
+    reply_endpoints,
+    send_endpoints,
+)
 from services.confirmation.settings import ConfirmationSettings
 from shared.web import create_service_app
 
@@ -10,6 +17,13 @@ app = create_service_app(
     service="confirmation",
     title="Confirmation queue",
     settings=ConfirmationSettings(),
-    routers=[router],
+    routers=[
+        endpoints.router,
+        desk_endpoints.router,
+        document_endpoints.router,
+        send_endpoints.router,
+        reply_endpoints.router,
+        archive_endpoints.router,
+    ],
     templates_dir=Path(__file__).parent / "ui" / "templates",
 )

@@ -87,6 +87,10 @@ def modify_task(event: BookingModifiedV1) -> dict[str, Any]:
         "change_summary": summary(event.before, event.after),
         "change_reason": _reason(event.reason_category, event.reason),
         "state": "unsent",
+        "snapshot": event.model_dump(mode="json"),
+        "room_type_id": event.room_type_id,
+        "change_before": event.before,
+        "change_after": event.after,
     }
 
 
@@ -99,6 +103,8 @@ def cancel_task(event: BookingCancelledV1) -> dict[str, Any]:
         "change_summary": f"cancel the whole stay {event.check_in} → {event.check_out}",
         "change_reason": _reason(event.reason_category, event.reason),
         "state": "unsent",
+        "snapshot": event.model_dump(mode="json"),
+        "room_type_id": event.room_type_id,
     }
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.confirmation import changes, repository, service
 from shared.events import Envelope
 from shared.events.consumer import Handler
-from shared.events.contracts import HotelPublishedV1
+from shared.events.contracts import ContractEffectiveV1, HotelPublishedV1
 from shared.events.intake import BookingPlacedV1
 from shared.observability import get_logger
 
@@ -44,9 +44,25 @@ async def on_hotel_published(session: AsyncSession, envelope: Envelope) -> None:
         log.info("hotel_snapshot_stale", hotel_id=str(hotel.hotel_id))
 
 
+async def on_contract_effective(session: AsyncSession, envelope: Envelope) -> None:
+    """Keep the signed contract's payment arrangement: it decides an order sheet's prices."""
+    signed = envelope.parse()
+    assert isinstance(signed, ContractEffectiveV1)
+    applied = await repository.upsert_hotel_terms(
+        session,
+        hotel_id=signed.hotel_id,
+        payment_arrangement=signed.payment_arrangement,
+        version_no=signed.version_no,
+        occurred_at=envelope.occurred_at,
+    )
+    if not applied:
+        log.info("hotel_terms_stale", hotel_id=str(signed.hotel_id))
+
+
 HANDLERS: dict[str, Handler] = {
     BookingPlacedV1.name: on_booking_placed,
     HotelPublishedV1.name: on_hotel_published,
+    ContractEffectiveV1.name: on_contract_effective,
     # IN-5 / CF-1: modifications and cancellations are tasks of their own kind.
     "intake.booking_modified": changes.on_booking_modified,
     "intake.booking_cancelled": changes.on_booking_cancelled,

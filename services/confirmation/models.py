@@ -7,8 +7,20 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Boolean, Date, DateTime, Integer, MetaData, String, Text, func
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    func,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -66,3 +78,124 @@ class ConfirmationTask(Base):
     booking_version: Mapped[int] = mapped_column(Integer, default=1)
     change_summary: Mapped[str] = mapped_column(Text, default="")
     change_reason: Mapped[str] = mapped_column(Text, default="")
+    # The booking event's payload as announced, for the order sheet (IN-4); for a change,
+    # the changed fields' old and new values, highlighted on the sheet (CF-8).
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    change_before: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    change_after: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    room_type_id: Mapped[uuid.UUID | None]
+    reply_at_once: Mapped[bool] = mapped_column(Boolean, default=False)
+    # One desk user works a task at a time (CF-1).
+    claimed_by: Mapped[str | None] = mapped_column(String(80))
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # CF-5: an online booking is verified with the guest by phone before it is sent.
+    needs_verification: Mapped[bool] = mapped_column(Boolean, default=False)
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    verified_by: Mapped[str | None] = mapped_column(String(80))
+    verification_note: Mapped[str] = mapped_column(Text, default="")
+    # Why the last send failed; the task is back in the queue with it.
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    last_error_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sent_channel: Mapped[str | None] = mapped_column(String(10))
+    # CF-7 / SL-6: a fax's receipt is checked by phone within 3 minutes of sending.
+    receipt_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    receipt_checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    receipt_checked_by: Mapped[str | None] = mapped_column(String(80))
+    receipt_contact: Mapped[str | None] = mapped_column(String(120))
+    # CF-4 / CF-3: the hotel's answer.
+    hotel_confirmation_no: Mapped[str | None] = mapped_column(String(60))
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    answered_by: Mapped[str | None] = mapped_column(String(80))
+    full_reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class HotelTerms(Base):
+    """The payment arrangement of the hotel's signed contract (contracts.contract_effective):
+    it decides which prices an order sheet shows."""
+
+    __tablename__ = "hotel_terms"
+
+    hotel_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    payment_arrangement: Mapped[str] = mapped_column(String(40))
+    version_no: Mapped[int] = mapped_column(Integer)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class OrderDispatch(Base):
+    """One document sent, or being sent, to a hotel or a customer (CF-4: kept by date)."""
+
+    __tablename__ = "order_dispatch"
+
+    dispatch_id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    task_id: Mapped[uuid.UUID] = mapped_column(ForeignKey(ConfirmationTask.task_id))
+    booking_ref: Mapped[str] = mapped_column(String(40))
+    hotel_id: Mapped[uuid.UUID]
+    audience: Mapped[str] = mapped_column(String(10))  # hotel or customer
+    channel: Mapped[str] = mapped_column(String(10))  # email, fax or sms
+    transport: Mapped[str] = mapped_column(String(20))  # smtp, fax_gateway, hylafax, folder …
+    address: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    document: Mapped[bytes | None] = mapped_column(LargeBinary)
+    document_name: Mapped[str | None] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(10), default="queued")  # queued, sent, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    message_id: Mapped[str | None] = mapped_column(String(200))
+    queued_by: Mapped[str] = mapped_column(String(80))
+    queued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class HotelReply(Base):
+    """A mail our SMTP server received: a hotel's reply or fax-to-email (CF-4)."""
+
+    __tablename__ = "hotel_reply"
+
+    reply_id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    mail_from: Mapped[str] = mapped_column(String(320))
+    rcpt_to: Mapped[str] = mapped_column(Text)
+    subject: Mapped[str] = mapped_column(Text, default="")
+    body_text: Mapped[str] = mapped_column(Text, default="")
+    message_id: Mapped[str | None] = mapped_column(String(300))
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    # None while in the unmatched tray.
+    task_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey(ConfirmationTask.task_id))
+    booking_ref: Mapped[str | None] = mapped_column(String(40))
+    matched_by: Mapped[str | None] = mapped_column(String(10))  # subject, body or desk
+    matched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    filed_by: Mapped[str | None] = mapped_column(String(80))
+
+
+class ReplyAttachment(Base):
+    __tablename__ = "reply_attachment"
+
+    attachment_id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    reply_id: Mapped[uuid.UUID] = mapped_column(ForeignKey(HotelReply.reply_id))
+    filename: Mapped[str] = mapped_column(String(300))
+    content_type: Mapped[str] = mapped_column(String(120))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class CustomerNotice(Base):
+    """The customer's confirmation (CF-6): sent the way they asked, by its own deadline."""
+
+    __tablename__ = "customer_notice"
+
+    notice_id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    task_id: Mapped[uuid.UUID] = mapped_column(ForeignKey(ConfirmationTask.task_id))
+    booking_ref: Mapped[str] = mapped_column(String(40))
+    outcome: Mapped[str] = mapped_column(String(10))  # confirmed or full
+    channel: Mapped[str] = mapped_column(String(10))  # email, fax, sms or phone
+    contact: Mapped[str] = mapped_column(String(200), default="")
+    deadline_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    state: Mapped[str] = mapped_column(String(10), default="pending")  # pending, sending, sent
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sent_by: Mapped[str | None] = mapped_column(String(80))
+    phone_note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

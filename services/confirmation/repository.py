@@ -6,6 +6,7 @@ idempotent by (booking_id, kind), and a hotel snapshot only replaces an older on
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -14,7 +15,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.confirmation.models import ConfirmationTask, HotelContact
+from services.confirmation.models import ConfirmationTask, HotelContact, HotelTerms
 
 PAGE_SIZE = 50
 TaskRow = tuple[ConfirmationTask, str | None]
@@ -53,6 +54,35 @@ async def upsert_hotel_contact(
             # Equal times apply in arrival order, so a frozen clock still updates.
             where=HotelContact.occurred_at <= statement.excluded.occurred_at,
         ).returning(HotelContact.hotel_id)
+    )
+    return upserted.first() is not None
+
+
+async def upsert_hotel_terms(
+    session: AsyncSession,
+    *,
+    hotel_id: uuid.UUID,
+    payment_arrangement: str,
+    version_no: int,
+    occurred_at: datetime,
+) -> bool:
+    """Keep the newest signed arrangement; False when a newer one is already kept."""
+    statement = insert(HotelTerms).values(
+        hotel_id=hotel_id,
+        payment_arrangement=payment_arrangement,
+        version_no=version_no,
+        occurred_at=occurred_at,
+    )
+    upserted = await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["hotel_id"],
+            set_={
+                "payment_arrangement": statement.excluded.payment_arrangement,
+                "version_no": statement.excluded.version_no,
+                "occurred_at": statement.excluded.occurred_at,
+            },
+            where=HotelTerms.occurred_at <= statement.excluded.occurred_at,
+        ).returning(HotelTerms.hotel_id)
     )
     return upserted.first() is not None
 

@@ -102,6 +102,11 @@ def task_values(booking: BookingPlacedV1) -> dict[str, Any]:
             clock=business_clock,
         ),
         "state": "unsent",
+        "snapshot": booking.model_dump(mode="json"),
+        "room_type_id": booking.room_type_id,
+        "reply_at_once": booking.reply_at_once,
+        # CF-5: online bookings are verified with the guest by phone before sending.
+        "needs_verification": booking.source == "online",
     }
 
 

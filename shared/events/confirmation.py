@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 
 from pydantic import Field
 
@@ -24,3 +24,40 @@ class FullHouseV1(Payload):
     nights: list[date] = Field(min_length=1)
     reason: str = Field(min_length=1, max_length=2000)
     marked_by: str  # the confirmation desk user who recorded the hotel's answer
+    # Added compatibly: intake sets the booking full with the reason in its remarks.
+    booking_id: uuid.UUID | None = None
+    marked_at: datetime | None = None
+
+
+@event
+class BookingConfirmedV1(Payload):
+    """The hotel confirmed a task's booking, new or changed, with its confirmation number
+    (CF-4); the agent sees the booking confirmed."""
+
+    name = "confirmation.booking_confirmed"
+    version = 1
+
+    booking_id: uuid.UUID
+    booking_ref: str
+    kind: str  # new, modify or cancel: which of the booking's tasks the hotel confirmed
+    booking_version: int
+    hotel_confirmation_no: str = Field(min_length=1, max_length=60)
+    confirmed_by: str
+    confirmed_at: datetime
+
+
+@event
+class OrderSentV1(Payload):
+    """An order sheet reached the hotel's channel (CF-1); for a fax the receipt check is due
+    at ``receipt_due_at`` (CF-7). For the service-level layer (SL-3, SL-6)."""
+
+    name = "confirmation.order_sent"
+    version = 1
+
+    task_id: uuid.UUID
+    booking_ref: str
+    kind: str
+    channel: str
+    sent_at: datetime
+    deadline_at: datetime
+    receipt_due_at: datetime | None = None

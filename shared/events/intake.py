@@ -68,6 +68,9 @@ class BookingPlacedV1(BookingSnapshot):
     # IN-1 / SL-2: the telephony's call id (when known) and the seconds to commit.
     call_id: str | None = None
     handle_seconds: int | None = None
+    # CF-5: "phone" (taken by an agent) or "online" (the guest booked on the web site; the
+    # confirmation desk calls the guest to verify before sending it to the hotel).
+    source: str = "phone"
 
 
 # --- changes after placement (IN-5) --------------------------------------------------------

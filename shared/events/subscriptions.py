@@ -9,7 +9,8 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "contracts.recommendation_approved": ("intake",),
     "contracts.conditions_published": ("intake",),
     "contracts.restrictions_set": ("intake",),
-    "contracts.contract_effective": ("intake",),
+    # HR-3 for intake; the payment arrangement decides an order sheet's prices (confirmation).
+    "contracts.contract_effective": ("intake", "confirmation"),
     "intake.booking_placed": ("confirmation", "contracts"),
     # IN-5 / CF-1: changes reach the hotel through the confirmation desk; HR-11: the ranking.
     "intake.booking_modified": ("confirmation", "contracts"),
@@ -17,7 +18,10 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     # IN-7: published for later consumers (members for complaints, metrics for SL); nobody
     # subscribes yet, so the relay marks it relayed without enqueuing. Listed so it is known.
     "intake.memo_raised": (),
-    "confirmation.full_house": ("contracts",),
+    # CF-3: the night's status goes full (contracts); the booking goes full (intake).
+    "confirmation.full_house": ("contracts", "intake"),
+    "confirmation.booking_confirmed": ("intake",),  # CF-4: the agent sees it confirmed
+    "confirmation.order_sent": (),  # for the service-level layer (issue 7)
     "members.complaint_filed": ("contracts",),
     "members.complaint_closed": ("contracts",),
     "members.member_updated": ("intake",),  # IN-8: the caller panel's member and complaint

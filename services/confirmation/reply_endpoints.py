@@ -1,0 +1,5 @@
+"""Hotels' replies and the unmatched tray (CF-4)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
