@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import ValidationError
 from redis.asyncio import Redis
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Role, SessionStore, Staff, desks_for, require
 from shared.clock import clock
@@ -24,8 +25,11 @@ from shared.config import Settings
 from shared.db import make_engine, make_sessionmaker
 from shared.errors import install_error_handlers
 from shared.money import Money
-from shared.observability import RequestContextMiddleware, configure_logging
+from shared.observability import RequestContextMiddleware, configure_logging, get_logger
 
+log = get_logger("web")
+# Brings a service's database-backed gauges up to date before /metrics answers.
+MetricsRefresh = Callable[[AsyncSession], Awaitable[None]]
 SHARED_UI = Path(__file__).parent / "ui"
 PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/login"})
 
@@ -90,8 +94,17 @@ def _health_router(service: str) -> APIRouter:
         return JSONResponse(body, status_code=200 if ready else 503)
 
     @router.get("/metrics")
-    async def metrics() -> Response:
+    async def metrics(request: Request) -> Response:
         """Prometheus metrics of this process."""
+        refresh: MetricsRefresh | None = request.app.state.metrics_refresh
+        if refresh is not None:
+            # Gauges read from the database (the unsent count, say) are brought up to date
+            # at scrape time; a failure leaves their last value and is logged, not a 500.
+            try:
+                async with request.app.state.sessionmaker() as session:
+                    await refresh(session)
+            except Exception as exc:
+                log.warning("metrics_refresh_failed", service=service, error=repr(exc))
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return router
@@ -122,6 +135,7 @@ def create_service_app(
     settings: Settings,
     routers: Sequence[APIRouter],
     templates_dir: Path | None = None,
+    metrics_refresh: MetricsRefresh | None = None,
 ) -> FastAPI:
     configure_logging(settings.log_level)
 
@@ -150,6 +164,7 @@ def create_service_app(
     )
     app.state.settings = settings
     app.state.service = service
+    app.state.metrics_refresh = metrics_refresh
     app.state.templates = make_templates(templates_dir)
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware, service=service)

@@ -44,7 +44,12 @@ def worker_settings(
     handlers: Mapping[str, Handler],
     functions: Sequence[Any] = (),
     cron_jobs: Sequence[Any] = (),
+    queue: str | None = None,
 ) -> dict[str, Any]:
+    """A worker of ``service``'s own queue (its events and jobs), or of a ``queue`` of its
+    long jobs only (no events there): arq re-runs a killed worker's jobs only after its
+    longest time limit, so slow jobs get their own queue and events stay prompt."""
+
     async def startup(ctx: dict[str, Any]) -> None:
         configure_logging(settings.log_level)
         ctx["settings"] = settings
@@ -61,9 +66,9 @@ def worker_settings(
         timeout=settings.event_job_timeout_seconds,
     )
     return {
-        "functions": [event_job, *functions],
+        "functions": [event_job, *functions] if queue is None else list(functions),
         "cron_jobs": list(cron_jobs),
-        "queue_name": queue_name(service, settings.queue_prefix),
+        "queue_name": queue_name(queue or service, settings.queue_prefix),
         "redis_settings": redis_settings(settings.redis_url),
         "on_startup": startup,
         "on_shutdown": shutdown,

@@ -1,7 +1,9 @@
 """Everything in one process: the web app, every service's worker, and the relay.
 
-``python -m workers.run --port 8000``; ``--no-workers`` / ``--no-relay`` / ``--no-web`` leave
-a part out, so the same command scales out as separate processes.
+``python -m workers.run --port 8000``; ``--no-workers`` / ``--no-relay`` / ``--no-web`` /
+``--no-smtp`` leave a part out, so the same command scales out as separate processes. The
+inbound SMTP server for hotels' replies (CF-4, ``workers.smtp_inbound``) runs when the
+confirmation service is among ``--services`` and ``ROOMLINE_INBOUND_SMTP_ENABLED`` is true.
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ import uvicorn
 from arq.worker import Worker
 
 from migrations import SERVICES
+from services.confirmation.settings import ConfirmationSettings
 from shared.config import get_settings
 from shared.observability import configure_logging, get_logger
-from workers.registry import worker_settings_factory
+from workers.registry import worker_settings_factory, workers_of
 from workers.relay import run_relay
+from workers.smtp_inbound import serve_inbound
 
 log = get_logger("run")
 
@@ -31,6 +35,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--no-web", action="store_true")
     parser.add_argument("--no-workers", action="store_true")
     parser.add_argument("--no-relay", action="store_true")
+    parser.add_argument("--no-smtp", action="store_true", help="no inbound SMTP server")
     parser.add_argument(
         "--services",
         default=",".join(SERVICES),
@@ -58,6 +63,13 @@ async def supervise_worker(name: str, stop: asyncio.Event) -> None:
             await asyncio.wait_for(worker.close(), timeout=5)
 
 
+def wants_smtp(args: argparse.Namespace) -> bool:
+    """The inbound SMTP server belongs to the confirmation service (CF-4)."""
+    if args.no_smtp or "confirmation" not in args.services.split(","):
+        return False
+    return ConfirmationSettings().inbound_smtp_enabled
+
+
 async def run(args: argparse.Namespace, stop: asyncio.Event | None = None) -> None:
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -77,15 +89,20 @@ async def run(args: argparse.Namespace, stop: asyncio.Event | None = None) -> No
         server = uvicorn.Server(config)
         tasks.append(asyncio.create_task(server.serve()))
     if not args.no_workers:
-        for name in [s for s in args.services.split(",") if s]:
-            tasks.append(asyncio.create_task(supervise_worker(name, stop)))
+        for service in [s for s in args.services.split(",") if s]:
+            for name in workers_of(service):
+                tasks.append(asyncio.create_task(supervise_worker(name, stop)))
     if not args.no_relay:
         tasks.append(asyncio.create_task(run_relay(stop)))
+    smtp = wants_smtp(args)
+    if smtp:
+        tasks.append(asyncio.create_task(serve_inbound(stop, required=False)))
     log.info(
         "started",
         web=not args.no_web,
         workers=0 if args.no_workers else args.services,
         relay=not args.no_relay,
+        smtp=smtp,
     )
     waiter = asyncio.create_task(stop.wait())
     await asyncio.wait([waiter, *tasks], return_when=asyncio.FIRST_COMPLETED)

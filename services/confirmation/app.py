@@ -7,6 +7,7 @@ from services.confirmation import (
     desk_endpoints,
     document_endpoints,
     endpoints,
+    metrics,
     reply_endpoints,
     send_endpoints,
 )
@@ -19,11 +20,13 @@ app = create_service_app(
     settings=ConfirmationSettings(),
     routers=[
         endpoints.router,
-        desk_endpoints.router,
-        document_endpoints.router,
+        # Before desk_endpoints, whose /tasks/{id}/{action} would otherwise take "send".
         send_endpoints.router,
+        document_endpoints.router,
+        desk_endpoints.router,
         reply_endpoints.router,
         archive_endpoints.router,
     ],
     templates_dir=Path(__file__).parent / "ui" / "templates",
+    metrics_refresh=metrics.refresh,
 )

@@ -62,18 +62,33 @@ async def task_for_work(
     return task
 
 
+async def audit_task(
+    session: AsyncSession,
+    staff: Staff,
+    action: str,
+    task: ConfirmationTask,
+    after: dict[str, str] | None = None,
+) -> None:
+    """Every desk action on a task is audited under the task, with its booking reference."""
+    await audit.record(
+        session,
+        schema=SCHEMA,
+        actor=staff,
+        action=action,
+        entity="task",
+        entity_id=task.task_id,
+        after={"booking_ref": task.booking_ref, **(after or {})},
+    )
+
+
 async def claim(session: AsyncSession, task_id: uuid.UUID, staff: Staff) -> ConfirmationTask:
     task = await task_for_work(session, task_id, staff)
-    await audit.record(
-        session, schema=SCHEMA, actor=staff, action="task.claim", entity="task", entity_id=task_id
-    )
+    await audit_task(session, staff, "task.claim", task)
     return task
 
 
 async def release(session: AsyncSession, task_id: uuid.UUID, staff: Staff) -> ConfirmationTask:
     task = await task_for_work(session, task_id, staff)
     task.claimed_by, task.claimed_at = None, None
-    await audit.record(
-        session, schema=SCHEMA, actor=staff, action="task.release", entity="task", entity_id=task_id
-    )
+    await audit_task(session, staff, "task.release", task)
     return task

@@ -7,9 +7,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from services.confirmation import service
+from services.confirmation import replies, service
 from services.confirmation.auth import DESK_ROLES
-from services.confirmation.schemas import STATE_FILTERS, StateFilter, TaskPage, TaskView
+from services.confirmation.schemas import (
+    STATE_FILTERS,
+    ChannelFilter,
+    StateFilter,
+    TaskPage,
+    TaskView,
+)
 from shared.auth import Staff, require
 from shared.db import DbSession
 from shared.web import render
@@ -17,6 +23,7 @@ from shared.web import render
 router = APIRouter()
 DeskStaff = Annotated[Staff, require(*DESK_ROLES)]
 HotelFilter = Annotated[str, Query(max_length=200)]
+CityFilter = Annotated[str, Query(max_length=80)]
 PageNumber = Annotated[int, Query(ge=1, le=10_000)]
 
 
@@ -28,9 +35,15 @@ async def queue_page(
     hotel: HotelFilter = "",
     state: StateFilter = "open",
     page: PageNumber = 1,
+    city: CityFilter = "",
+    channel: ChannelFilter = "",
+    saved: str = "",
 ) -> Response:
-    """The confirmation queue, earliest deadline first."""
-    tasks = await service.queue(session, hotel=hotel, state=state, page=page)
+    """The confirmation queue, earliest deadline first; filter by hotel, city, state and the
+    hotel's channel."""
+    tasks = await service.queue(
+        session, hotel=hotel, state=state, page=page, city=city, channel=channel
+    )
     return render(
         request.app.state.templates,
         request,
@@ -38,8 +51,12 @@ async def queue_page(
         staff,
         tasks=tasks,
         hotel=hotel,
+        city=city,
+        channel=channel,
         state=state,
         state_filters=STATE_FILTERS,
+        saved=saved,
+        unmatched_count=await replies.unmatched_count(session),
     )
 
 
@@ -50,9 +67,13 @@ async def api_tasks(
     hotel: HotelFilter = "",
     state: StateFilter = "open",
     page: PageNumber = 1,
+    city: CityFilter = "",
+    channel: ChannelFilter = "",
 ) -> Any:
     """The queue as JSON: tasks by deadline with their status, and the unsent count."""
-    return await service.queue(session, hotel=hotel, state=state, page=page)
+    return await service.queue(
+        session, hotel=hotel, state=state, page=page, city=city, channel=channel
+    )
 
 
 @router.get("/api/tasks/{booking_ref}", response_model=TaskView)

@@ -1,5 +1,171 @@
-"""Hotels' replies and the unmatched tray (CF-4)."""
+"""Hotels' replies and the unmatched tray (CF-4).
 
-from fastapi import APIRouter
+Pages: the tray (``/replies``), one reply (``/replies/{id}``) with its attachments and raw
+mail as downloads, and the form that files a reply to a booking. JSON under ``/api/replies``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.confirmation import replies
+from services.confirmation.auth import DESK_ROLES
+from services.confirmation.downloads import download
+from services.confirmation.replies import FileRequest, ReplyPage, ReplyView
+from shared.auth import Staff, require
+from shared.db import DbSession
+from shared.errors import DomainError
+from shared.web import form_data, readable_errors, render, see_other
 
 router = APIRouter()
+DeskStaff = Annotated[Staff, require(*DESK_ROLES)]
+PageNumber = Annotated[int, Query(ge=1, le=10_000)]
+Back = Literal["tray", "reply"]
+
+
+async def _tray(
+    request: Request,
+    session: AsyncSession,
+    staff: Staff,
+    *,
+    page: int = 1,
+    notice: str = "",
+    error: str = "",
+    status: int = 200,
+    failed: dict[str, str] | None = None,
+) -> Response:
+    tray = await replies.list_replies(session, unmatched=True, page=page)
+    return render(
+        request.app.state.templates,
+        request,
+        "replies.html",
+        staff,
+        status_code=status,
+        tray=tray,
+        unmatched_count=tray.total,
+        notice=notice,
+        error=error,
+        failed=failed or {},
+    )
+
+
+async def _reply_page(
+    request: Request,
+    session: AsyncSession,
+    staff: Staff,
+    reply_id: uuid.UUID,
+    *,
+    notice: str = "",
+    error: str = "",
+    status: int = 200,
+    typed_ref: str = "",
+) -> Response:
+    reply = await replies.get_reply(session, reply_id)
+    return render(
+        request.app.state.templates,
+        request,
+        "reply.html",
+        staff,
+        status_code=status,
+        reply=reply,
+        unmatched_count=await replies.unmatched_count(session),
+        notice=notice,
+        error=error,
+        typed_ref=typed_ref,
+    )
+
+
+@router.get("/replies", response_class=HTMLResponse)
+async def tray_page(
+    request: Request, session: DbSession, staff: DeskStaff, page: PageNumber = 1, filed: str = ""
+) -> Response:
+    """The unmatched tray: replies no booking ref matched, newest first."""
+    notice = f"Reply filed to booking {filed[:40]}." if filed else ""
+    return await _tray(request, session, staff, page=page, notice=notice)
+
+
+@router.post("/replies/{reply_id}/file")
+async def file_form(
+    request: Request, session: DbSession, staff: DeskStaff, reply_id: uuid.UUID
+) -> Response:
+    """File a reply to a booking ref; an unknown ref shows the error and changes nothing."""
+    fields = await form_data(request)
+    back: Back = "reply" if fields.get("back") == "reply" else "tray"
+    try:
+        body = FileRequest.model_validate({"booking_ref": fields.get("booking_ref", "")})
+        filed = await replies.file_reply(
+            session, reply_id=reply_id, booking_ref=body.booking_ref, staff=staff
+        )
+    except ValidationError as exc:
+        error, status = readable_errors(exc), 422
+    except DomainError as exc:
+        await session.rollback()
+        error, status = exc.detail, exc.status_code
+    else:
+        if back == "reply":
+            return see_other(request, f"/replies/{reply_id}?filed=1")
+        return see_other(request, f"/replies?filed={filed.booking_ref}")
+    typed = fields.get("booking_ref", "")
+    if back == "reply":
+        return await _reply_page(
+            request, session, staff, reply_id, error=error, status=status, typed_ref=typed
+        )
+    failed = {"reply_id": str(reply_id), "booking_ref": typed}
+    return await _tray(request, session, staff, error=error, status=status, failed=failed)
+
+
+@router.get("/replies/{reply_id}", response_class=HTMLResponse)
+async def reply_page(
+    request: Request, session: DbSession, staff: DeskStaff, reply_id: uuid.UUID, filed: str = ""
+) -> Response:
+    """One reply: its headers, full text, attachments and the task it is filed to."""
+    notice = "Reply filed." if filed else ""
+    return await _reply_page(request, session, staff, reply_id, notice=notice)
+
+
+@router.get("/replies/{reply_id}/attachments/{attachment_id}")
+async def attachment_download(
+    session: DbSession, staff: DeskStaff, reply_id: uuid.UUID, attachment_id: uuid.UUID
+) -> Response:
+    """Download one attachment of a reply, with the content type it came with."""
+    attachment = await replies.get_attachment(session, reply_id, attachment_id)
+    return download(
+        attachment.content, filename=attachment.filename, content_type=attachment.content_type
+    )
+
+
+@router.get("/replies/{reply_id}/raw")
+async def raw_download(session: DbSession, staff: DeskStaff, reply_id: uuid.UUID) -> Response:
+    """Download the mail exactly as received (.eml)."""
+    raw = await replies.get_raw(session, reply_id)
+    return download(raw, filename=f"reply-{reply_id}.eml", content_type="message/rfc822")
+
+
+@router.get("/api/replies", response_model=ReplyPage)
+async def api_replies(
+    session: DbSession, staff: DeskStaff, unmatched: bool = False, page: PageNumber = 1
+) -> Any:
+    """Replies newest first; ``unmatched=true`` for the tray only."""
+    return await replies.list_replies(session, unmatched=unmatched, page=page)
+
+
+@router.get("/api/replies/{reply_id}", response_model=ReplyView)
+async def api_reply(session: DbSession, staff: DeskStaff, reply_id: uuid.UUID) -> Any:
+    """One reply with its attachments' names (not their contents)."""
+    return await replies.get_reply(session, reply_id)
+
+
+@router.post("/api/replies/{reply_id}/file", response_model=ReplyView)
+async def api_file(
+    session: DbSession, staff: DeskStaff, reply_id: uuid.UUID, body: FileRequest
+) -> Any:
+    """File a reply to a booking ref (422 naming ``booking_ref`` if we do not know it)."""
+    return await replies.file_reply(
+        session, reply_id=reply_id, booking_ref=body.booking_ref, staff=staff
+    )

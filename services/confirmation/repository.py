@@ -87,13 +87,19 @@ async def upsert_hotel_terms(
     return upserted.first() is not None
 
 
-def _queue_query(*, hotel: str, states: Sequence[str] | None) -> Select[ConfirmationTask, str]:
+def _queue_query(
+    *, hotel: str, states: Sequence[str] | None, city: str = "", channel: str = ""
+) -> Select[ConfirmationTask, str]:
     # LEFT JOIN: a booking may arrive before its hotel's file does; it is queued all the same.
     query = select(ConfirmationTask, HotelContact.confirm_channel.label("hotel_channel")).join(
         HotelContact, HotelContact.hotel_id == ConfirmationTask.hotel_id, isouter=True
     )
     if states is not None:
         query = query.where(ConfirmationTask.state.in_(states))
+    if city:
+        query = query.where(HotelContact.city.ilike(_contains(city), escape="\\"))
+    if channel:
+        query = query.where(HotelContact.confirm_channel == channel)
     if hotel:
         pattern = _contains(hotel)
         query = query.where(
@@ -107,10 +113,16 @@ def _queue_query(*, hotel: str, states: Sequence[str] | None) -> Select[Confirma
 
 
 async def list_tasks(
-    session: AsyncSession, *, hotel: str, states: Sequence[str] | None, page: int
+    session: AsyncSession,
+    *,
+    hotel: str,
+    states: Sequence[str] | None,
+    page: int,
+    city: str = "",
+    channel: str = "",
 ) -> tuple[list[TaskRow], int]:
     """One page of tasks, earliest deadline first (CF-2), and the total matching."""
-    query = _queue_query(hotel=hotel, states=states)
+    query = _queue_query(hotel=hotel, states=states, city=city, channel=channel)
     total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = await session.execute(
         query.order_by(
@@ -122,12 +134,12 @@ async def list_tasks(
     return [(row[0], row[1]) for row in rows], total
 
 
-async def count_in_state(session: AsyncSession, state: str) -> int:
+async def count_in_states(session: AsyncSession, states: Sequence[str]) -> int:
     return (
         await session.scalar(
             select(func.count())
             .select_from(ConfirmationTask)
-            .where(ConfirmationTask.state == state)
+            .where(ConfirmationTask.state.in_(states))
         )
         or 0
     )

@@ -12,13 +12,17 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-TaskState = Literal["unsent", "sent", "confirmed", "full"]
+TaskState = Literal["unsent", "sending", "sent", "confirmed", "full"]
 TaskStatus = Literal["overdue", "due-soon", "ok"]
 # What the queue's state filter accepts: one state, "open" (still needing the desk's work,
 # the default view) or "all".
-StateFilter = Literal["open", "all", "unsent", "sent", "confirmed", "full"]
-STATE_FILTERS: tuple[str, ...] = ("open", "all", "unsent", "sent", "confirmed", "full")
-OPEN_STATES: tuple[str, ...] = ("unsent", "sent")
+StateFilter = Literal["open", "all", "unsent", "sending", "sent", "confirmed", "full"]
+STATE_FILTERS: tuple[str, ...] = ("open", "all", "unsent", "sending", "sent", "confirmed", "full")
+OPEN_STATES: tuple[str, ...] = ("unsent", "sending", "sent")
+# CF-1 / SL-3: an order queued for sending is still unsent until the hotel's channel took it.
+UNSENT_STATES: tuple[str, ...] = ("unsent", "sending")
+# The hotel's channel an order goes by (CF-1); "" is any.
+ChannelFilter = Literal["", "fax", "email"]
 
 
 class TaskView(BaseModel):
@@ -52,6 +56,16 @@ class TaskView(BaseModel):
     booking_version: int = 1
     change_summary: str = ""
     change_reason: str = ""
+    # CF-1: who is working the task (None: free to claim).
+    claimed_by: str | None = None
+    # CF-5: an online booking waiting for its verification call.
+    awaiting_verification: bool = False
+    # Why the last send failed; the task is back in the queue with it.
+    last_error: str = ""
+    # CF-7 / SL-6: a fax sent and not yet checked by phone, and whether that is overdue.
+    receipt_due_at: datetime | None = None
+    receipt_overdue: bool = False
+    hotel_confirmation_no: str | None = None
 
 
 class TaskPage(BaseModel):

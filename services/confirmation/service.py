@@ -11,9 +11,12 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.confirmation import repository
+from services.confirmation.claims import claim_live
 from services.confirmation.models import ConfirmationTask
 from services.confirmation.schemas import (
     OPEN_STATES,
+    UNSENT_STATES,
+    ChannelFilter,
     StateFilter,
     TaskPage,
     TaskStatus,
@@ -115,18 +118,28 @@ async def open_task(session: AsyncSession, *, booking: BookingPlacedV1) -> bool:
     return await repository.insert_task(session, task_values(booking))
 
 
-# TaskView fields copied straight from the row; the rest are derived in _view.
-_TASK_FIELDS = tuple(
-    name for name in TaskView.model_fields if name not in {"hotel_channel", "nights", "status"}
-)
+# TaskView fields derived in _view; the rest are copied straight from the row.
+_DERIVED = {"hotel_channel", "nights", "status", "claimed_by", "awaiting_verification"}
+_DERIVED |= {"receipt_due_at", "receipt_overdue"}
+_TASK_FIELDS = tuple(name for name in TaskView.model_fields if name not in _DERIVED)
 
 
-def _view(task: ConfirmationTask, hotel_channel: str | None, now: datetime) -> TaskView:
+def receipt_pending(task: ConfirmationTask) -> bool:
+    """CF-7: a fax went out and nobody has yet checked by phone that it arrived."""
+    return task.receipt_due_at is not None and task.receipt_checked_at is None
+
+
+def view_task(task: ConfirmationTask, hotel_channel: str | None, now: datetime) -> TaskView:
+    pending = receipt_pending(task)
     return TaskView(
         **{column: getattr(task, column) for column in _TASK_FIELDS},
         hotel_channel=hotel_channel,
         nights=(task.check_out - task.check_in).days,
         status=task_status(deadline_at=task.deadline_at, state=task.state, now=now),
+        claimed_by=task.claimed_by if claim_live(task, now) else None,
+        awaiting_verification=task.needs_verification and task.verified_at is None,
+        receipt_due_at=task.receipt_due_at if pending else None,
+        receipt_overdue=pending and task.receipt_due_at is not None and now > task.receipt_due_at,
     )
 
 
@@ -137,16 +150,27 @@ def _states(state: StateFilter) -> tuple[str, ...] | None:
 
 
 async def queue(
-    session: AsyncSession, *, hotel: str = "", state: StateFilter = "open", page: int = 1
+    session: AsyncSession,
+    *,
+    hotel: str = "",
+    state: StateFilter = "open",
+    page: int = 1,
+    city: str = "",
+    channel: ChannelFilter = "",
 ) -> TaskPage:
     """The desk's queue, earliest deadline first (CF-2), with the unsent count (CF-1)."""
     now = business_clock.now()
     rows, total = await repository.list_tasks(
-        session, hotel=hotel.strip(), states=_states(state), page=page
+        session,
+        hotel=hotel.strip(),
+        states=_states(state),
+        page=page,
+        city=city.strip(),
+        channel=channel,
     )
-    unsent = await repository.count_in_state(session, "unsent")
+    unsent = await unsent_count(session)
     return TaskPage(
-        items=[_view(task, channel, now) for task, channel in rows],
+        items=[view_task(task, hotel_channel, now) for task, hotel_channel in rows],
         total=total,
         page=page,
         page_size=repository.PAGE_SIZE,
@@ -160,4 +184,9 @@ async def get_task(session: AsyncSession, *, booking_ref: str) -> TaskView:
     found = await repository.find_task(session, booking_ref.strip().upper())
     if found is None:
         raise NotFound(f"No confirmation task for booking {booking_ref}.")
-    return _view(found[0], found[1], business_clock.now())
+    return view_task(found[0], found[1], business_clock.now())
+
+
+async def unsent_count(session: AsyncSession) -> int:
+    """CF-1 / SL-3: orders not yet taken by the hotel's channel, queued sends included."""
+    return await repository.count_in_states(session, UNSENT_STATES)

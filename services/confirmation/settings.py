@@ -28,6 +28,8 @@ class ConfirmationSettings(Settings):
     mail_from: str = "confirm@roomline.example"
     fax_gateway_domain: str = "fax.roomline.example"
     sendfax_command: str = "sendfax"
+    # sendfax only spools the job, so it returns in seconds; longer means the spool is stuck.
+    sendfax_timeout_seconds: float = 60.0
     # A send is tried this many times, waiting send_backoff_seconds × 2^(try-1) (capped at
     # 10 minutes) between tries, before the task returns to the queue with the error.
     send_max_tries: int = 5

@@ -6,6 +6,7 @@ from services.intake import (
     caller_api,
     changes_endpoints,
     changes_pages,
+    full_house_endpoints,
     group_account_pages,
     group_api,
     group_pages,
@@ -36,6 +37,7 @@ app = create_service_app(
         group_pages.router,
         handover_endpoints.router,  # IN-6
         memo_endpoints.router,  # IN-7
+        full_house_endpoints.router,  # CF-3
     ],
     templates_dir=Path(__file__).parent / "ui" / "templates",
 )

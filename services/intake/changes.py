@@ -58,6 +58,9 @@ async def modify_booking(
     values = {**changed, "total_sell_minor": sum(n.sell_minor for n in nights) * new.rooms}
     if "check_in" in changed:
         values["urgent"] = new.check_in == clock.today()  # IN-4: check-in today is urgent
+    if current.status == "confirmed":
+        # CF-4: the hotel confirmed the booking as it was; the change waits for its own answer.
+        values["status"] = "requested" if current.on_request else "placed"
     updated = await _write(session, current, request.version, values)
     released = [night for night in old.nights if night not in set(new.nights)]
     await _rewrite_nights(session, current, nights, added, released)

@@ -28,12 +28,14 @@ from shared.errors import Conflict, InvalidInput, NotFound, RuleViolated
 
 RULE = "IN-5"
 # Statuses whose rooms came out of the allotment. "requested" (on request, HR-2) never took
-# any, and "price_rejected" gave them back when the pricing desk said no (IN-11).
-ROOM_HOLDING = frozenset({"placed", "awaiting_price_approval"})
-# What may change: both are known to the confirmation desk and contracts, so every change is
+# any, "price_rejected" gave them back when the pricing desk said no (IN-11), and "full" when
+# the hotel refused it (CF-3). "confirmed" holds them unless it was on request.
+ROOM_HOLDING = frozenset({"placed", "awaiting_price_approval", "confirmed"})
+# What may change: all are known to the confirmation desk and contracts, so every change is
 # announced. A booking awaiting price approval waits for the pricing desk's answer first:
 # the desk decides on the stay it was shown, and approving announces the booking as it stands.
-CHANGEABLE = frozenset({"placed", "requested"})
+# A confirmed booking may change too (the hotel confirms the change in turn, CF-1/CF-4).
+CHANGEABLE = frozenset({"placed", "requested", "confirmed"})
 CHANGE_FIELDS = (
     "check_in", "check_out", "rooms", "guest_names", "special_requests", "arrival_time",
 )  # fmt: skip

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake import changes_pages, handle_time, service
+from services.intake import changes_pages, full_house, handle_time, service
 from services.intake.auth import DESK_ROLES
 from services.intake.schemas import (
     CONFIRM_CHANNELS,
@@ -122,6 +122,8 @@ async def booking_page(
         payment_modes=PAYMENT_MODES,
         # IN-5: the change and cancel forms and the history (_booking_changes.html).
         **await changes_pages.booking_page_context(request, session, booking),
+        # CF-3 / CF-4: the hotel's answers, a full house's notice (_hotel_answers.html).
+        **await full_house.booking_page_context(session, booking),
     )
 
 
@@ -130,7 +132,8 @@ def _request_data(fields: dict[str, str]) -> dict[str, Any]:
     names = fields.get("guest_names", "")
     for separator in _GUEST_SEPARATORS:
         names = names.replace(separator, "\n")
-    data: dict[str, Any] = {**fields, "guest_names": names.splitlines()}
+    # CF-5: a booking typed into the agents' form was taken on the phone, whatever is posted.
+    data: dict[str, Any] = {**fields, "guest_names": names.splitlines(), "source": "phone"}
     if special := fields.get("special_sell"):  # IN-11: typed per night in major units
         data["special_sell_minor"] = _minor(special, fields.get("currency", "CNY"))
     return data

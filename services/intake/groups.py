@@ -17,8 +17,8 @@ rooms booked in one transaction, or none.
   unfinished while it is a draft, that is while its rooming list is incomplete (a room without
   guest names) or its rooms are not booked yet (never placed, or placing was refused, e.g. a
   room type full); and, once placed, while one of its bookings is not plainly placed (on
-  request, HR-2: the hotel has not answered yet). Intake does not yet hear the hotels'
-  confirmations (issue 6); when it does, "not yet confirmed" belongs here too.
+  request, HR-2: the hotel has not answered yet). A placed booking the hotel has not yet
+  confirmed (issue 6) does not make its group unfinished: the confirmation desk chases it.
   ``group_worklist`` lists them.
 
 Service functions never commit; each change is audited.

@@ -1,5 +1,6 @@
 """Events the intake service subscribes to: contracts' hotels, allotments, prices and
-restrictions (``restrictions.on_restrictions_set``).
+restrictions (``restrictions.on_restrictions_set``), members' callers, and the confirmation
+desk's record of the hotels' answers (``confirmation_outcomes``).
 
 They feed intake's own projection of sellable inventory (ARCHITECTURE: no cross-schema reads).
 Each runs inside ``shared.events.consumer.apply_once``, which records the event id in the inbox
@@ -10,8 +11,17 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake import callers, conditions, contracted, projection, recommended, restrictions
+from services.intake import (
+    callers,
+    conditions,
+    confirmation_outcomes,
+    contracted,
+    projection,
+    recommended,
+    restrictions,
+)
 from shared.events import Envelope
+from shared.events.confirmation import BookingConfirmedV1, FullHouseV1
 from shared.events.consumer import Handler
 from shared.events.contracts import (
     AllotmentSetV1,
@@ -93,4 +103,7 @@ HANDLERS: dict[str, Handler] = {
     ContractEffectiveV1.name: contracted.on_contract_effective,
     # IN-8: the caller panel's copy of members and their open complaints.
     MemberUpdatedV1.name: callers.on_member_updated,
+    # CF-4 / CF-3: the hotel's answers, recorded by the confirmation desk.
+    BookingConfirmedV1.name: confirmation_outcomes.on_booking_confirmed,
+    FullHouseV1.name: confirmation_outcomes.on_full_house,
 }

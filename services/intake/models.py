@@ -140,6 +140,16 @@ booking = Table(
     Column("currency", String(3), nullable=False),
     # Bumped by each modification (IN-5); a change naming an older version is refused.
     Column("version", Integer, nullable=False, server_default="1"),
+    # Issue 6 (migration intake_0005_hotel_answers). CF-5: "phone" or "online".
+    Column("source", String(10), nullable=False, server_default="phone"),
+    # CF-3: notes kept on the booking; a full house appends the hotel's reason.
+    Column("remarks", Text, nullable=False, server_default=""),
+    # CF-4: the hotel's number for the booking version it confirmed, and for a cancellation.
+    Column("hotel_confirmation_no", String(60)),
+    Column("hotel_confirmed_at", DateTime(timezone=True)),
+    Column("hotel_confirmed_version", Integer),
+    Column("hotel_cancellation_no", String(60)),
+    Column("hotel_cancelled_at", DateTime(timezone=True)),
 )
 
 booking_night = Table(

@@ -8,6 +8,12 @@ Statuses of a booking (the column has no CHECK so the changes module can add its
 - ``awaiting_price_approval``: a special price (IN-11) waits for the pricing desk; the rooms
   are held, but nobody outside intake hears of it until it is approved;
 - ``price_rejected``: the pricing desk said no; the rooms went back in the same transaction.
+- ``confirmed``: the hotel confirmed the booking's current version with its number (CF-4); an
+  on-request booking confirmed still holds none of our rooms (``on_request`` says so);
+- ``full``: the hotel refused it as full house (CF-3); its rooms went back, the reason is in
+  its remarks, and the agent calls the customer with alternatives.
+
+The last two are set by the confirmation desk's events (``confirmation_outcomes.py``).
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ PLACED = "placed"
 REQUESTED = "requested"
 AWAITING_PRICE_APPROVAL = "awaiting_price_approval"
 PRICE_REJECTED = "price_rejected"
+CONFIRMED = "confirmed"
+FULL = "full"
 
 
 async def view_of(

@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 ConfirmChannel = Literal["fax", "phone", "sms", "email"]
+BookingSource = Literal["phone", "online"]
 CONFIRM_CHANNELS: tuple[str, ...] = ("fax", "phone", "sms", "email")
 # IN-4: pay at hotel / prepaid collect-on-behalf / corporate monthly. The rate plan fixes
 # which one a booking uses (its price terms differ, PAY-4).
@@ -57,6 +58,9 @@ class BookingRequest(BaseModel):
     # approves it before the booking goes to the hotel (special_price.py).
     special_sell_minor: int | None = None
     special_price_reason: str = Field("", max_length=500)
+    # CF-5: where the booking came from. The web site sends "online" (the confirmation desk
+    # calls the guest to verify first); the agents' form always sends "phone".
+    source: BookingSource = "phone"
 
 
 class NightOffer(BaseModel):
@@ -160,6 +164,14 @@ class BookingView(BaseModel):
     handling_source: str | None = None  # IN-1: "call" or "form"
     handle_seconds: int | None = None
     special_price: SpecialPriceView | None = None  # IN-11
+    source: str = "phone"  # CF-5: "phone" or "online"
+    remarks: str = ""  # CF-3: a full house appends the hotel's reason
+    # CF-4: the hotel's number for the version it confirmed (confirmation_outcomes.py).
+    hotel_confirmation_no: str | None = None
+    hotel_confirmed_at: datetime | None = None
+    hotel_confirmed_version: int | None = None
+    hotel_cancellation_no: str | None = None
+    hotel_cancelled_at: datetime | None = None
 
 
 class PlacedBooking(BaseModel):

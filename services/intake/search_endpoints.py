@@ -7,6 +7,7 @@ keeping the address bar on the shareable ``/?city=…`` URL.
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date, timedelta
 from typing import Annotated, Any
@@ -17,7 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake import search
+from services.intake import full_house, search
 from services.intake.auth import DESK_ROLES
 from services.intake.schemas import PAYMENT_MODES
 from services.intake.search_schemas import HotelAlternatives, SearchFilters, SearchPage
@@ -28,6 +29,7 @@ from shared.errors import DomainError
 from shared.web import render
 
 router = APIRouter()
+_REF = re.compile(r"RL[A-Z0-9]{8}")  # a booking reference (service.new_booking_ref)
 DeskStaff = Annotated[Staff, require(*DESK_ROLES)]
 
 # The page's query parameters, in the form's order; ``per_page`` is not on the form but a
@@ -92,8 +94,14 @@ async def api_alternatives(
 
 @router.get("/", response_class=HTMLResponse)
 async def search_page(request: Request, session: DbSession, staff: DeskStaff) -> Response:
-    """Search form and results on one page (IN-2); works without JavaScript."""
-    return await _results(request, session, staff, "search.html")
+    """Search form and results on one page (IN-2); works without JavaScript. Above them, the
+    agent's bookings gone full house that he has not yet called about (CF-3)."""
+    called = request.query_params.get("called", "")
+    return await _results(
+        request, session, staff, "search.html",
+        full_house_notices=await full_house.open_notices(session, staff=staff),
+        notice=f"Recorded: you called the customer of {called}." if _REF.fullmatch(called) else "",
+    )  # fmt: skip
 
 
 @router.get("/search/results", response_class=HTMLResponse)
@@ -103,7 +111,7 @@ async def search_results(request: Request, session: DbSession, staff: DeskStaff)
 
 
 async def _results(
-    request: Request, session: AsyncSession, staff: Staff, template: str
+    request: Request, session: AsyncSession, staff: Staff, template: str, **page: Any
 ) -> Response:
     typed = {k: v.strip() for k, v in request.query_params.items() if k in FIELDS and v.strip()}
     form = _form(typed)
@@ -130,6 +138,7 @@ async def _results(
         page_links=_page_links(typed, result),
         payment_modes=PAYMENT_MODES,
         labels=LABELS,
+        **page,
     )
 
 

@@ -236,7 +236,7 @@ def _booking_values(
 _REQUEST_COLUMNS = {
     "hotel_id", "rate_plan_id", "check_in", "check_out", "rooms", "booker_name", "booker_phone",
     "booker_company", "member_card", "payment_mode", "confirm_channel", "reply_at_once",
-    "special_requests", "arrival_time", "idempotency_key",
+    "special_requests", "arrival_time", "idempotency_key", "source",
 }  # fmt: skip
 
 
@@ -294,7 +294,7 @@ async def _announce(
         mode="json",
         include={"booking_ref", "hotel_id", "rate_plan_id", "check_in", "check_out", "rooms"}
         | {"payment_mode", "total_sell_minor", "currency", "urgent", "status"}
-        | {"confirm_channel", "reply_at_once", "handle_seconds"},
+        | {"confirm_channel", "reply_at_once", "handle_seconds", "source"},
     )
     await audit.record(
         session,

@@ -12,14 +12,15 @@ from typing import Any
 from arq.worker import Worker
 
 from migrations import SERVICES
-from workers.registry import worker_settings_factory
+from workers.registry import worker_settings_factory, workers_of
 from workers.relay import run_relay
 
 
 @asynccontextmanager
 async def running_pipeline(services: tuple[str, ...] = SERVICES) -> AsyncIterator[None]:
     stop = asyncio.Event()
-    workers = [Worker(**worker_settings_factory(name)()) for name in services]  # type: ignore[arg-type]
+    names = [name for service in services for name in workers_of(service)]
+    workers = [Worker(**worker_settings_factory(name)()) for name in names]  # type: ignore[arg-type]
     tasks: list[asyncio.Task[Any]] = [asyncio.create_task(w.async_run()) for w in workers]
     tasks.append(asyncio.create_task(run_relay(stop)))
     try:

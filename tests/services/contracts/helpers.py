@@ -121,3 +121,15 @@ async def sign_contract(drafter: Any, director: Any, hotel_id: str, first: str, 
     signed = await director.post_json(f"{API}/versions/{version_id}/approve", {"note": "Signed"})
     assert signed.status_code == 200, signed.text
     return str(version_id)
+
+
+async def sellable_hotel(resources: Any, director: Any) -> dict[str, str]:
+    """A hotel with 4 rooms at 400/500 on nights 1–10 under a signed contract (HR-3)."""
+    ids = await set_up_hotel(resources)
+    body = {"first_night": night(1), "last_night": night(10)}
+    rooms = {**body, "room_type_id": ids["room_type_id"], "rooms": 4}
+    prices = {**body, "rate_plan_id": ids["rate_plan_id"], "net_minor": 40000, "sell_minor": 50000}
+    assert (await resources.request_json("PUT", f"{API}/allotments", rooms)).status_code == 200
+    assert (await resources.request_json("PUT", f"{API}/rates", prices)).status_code == 200
+    await sign_contract(resources, director, ids["hotel_id"], night(1), night(10))
+    return ids

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import text
 
@@ -17,19 +16,8 @@ from shared.events import envelope_for
 from shared.events.confirmation import FullHouseV1
 from shared.events.consumer import apply_once
 from shared.events.outbox import publish
-from tests.services.contracts.helpers import API, night, set_up_hotel, sign_contract
+from tests.services.contracts.helpers import sellable_hotel
 from tests.support.pipeline import eventually, running_pipeline
-
-
-async def _sellable_hotel(resources: Any, director: Any) -> dict[str, str]:
-    ids = await set_up_hotel(resources)
-    body = {"first_night": night(1), "last_night": night(10)}
-    rooms = {**body, "room_type_id": ids["room_type_id"], "rooms": 4}
-    prices = {**body, "rate_plan_id": ids["rate_plan_id"], "net_minor": 40000, "sell_minor": 50000}
-    assert (await resources.request_json("PUT", f"{API}/allotments", rooms)).status_code == 200
-    assert (await resources.request_json("PUT", f"{API}/rates", prices)).status_code == 200
-    await sign_contract(resources, director, ids["hotel_id"], night(1), night(10))
-    return ids
 
 
 def _full_house(ids: dict[str, str], days: list[int]) -> FullHouseV1:
@@ -49,7 +37,7 @@ async def test_cf3_full_house_stops_sale_in_intake_through_the_pipeline(
     resources = await login_as("zhoujie", Role.HOTEL_RESOURCES)
     director = await login_as("wuhua", Role.RESOURCES_DIRECTOR)
     agent = await login_as("lina", Role.AGENT)
-    ids = await _sellable_hotel(resources, director)
+    ids = await sellable_hotel(resources, director)
     check_in = clock.today() + timedelta(days=3)
     search = (
         f"/intake/api/search?city=Beijing&check_in={check_in}"
@@ -99,7 +87,7 @@ async def test_cf3_a_redelivered_full_house_event_changes_nothing_twice(
 ) -> None:
     resources = await login_as("zhoujie", Role.HOTEL_RESOURCES)
     director = await login_as("wuhua", Role.RESOURCES_DIRECTOR)
-    ids = await _sellable_hotel(resources, director)
+    ids = await sellable_hotel(resources, director)
     event = envelope_for(_full_house(ids, [2]), source="confirmation", occurred_at=clock.now())
 
     results = [

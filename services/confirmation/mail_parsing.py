@@ -1,0 +1,249 @@
+"""Reading a hotel's reply mail: subject, text, attachments, and the booking ref (CF-4).
+
+Hotels in China write from every mail client there is: subjects come RFC 2047-encoded in
+GB2312 (often really GBK), UTF-8, or as raw 8-bit bytes; bodies come as text/plain or only as
+HTML; a fax-to-email gateway sends a scan as a PDF with next to no text. Everything here is
+best effort and never raises on a malformed mail: the mail is kept whatever we make of it.
+"""
+
+from __future__ import annotations
+
+import io
+import mimetypes
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.header import decode_header
+from email.message import EmailMessage, Message
+from html.parser import HTMLParser
+
+from shared.observability import get_logger
+
+log = get_logger("confirmation.inbound")
+
+# A booking ref as intake makes it (services/intake/service.py new_booking_ref): "RL" and 8
+# characters of an alphabet without 0, 1, I and O. A whole word, any case.
+BOOKING_REF_RE = re.compile(r"\bRL[ABCDEFGHJKLMNPQRSTUVWXYZ23456789]{8}\b", re.IGNORECASE)
+# Mail that says GB2312 is very often GBK; GB18030 decodes both (and is a superset).
+_CHARSET_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030"}
+# PDFs are read for a ref only this far: a scanned fax has its ref on the first page.
+PDF_PAGES_READ = 5
+PREVIEW_LINES = 3
+
+
+@dataclass
+class ParsedAttachment:
+    filename: str
+    content_type: str
+    content: bytes
+
+
+@dataclass
+class ParsedMail:
+    subject: str = ""
+    body_text: str = ""
+    message_id: str | None = None
+    attachments: list[ParsedAttachment] = field(default_factory=list)
+    # Text of the PDF attachments, for matching only (not stored).
+    pdf_text: str = ""
+
+
+def clean_text(text: str) -> str:
+    """Text PostgreSQL will store: no NUL characters and no lone surrogates (either would
+    fail the insert, and the sender would retry a mail we can never keep)."""
+    text = text.replace("\x00", "")
+    return text.encode("utf-8", errors="replace").decode("utf-8")
+
+
+def decode_bytes(raw: bytes, charset: str | None) -> str:
+    """Bytes in a declared charset (or none); a wrong or unknown charset never raises."""
+    name = _CHARSET_ALIASES.get((charset or "").lower(), charset or "")
+    if name and name.lower() not in {"unknown-8bit", "us-ascii", "ascii"}:
+        try:
+            return raw.decode(name, errors="replace")
+        except LookupError:
+            pass
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        # Undeclared 8-bit text from a Chinese mail client is GBK far more often than Latin-1.
+        return raw.decode("gb18030", errors="replace")
+
+
+def _undo_surrogates(text: str) -> str:
+    """A header parsed from bytes keeps undeclared 8-bit bytes as surrogates; decode them."""
+    if not any("\udc80" <= char <= "\udcff" for char in text):
+        return text
+    return decode_bytes(text.encode("utf-8", errors="surrogateescape"), None)
+
+
+def decode_header_text(raw: str | None) -> str:
+    """A header value with RFC 2047 words (or raw 8-bit bytes) as plain text, unfolded."""
+    if not raw:
+        return ""
+    unfolded = re.sub(r"\r?\n[ \t]*", " ", str(raw))
+    try:
+        chunks = decode_header(unfolded)
+    except Exception:  # a malformed encoded word: show the header as it came
+        return _undo_surrogates(unfolded).strip()
+    parts = [
+        _undo_surrogates(chunk) if isinstance(chunk, str) else decode_bytes(chunk, charset)
+        for chunk, charset in chunks
+    ]
+    return "".join(parts).strip()
+
+
+class _TextOfHtml(HTMLParser):
+    """HTML to readable text: script and style dropped, blocks on their own lines."""
+
+    BLOCKS = frozenset({"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "table", "hr"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in {"script", "style", "head"}:
+            self._skipping += 1
+        elif tag in self.BLOCKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in {"script", "style", "head"}:
+            self._skipping = max(0, self._skipping - 1)
+        elif tag in self.BLOCKS or tag == "td":
+            self.parts.append("\n" if tag != "td" else " ")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skipping:
+            self.parts.append(data)
+
+
+def html_to_text(html: str) -> str:
+    parser = _TextOfHtml()
+    try:
+        parser.feed(html)
+        parser.close()
+    except Exception:  # HTMLParser is lenient; this is belt and braces for odd input
+        return re.sub(r"<[^>]+>", " ", html)
+    lines = (re.sub(r"[ \t\xa0]+", " ", line).strip() for line in "".join(parser.parts).split("\n"))
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def _part_text(part: Message) -> str:
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        return ""
+    # Lines end in CRLF on the wire; the desk's pages and searches want plain newlines.
+    text = decode_bytes(payload, part.get_content_charset()).replace("\r\n", "\n")
+    return html_to_text(text) if part.get_content_type() == "text/html" else text.strip()
+
+
+def _body_part(message: EmailMessage) -> Message | None:
+    try:
+        return message.get_body(preferencelist=("plain", "html"))
+    except Exception:
+        return None
+
+
+def _filename(part: Message, index: int) -> str:
+    raw = part.get_filename()
+    name = decode_header_text(raw) if raw else ""
+    if not name:
+        extension = mimetypes.guess_extension(part.get_content_type()) or ".bin"
+        name = f"attachment-{index}{extension}"
+    return clean_text(name)[:300]
+
+
+def _leaves(part: Message) -> Iterator[Message]:
+    """The parts a mail is made of; an attached mail counts as one part, not its insides."""
+    if part.get_content_type() == "message/rfc822" or not part.is_multipart():
+        yield part
+        return
+    for sub in part.get_payload():
+        if isinstance(sub, Message):
+            yield from _leaves(sub)
+
+
+def _is_attachment(part: Message, body: Message | None) -> bool:
+    if part is body:
+        return False
+    disposition = (part.get_content_disposition() or "").lower()
+    if disposition == "attachment" or part.get_filename():
+        return True
+    # Unnamed text parts are the other alternatives of the body; anything else (an inline
+    # scan, an attached mail) is a document the desk may need.
+    return part.get_content_maintype() != "text"
+
+
+def _attachment_bytes(part: Message) -> bytes:
+    if part.get_content_type() == "message/rfc822":
+        inner = part.get_payload()
+        inner = inner[0] if isinstance(inner, list) and inner else inner
+        return inner.as_bytes() if isinstance(inner, Message) else b""
+    payload = part.get_payload(decode=True)
+    return payload if isinstance(payload, bytes) else b""
+
+
+def _attachments(message: EmailMessage, body: Message | None) -> Iterator[ParsedAttachment]:
+    parts = [part for part in _leaves(message) if _is_attachment(part, body)]
+    for index, part in enumerate(parts, start=1):
+        yield ParsedAttachment(
+            filename=_filename(part, index),
+            content_type=part.get_content_type()[:120],
+            content=_attachment_bytes(part),
+        )
+
+
+def is_pdf(attachment: ParsedAttachment) -> bool:
+    return attachment.content_type == "application/pdf" or attachment.filename.lower().endswith(
+        ".pdf"
+    )
+
+
+def pdf_text(content: bytes) -> str:
+    """The text of a PDF's first pages; "" for a scan without text or a broken file."""
+    from pypdf import PdfReader  # imported here: only mails with PDFs pay for it
+
+    try:
+        reader = PdfReader(io.BytesIO(content))
+        pages = reader.pages[:PDF_PAGES_READ]
+        return "\n".join(page.extract_text() or "" for page in pages)
+    except Exception as exc:  # pypdf raises many kinds on broken files; the mail still counts
+        log.info("inbound_pdf_unreadable", error=exc.__class__.__name__)
+        return ""
+
+
+def parse_mail(raw: bytes) -> ParsedMail:
+    """Everything the desk reads from a mail; never raises (a mail that cannot be parsed is
+    still kept, raw, with an empty text)."""
+    try:
+        message = message_from_bytes(raw, policy=policy.default)
+        assert isinstance(message, EmailMessage)
+        raw_headers = dict((name.lower(), value) for name, value in message.raw_items())
+        body = _body_part(message)
+        attachments = list(_attachments(message, body))
+    except Exception as exc:
+        log.warning("inbound_mail_unparsable", error=exc.__class__.__name__)
+        return ParsedMail()
+    message_id = clean_text(decode_header_text(raw_headers.get("message-id"))) or None
+    return ParsedMail(
+        subject=clean_text(decode_header_text(raw_headers.get("subject"))),
+        body_text=clean_text(_part_text(body)) if body is not None else "",
+        message_id=message_id[:300] if message_id else None,
+        attachments=attachments,
+        pdf_text="\n".join(pdf_text(a.content) for a in attachments if is_pdf(a)),
+    )
+
+
+def booking_refs(text: str) -> list[str]:
+    """The booking refs in ``text``, first seen first, upper-cased, without repeats."""
+    return list(dict.fromkeys(match.upper() for match in BOOKING_REF_RE.findall(text)))
+
+
+def preview(text: str, lines: int = PREVIEW_LINES) -> str:
+    """The first non-blank lines of a mail's text, for the tray."""
+    kept = [line.strip() for line in text.splitlines() if line.strip()]
+    return "\n".join(kept[:lines])

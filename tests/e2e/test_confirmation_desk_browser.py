@@ -1,0 +1,145 @@
+"""Issue 6's browser acceptance, in Chromium at 1366×768 against a real ``workers.run``:
+a desk user claims the most urgent task, previews its order sheet, sends it by fax (through an
+email-to-fax gateway: a real SMTP server on loopback), records the phone check (CF-7), receives
+the hotel's reply at our own SMTP server (CF-4) and enters the confirmation number; the agent
+then sees the booking confirmed (through the real event pipeline)."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import smtplib
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pypdf
+from playwright.sync_api import Page, expect
+
+from shared.auth import Role
+from shared.clock import clock
+from shared.db import make_engine, make_sessionmaker
+from shared.embedded import free_port
+from tests.services.confirmation.factories import deliver, envelope, hotel_published
+from tests.services.confirmation.smtp_support import smtp_server
+from tests.services.intake.factories import seed_hotel
+from tests.services.intake.helpers import booking_body
+from tests.support.browser import chromium, log_in
+from tests.support.clients import StaffClient, create_user_sync, password_for
+from tests.support.infra import INFRA
+from tests.support.servers import server_process
+
+SHOTS = Path(os.environ.get("ROOMLINE_SCREENSHOTS", str(INFRA.tmp)))
+FAX_NUMBER = "+86 10 6512 0000"
+
+
+def _seed_and_book(base_url: str) -> dict[str, Any]:
+    """A hotel known to intake and (by its fax, CF-1) to confirmation; one booking placed by
+    an agent over HTTP for tomorrow (due today, CF-2), after one for 20 days ahead (due in 24 h)."""
+
+    async def run() -> dict[str, Any]:
+        engine = make_engine(INFRA.database_url, pool_size=1)
+        try:
+            sessionmaker = make_sessionmaker(engine)
+            seeded = await seed_hotel(sessionmaker, rooms=5)
+            hotel = hotel_published(hotel_id=seeded.hotel_id, confirm_channel="fax", fax=FAX_NUMBER)
+            assert await deliver(sessionmaker, envelope(hotel, source="contracts")) == "handled"
+        finally:
+            await engine.dispose()
+        async with httpx.AsyncClient(base_url=base_url) as http:
+            agent = await StaffClient(http).login("lina")
+            booked = []
+            for days in (20, 1):
+                check_in = clock.today() + timedelta(days=days)
+                response = await agent.post_json(
+                    "/intake/api/bookings", booking_body(seeded, check_in, nights=2)
+                )
+                assert response.status_code == 201, response.text
+                booked.append(response.json())
+            return booked[1]  # the urgent one
+
+    return asyncio.run(run())
+
+
+def _until(check: Callable[[], bool], page: Page, seconds: float = 30) -> None:
+    """Reload ``page`` until ``check`` holds: the desk's pages show the job's result on the
+    next load, as a person would press F5."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, f"gave up waiting on {page.url}"
+        time.sleep(0.5)
+        page.reload()
+
+
+def _reply_from_hotel(port: int, booking_ref: str) -> None:
+    reply = EmailMessage()
+    reply["From"] = "frontdesk@peace-hotel.example"
+    reply["To"] = "confirm@roomline.example"
+    reply["Subject"] = f"回复: 预订单 {booking_ref} 已确认"
+    reply.set_content(f"Booking {booking_ref} confirmed, our number HC-77812.\n前台 李小姐")
+    with smtplib.SMTP("127.0.0.1", port, timeout=10) as smtp:
+        smtp.send_message(reply)
+
+
+def test_cf1_to_cf7_the_desk_confirms_a_booking_in_the_browser() -> None:
+    create_user_sync("lina", Role.AGENT)
+    create_user_sync("cora", Role.CONFIRMATION_DESK)
+    inbound_port = free_port()
+    with smtp_server() as gateway:
+        env = {
+            "ROOMLINE_FAX_TRANSPORT": "fax_gateway",
+            "ROOMLINE_FAX_GATEWAY_DOMAIN": "fax.test",
+            "ROOMLINE_SMTP_HOST": gateway.host,
+            "ROOMLINE_SMTP_PORT": str(gateway.port),
+            "ROOMLINE_INBOUND_SMTP_PORT": str(inbound_port),
+        }
+        with server_process(env=env) as (base_url, _):
+            booking = _seed_and_book(base_url)
+            with chromium() as browser:
+                desk = log_in(browser, base_url, "cora", password_for("cora"))
+                _work_the_task(desk, booking, gateway, inbound_port)
+                agent = log_in(browser, base_url, "lina", password_for("lina"))
+                agent.goto(f"/intake/bookings/{booking['booking_ref']}")
+                _until(lambda: "HC-77812" in agent.locator("main").inner_text(), agent)
+                expect(agent.locator("h1")).to_contain_text("confirmed")
+                agent.screenshot(path=str(SHOTS / "confirmation_agent_sees_confirmed.png"))
+
+
+def _work_the_task(desk: Page, booking: dict[str, Any], gateway: Any, inbound_port: int) -> None:
+    ref = booking["booking_ref"]
+    desk.goto("/confirmation/")
+    _until(lambda: desk.locator(f'tr[data-booking-ref="{ref}"]').count() == 1, desk)
+    desk.screenshot(path=str(SHOTS / "confirmation_queue.png"))
+    desk.get_by_role("button", name="Claim the most urgent").click()
+    expect(desk.locator("#task-title")).to_contain_text(ref)
+    expect(desk.locator("#claim")).to_contain_text("You are working on this task")
+
+    preview = desk.get_by_role("link", name="Preview the order sheet (PDF)")
+    response = desk.request.get(str(preview.get_attribute("href")))
+    assert response.headers["content-type"] == "application/pdf"
+    sheet = pypdf.PdfReader(io.BytesIO(response.body()))
+    assert ref in sheet.pages[0].extract_text() and "和平饭店" in sheet.pages[0].extract_text()
+
+    desk.get_by_role("button", name="Send to the hotel by fax").click()
+    _until(lambda: desk.locator("#task-state").inner_text() == "sent", desk)
+    [faxed] = gateway.messages
+    assert faxed.rcpt_tos == ["861065120000@fax.test"]
+    expect(desk.locator("#receipt")).to_contain_text("Call the hotel by")
+    desk.screenshot(path=str(SHOTS / "confirmation_sent.png"), full_page=True)
+
+    desk.get_by_label("Who at the hotel").fill("Ms Li, front desk")
+    desk.get_by_role("button", name="Fax received").click()
+    expect(desk.locator("#receipt")).to_contain_text("Checked by cora")
+
+    _reply_from_hotel(inbound_port, ref)
+    _until(lambda: "HC-77812" in desk.locator("#replies").inner_text(), desk)
+    desk.get_by_label("Hotel's confirmation number").fill("HC-77812")
+    desk.get_by_role("button", name="Confirmed").click()
+    expect(desk.locator("#confirmed-as")).to_contain_text("HC-77812")
+    expect(desk.locator("#customer-notice")).to_contain_text("pending")
+    desk.screenshot(path=str(SHOTS / "confirmation_confirmed.png"), full_page=True)
