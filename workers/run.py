@@ -19,8 +19,10 @@ from arq.worker import Worker
 
 from migrations import SERVICES
 from services.confirmation.settings import ConfirmationSettings
+from services.metrics.settings import MetricsSettings
 from shared.config import get_settings
 from shared.observability import configure_logging, get_logger
+from workers.queue_log_tail import follow_queue_log
 from workers.registry import worker_settings_factory, workers_of
 from workers.relay import run_relay
 from workers.smtp_inbound import serve_inbound
@@ -97,12 +99,17 @@ async def run(args: argparse.Namespace, stop: asyncio.Event | None = None) -> No
     smtp = wants_smtp(args)
     if smtp:
         tasks.append(asyncio.create_task(serve_inbound(stop, required=False)))
+    # SL-1: the telephony's queue_log, when there is one to follow.
+    queue_log = "metrics" in args.services.split(",") and bool(MetricsSettings().queue_log_path)
+    if queue_log and not args.no_workers:
+        tasks.append(asyncio.create_task(follow_queue_log(stop)))
     log.info(
         "started",
         web=not args.no_web,
         workers=0 if args.no_workers else args.services,
         relay=not args.no_relay,
         smtp=smtp,
+        queue_log=queue_log and not args.no_workers,
     )
     waiter = asyncio.create_task(stop.wait())
     await asyncio.wait([waiter, *tasks], return_when=asyncio.FIRST_COMPLETED)

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from services.metrics.endpoints import router
+from services.metrics import endpoints, webhook
 from services.metrics.settings import MetricsSettings
 from shared.web import create_service_app
 
@@ -10,6 +10,6 @@ app = create_service_app(
     service="metrics",
     title="Service levels",
     settings=MetricsSettings(),
-    routers=[router],
+    routers=[endpoints.router, webhook.router],
     templates_dir=Path(__file__).parent / "ui" / "templates",
 )

@@ -1,0 +1,131 @@
+"""Call events from telephony systems other than Asterisk's queue_log, posted as JSON (SL-1).
+
+Each event carries the sender's own id; it is stored like a queue_log line under the file
+``webhook:<source>`` with a 63-bit hash of that id as its offset, so a retried post stores
+nothing twice. The sender authenticates with ``Authorization: Bearer <ROOMLINE_TELEPHONY_TOKEN>``;
+with no token configured the webhook is off (503).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import AwareDatetime, BaseModel, Field
+from sqlalchemy import text
+
+from services.metrics.queue_log import KNOWN_EVENTS
+from services.metrics.tailer import INSERT_LINE
+from shared.auth import Role, RoleRequirement, current_staff
+from shared.db import DbSession
+from shared.errors import DomainError, InvalidInput, NotAuthenticated
+
+router = APIRouter()
+Name = Annotated[str, Field(min_length=1, max_length=80)]
+
+
+class WebhookOff(DomainError):
+    status_code = 503
+    code = "webhook_off"
+
+
+class CallEvent(BaseModel):
+    """One queue event, with the same meaning as a queue_log line (event names and data
+    fields as Asterisk documents them: ENTERQUEUE, CONNECT, ABANDON, …)."""
+
+    event_id: Name = Field(description="The sender's unique id for this event (dedupe key)")
+    at: AwareDatetime
+    call_id: Name
+    queue: Name
+    agent: Annotated[str, Field(max_length=120)] = "NONE"
+    event: Annotated[str, Field(max_length=40)]
+    data: list[Annotated[str, Field(max_length=500)]] = Field(default_factory=list, max_length=10)
+
+
+class CallEventBatch(BaseModel):
+    source: Name = Field(description="Which telephony system sends these, e.g. 'avaya-hq'")
+    events: list[CallEvent] = Field(min_length=1, max_length=5000)
+
+
+class BatchResult(BaseModel):
+    received: int
+    stored: int  # new ones; the rest were already stored (a retried post)
+    status: Literal["ok"] = "ok"
+
+
+def _offset(event_id: str) -> int:
+    return int.from_bytes(hashlib.sha256(event_id.encode()).digest()[:8], "big") >> 1
+
+
+class TelephonySender(RoleRequirement):
+    """The webhook's caller: a telephony system with the bearer token, or (for a manual
+    replay) a staff session holding one of ``roles``, with its CSRF token. A
+    ``RoleRequirement`` so route checks (tests/shared/test_role_matrix.py) read the roles."""
+
+    # FastAPI reads this signature, not the base class's.
+    async def __call__(self, request: Request) -> str:  # type: ignore[override]
+        header = request.headers.get("authorization")
+        if header is None:
+            staff = await super().__call__(await current_staff(request))
+            return staff.username
+        expected = request.app.state.settings.telephony_token
+        if not expected:
+            raise WebhookOff("The telephony webhook is off: set ROOMLINE_TELEPHONY_TOKEN.")
+        given = header.removeprefix("Bearer ").strip()
+        if not hmac.compare_digest(given.encode(), expected.encode()):
+            raise NotAuthenticated("A valid telephony token is required (Authorization: Bearer …).")
+        return "telephony"
+
+
+Sender = Annotated[str, Depends(TelephonySender(frozenset({Role.ADMIN.value})))]
+
+
+@router.post("/api/call-events", response_model=BatchResult)
+async def post_call_events(
+    session: DbSession,
+    batch: CallEventBatch,
+    sender: Sender,
+) -> Any:
+    """Store call events from a telephony system (``Authorization: Bearer <token>``). Unknown
+    event names are a 422 naming the event, and nothing of the batch is stored."""
+    for index, item in enumerate(batch.events):
+        if item.event not in KNOWN_EVENTS:
+            raise _unknown(index, item.event)
+    rows = [_row(batch.source, item) for item in batch.events]
+    before = await _count(session, batch.source)
+    await session.execute(INSERT_LINE, rows)
+    # New rows in this transaction; a concurrent post from the same source may shift the
+    # figure, never what is stored.
+    stored = await _count(session, batch.source) - before
+    return BatchResult(received=len(rows), stored=stored)
+
+
+def _unknown(index: int, event: str) -> DomainError:
+    return InvalidInput(f"Unknown queue event {event!r}.", field=f"events.{index}.event")
+
+
+def _row(source: str, item: CallEvent) -> dict[str, object]:
+    at: datetime = item.at
+    return {
+        "source": source,
+        "file_id": f"webhook:{source}",
+        "line_offset": _offset(item.event_id),
+        "at": at,
+        "call_id": item.call_id,
+        "queue": item.queue,
+        "agent": item.agent,
+        "event": item.event,
+        "data": json.dumps(item.data, ensure_ascii=False),
+    }
+
+
+async def _count(session: Any, source: str) -> int:
+    found = await session.scalar(
+        text("SELECT count(*) FROM metrics.call_line WHERE file_id = :file_id"),
+        {"file_id": f"webhook:{source}"},
+    )
+    return int(found or 0)
