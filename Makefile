@@ -46,3 +46,4 @@ bench: venv deps
 	$(PY) -m bench.events
 	$(PY) -m bench.rates_import
 	$(PY) -m bench.search
+	$(PY) -m bench.queue_log

@@ -21,8 +21,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.confirmation import repository
-from services.confirmation.service import confirm_deadline
+from services.confirmation.service import confirm_deadline, insert_and_announce
 from shared.clock import clock
 from shared.events import Envelope
 from shared.events.intake import BookingCancelledV1, BookingModifiedV1
@@ -112,7 +111,7 @@ async def on_booking_modified(session: AsyncSession, envelope: Envelope) -> None
     """A modification becomes a task for the desk (CF-1, CF-2)."""
     event = envelope.parse()
     assert isinstance(event, BookingModifiedV1)
-    if not await repository.insert_task(session, modify_task(event)):
+    if not await insert_and_announce(session, modify_task(event)):
         log.info("confirmation_task_exists", booking_ref=event.booking_ref, kind="modify")
 
 
@@ -120,5 +119,5 @@ async def on_booking_cancelled(session: AsyncSession, envelope: Envelope) -> Non
     """A cancellation becomes a task for the desk (CF-1, CF-2)."""
     event = envelope.parse()
     assert isinstance(event, BookingCancelledV1)
-    if not await repository.insert_task(session, cancel_task(event)):
+    if not await insert_and_announce(session, cancel_task(event)):
         log.info("confirmation_task_exists", booking_ref=event.booking_ref, kind="cancel")

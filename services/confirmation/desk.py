@@ -20,7 +20,7 @@ from services.confirmation.settings import SCHEMA
 from shared.auth import Staff
 from shared.clock import Clock, clock
 from shared.errors import Conflict, InvalidInput, RuleViolated
-from shared.events.confirmation import BookingConfirmedV1, FullHouseV1
+from shared.events.confirmation import BookingConfirmedV1, FullHouseV1, ReceiptCheckedV1
 from shared.events.outbox import publish
 
 # CF-7 / SL-6: the phone check follows the fax within this long.
@@ -77,6 +77,17 @@ async def record_receipt_check(
         raise Conflict(f"The fax receipt was checked by {task.receipt_checked_by} already.")
     task.receipt_checked_at, task.receipt_checked_by = clock.now(), staff.username
     task.receipt_contact = contact
+    await publish(  # SL-6: the metrics service closes the receipt check
+        session,
+        schema=SCHEMA,
+        payload=ReceiptCheckedV1(
+            task_id=task.task_id,
+            booking_ref=task.booking_ref,
+            checked_at=task.receipt_checked_at,
+            by=staff.username,
+        ),
+        occurred_at=task.receipt_checked_at,
+    )
     await audit_task(session, staff, "task.receipt_check", task, {"contact": contact})
     return task
 
@@ -116,6 +127,7 @@ async def record_confirmation(
             hotel_confirmation_no=number,
             confirmed_by=staff.username,
             confirmed_at=now,
+            task_id=task.task_id,
         ),
         occurred_at=now,
     )
@@ -153,6 +165,7 @@ async def record_full_house(
             marked_by=staff.username,
             booking_id=task.booking_id,
             marked_at=now,
+            task_id=task.task_id,
         ),
         occurred_at=now,
     )

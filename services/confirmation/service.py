@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.confirmation import repository
@@ -22,10 +23,13 @@ from services.confirmation.schemas import (
     TaskStatus,
     TaskView,
 )
+from services.confirmation.settings import SCHEMA
 from shared.clock import Clock
 from shared.clock import clock as business_clock
 from shared.errors import NotFound
+from shared.events.confirmation import TaskOpenedV1
 from shared.events.intake import BookingPlacedV1
+from shared.events.outbox import publish
 
 # CF-1 / SL-3: never more than this many orders unsent.
 UNSENT_LIMIT = 15
@@ -115,7 +119,39 @@ def task_values(booking: BookingPlacedV1) -> dict[str, Any]:
 
 async def open_task(session: AsyncSession, *, booking: BookingPlacedV1) -> bool:
     """Queue a placed booking for the desk; False if it is already queued."""
-    return await repository.insert_task(session, task_values(booking))
+    return await insert_and_announce(session, task_values(booking))
+
+
+async def insert_and_announce(session: AsyncSession, values: dict[str, Any]) -> bool:
+    """Insert a task and, only when the insert happened, publish ``confirmation.task_opened``
+    in the same transaction (SL-3 counts from it); False for a redelivery."""
+    if not await repository.insert_task(session, values):
+        return False
+    task = await session.scalar(
+        select(ConfirmationTask).where(
+            ConfirmationTask.booking_id == values["booking_id"],
+            ConfirmationTask.kind == values["kind"],
+            ConfirmationTask.booking_version == values.get("booking_version", 1),
+        )
+    )
+    assert task is not None
+    now = business_clock.now()
+    await publish(
+        session,
+        schema=SCHEMA,
+        payload=TaskOpenedV1(
+            task_id=task.task_id,
+            booking_ref=task.booking_ref,
+            kind=task.kind,
+            hotel_name=task.hotel_name,
+            deadline_at=task.deadline_at,
+            opened_at=now,
+            booking_id=task.booking_id,
+            booking_version=task.booking_version,
+        ),
+        occurred_at=now,
+    )
+    return True
 
 
 # TaskView fields derived in _view; the rest are copied straight from the row.

@@ -2,14 +2,36 @@
 
 from pathlib import Path
 
-from services.metrics import endpoints, webhook
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.metrics import (
+    dashboard_endpoints,
+    desk_sla,
+    desk_sla_endpoints,
+    endpoints,
+    exporter,
+    webhook,
+)
 from services.metrics.settings import MetricsSettings
 from shared.web import create_service_app
+
+
+async def refresh_metrics(session: AsyncSession) -> None:
+    """/metrics reads call figures and desk breaches from the database when scraped."""
+    await exporter.refresh(session)
+    await desk_sla.refresh(session)
+
 
 app = create_service_app(
     service="metrics",
     title="Service levels",
     settings=MetricsSettings(),
-    routers=[endpoints.router, webhook.router],
+    routers=[
+        dashboard_endpoints.router,
+        desk_sla_endpoints.router,
+        endpoints.router,
+        webhook.router,
+    ],
     templates_dir=Path(__file__).parent / "ui" / "templates",
+    metrics_refresh=refresh_metrics,
 )

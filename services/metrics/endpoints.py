@@ -1,29 +1,5 @@
-"""The metrics desk's pages and API."""
+"""The metrics desk's other pages and API (the dashboard lives in dashboard_endpoints)."""
 
-from typing import Annotated
-
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
-
-from services.metrics.auth import DESK_ROLES
-from shared.auth import Staff, require
-from shared.web import render
+from fastapi import APIRouter
 
 router = APIRouter()
-DeskStaff = Annotated[Staff, require(*DESK_ROLES)]
-
-
-@router.get("/", response_class=HTMLResponse)
-async def desk_home(request: Request, staff: DeskStaff) -> Response:
-    """The desk's start page."""
-    return render(
-        request.app.state.templates,
-        request,
-        "coming_soon.html",
-        staff,
-        desk_title="Service levels",
-        coming=(
-            "calls answered within three rings from the telephony log, and each desk's "
-            "deadlines live and historical (SL-1 … SL-6)."
-        ),
-    )

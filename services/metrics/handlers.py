@@ -1,5 +1,13 @@
-"""Events the metrics service subscribes to."""
+"""Events the metrics service subscribes to (the desk SLAs, SL-2, SL-3, SL-6)."""
 
+from services.metrics import desk_sla
 from shared.events.consumer import Handler
 
-HANDLERS: dict[str, Handler] = {}
+HANDLERS: dict[str, Handler] = {
+    "confirmation.task_opened": desk_sla.on_task_opened,
+    "confirmation.order_sent": desk_sla.on_order_sent,
+    "confirmation.booking_confirmed": desk_sla.on_booking_confirmed,
+    "confirmation.full_house": desk_sla.on_full_house,
+    "confirmation.receipt_checked": desk_sla.on_receipt_checked,
+    "intake.booking_placed": desk_sla.on_booking_placed,
+}

@@ -27,6 +27,8 @@ class FullHouseV1(Payload):
     # Added compatibly: intake sets the booking full with the reason in its remarks.
     booking_id: uuid.UUID | None = None
     marked_at: datetime | None = None
+    # Added compatibly, issue 7: the task the answer closes, for the SL-3 projection.
+    task_id: uuid.UUID | None = None
 
 
 @event
@@ -44,6 +46,8 @@ class BookingConfirmedV1(Payload):
     hotel_confirmation_no: str = Field(min_length=1, max_length=60)
     confirmed_by: str
     confirmed_at: datetime
+    # Added compatibly, issue 7: the task the answer closes, for the SL-3 projection.
+    task_id: uuid.UUID | None = None
 
 
 @event
@@ -61,3 +65,35 @@ class OrderSentV1(Payload):
     sent_at: datetime
     deadline_at: datetime
     receipt_due_at: datetime | None = None
+
+
+@event
+class TaskOpenedV1(Payload):
+    """A booking, change or cancellation became a task on the confirmation desk (CF-1) with
+    its deadline (CF-2, CF-6). For the service-level layer: SL-3 counts from here."""
+
+    name = "confirmation.task_opened"
+    version = 1
+
+    task_id: uuid.UUID
+    booking_ref: str
+    kind: str  # new, modify or cancel
+    hotel_name: str
+    deadline_at: datetime
+    opened_at: datetime
+    booking_id: uuid.UUID | None = None
+    booking_version: int = 1
+
+
+@event
+class ReceiptCheckedV1(Payload):
+    """Someone at the hotel confirmed by phone that the fax arrived (CF-7); SL-6 wants this
+    within 3 minutes of sending."""
+
+    name = "confirmation.receipt_checked"
+    version = 1
+
+    task_id: uuid.UUID
+    booking_ref: str
+    checked_at: datetime
+    by: str  # the confirmation desk user who called

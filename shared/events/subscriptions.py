@@ -11,7 +11,7 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "contracts.restrictions_set": ("intake",),
     # HR-3 for intake; the payment arrangement decides an order sheet's prices (confirmation).
     "contracts.contract_effective": ("intake", "confirmation"),
-    "intake.booking_placed": ("confirmation", "contracts"),
+    "intake.booking_placed": ("confirmation", "contracts", "metrics"),  # SL-2: handle time
     # IN-5 / CF-1: changes reach the hotel through the confirmation desk; HR-11: the ranking.
     "intake.booking_modified": ("confirmation", "contracts"),
     "intake.booking_cancelled": ("confirmation", "contracts"),
@@ -19,9 +19,12 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     # subscribes yet, so the relay marks it relayed without enqueuing. Listed so it is known.
     "intake.memo_raised": (),
     # CF-3: the night's status goes full (contracts); the booking goes full (intake).
-    "confirmation.full_house": ("contracts", "intake"),
-    "confirmation.booking_confirmed": ("intake",),  # CF-4: the agent sees it confirmed
-    "confirmation.order_sent": (),  # for the service-level layer (issue 7)
+    "confirmation.full_house": ("contracts", "intake", "metrics"),
+    "confirmation.booking_confirmed": ("intake", "metrics"),  # CF-4: the agent sees it confirmed
+    # SL-3 / SL-6: the confirmation desk's tasks as the metrics service projects them.
+    "confirmation.order_sent": ("metrics",),
+    "confirmation.task_opened": ("metrics",),
+    "confirmation.receipt_checked": ("metrics",),
     "members.complaint_filed": ("contracts",),
     "members.complaint_closed": ("contracts",),
     "members.member_updated": ("intake",),  # IN-8: the caller panel's member and complaint

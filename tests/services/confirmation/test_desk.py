@@ -31,9 +31,13 @@ async def _act(desk: Any, task_id: str, action: str, **body: str) -> Any:
 
 
 async def _outbox(sessionmaker: Any) -> list[tuple[str, dict[str, Any]]]:
+    """What the desk's actions published (``task_opened`` comes with every task, issue 7)."""
     async with sessionmaker() as session:
         rows = await session.execute(
-            text("SELECT name, payload FROM confirmation.outbox ORDER BY occurred_at")
+            text(
+                "SELECT name, payload FROM confirmation.outbox"
+                " WHERE name != 'confirmation.task_opened' ORDER BY occurred_at"
+            )
         )
         return [(row[0], row[1]) for row in rows]
 

@@ -1,0 +1,228 @@
+"""The manager dashboard: today live and history (SL-1 … SL-6).
+
+- ``GET /sla/``: today's page; ``GET /sla/today``: its live part alone, polled every 5 s.
+- ``GET /sla/history?interval=hour|day|week|month&from=&to=``: figures per interval with a
+  chart; ``/sla/history.csv`` and ``/sla/history.xlsx`` export the same rows.
+- ``GET /sla/api/today`` and ``GET /sla/api/history``: the same as JSON.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import asdict
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from services.metrics import dashboard, desk_sla
+from services.metrics.auth import DESK_ROLES
+from services.metrics.call_figures import IntervalFigures
+from shared.auth import Staff, require
+from shared.clock import clock
+from shared.db import DbSession
+from shared.web import render
+
+router = APIRouter()
+DeskStaff = Annotated[Staff, require(*DESK_ROLES)]
+Interval = Annotated[str, Query(description="15min, hour, day, week or month")]
+First = Annotated[date | None, Query(alias="from", description="first business date")]
+Last = Annotated[date | None, Query(alias="to", description="last business date")]
+
+COLUMNS = (
+    ("starts_at", "Interval start"),
+    ("queue", "Queue"),
+    ("offered", "Offered"),
+    ("answered", "Answered"),
+    ("abandoned", "Abandoned"),
+    ("timed_out", "Timed out"),
+    ("exited", "Exited"),
+    ("answered_within_threshold", "Answered within threshold"),
+    ("service_level_of_offered", "Service level of offered"),
+    ("service_level_of_answered", "Service level of answered"),
+    ("average_speed_of_answer", "ASA (s)"),
+    ("longest_wait_seconds", "Longest wait (s)"),
+    ("average_handle_seconds", "Average handle time (s)"),
+)
+
+
+def _threshold(request: Request) -> dashboard.Threshold:
+    return dashboard.Threshold.of(request.app.state.settings)
+
+
+@router.get("/", response_class=HTMLResponse)
+async def today_page(request: Request, session: DbSession, staff: DeskStaff) -> Response:
+    """Today live (SL-1): figures per queue, waiting calls, agents, abandoned calls."""
+    today = await dashboard.today(session, _threshold(request))
+    breaches = await desk_sla.breaches(session)
+    return render(
+        request.app.state.templates, request, "dashboard.html", staff,
+        today=today, breaches=breaches,
+    )  # fmt: skip
+
+
+@router.get("/today", response_class=HTMLResponse)
+async def today_fragment(request: Request, session: DbSession, staff: DeskStaff) -> Response:
+    """The live part of the page alone, which the page fetches every 5 s."""
+    today = await dashboard.today(session, _threshold(request))
+    breaches = await desk_sla.breaches(session)
+    return render(
+        request.app.state.templates, request, "_today.html", staff,
+        today=today, breaches=breaches,
+    )  # fmt: skip
+
+
+@router.get("/api/today")
+async def api_today(request: Request, session: DbSession, staff: DeskStaff) -> dict[str, Any]:
+    """Today's figures as JSON; formulas in ``formulas``."""
+    today = await dashboard.today(session, _threshold(request))
+    return {
+        "day": today.day.isoformat(),
+        "as_of": today.as_of.isoformat(),
+        **_threshold_json(today.threshold),
+        "queues": [_figures_json(row) for row in today.queues],
+        "waiting": [asdict(call) for call in today.waiting],
+        "agents": [asdict(agent) for agent in today.agents],
+        "abandoned": [asdict(call) for call in today.abandoned],
+    }
+
+
+async def _history(
+    request: Request, session: DbSession, interval: str, first: date | None, last: date | None
+) -> dashboard.History:
+    first, last = dashboard.history_range(interval, first, last)
+    return await dashboard.history(session, _threshold(request), interval, first, last)
+
+
+@router.get("/history", response_class=HTMLResponse)
+async def history_page(
+    request: Request,
+    session: DbSession,
+    staff: DeskStaff,
+    interval: Interval = "day",
+    first: First = None,
+    last: Last = None,
+) -> Response:
+    """Figures per interval with a chart of the service level (SL-1)."""
+    history = await _history(request, session, interval, first, last)
+    return render(
+        request.app.state.templates,
+        request,
+        "history.html",
+        staff,
+        history=history,
+        intervals=("15min", "hour", "day", "week", "month"),
+    )
+
+
+@router.get("/api/history")
+async def api_history(
+    request: Request,
+    session: DbSession,
+    staff: DeskStaff,
+    interval: Interval = "day",
+    first: First = None,
+    last: Last = None,
+) -> dict[str, Any]:
+    """Figures per interval and queue as JSON (``queue`` "All queues" for the totals)."""
+    history = await _history(request, session, interval, first, last)
+    return {
+        "interval": history.interval,
+        "from": history.first_day.isoformat(),
+        "to": history.last_day.isoformat(),
+        **_threshold_json(history.threshold),
+        "rows": [_figures_json(row) for row in history.rows],
+    }
+
+
+@router.get("/history.csv")
+async def history_csv(
+    request: Request,
+    session: DbSession,
+    staff: DeskStaff,
+    interval: Interval = "day",
+    first: First = None,
+    last: Last = None,
+) -> Response:
+    """The history's rows as CSV (UTF-8 with BOM, so Excel reads it)."""
+    history = await _history(request, session, interval, first, last)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([title for _, title in COLUMNS])
+    for row in history.rows:
+        writer.writerow(_cells(row))
+    return Response(
+        "\ufeff" + out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{_file_name(history)}.csv"'},
+    )
+
+
+@router.get("/history.xlsx")
+async def history_xlsx(
+    request: Request,
+    session: DbSession,
+    staff: DeskStaff,
+    interval: Interval = "day",
+    first: First = None,
+    last: Last = None,
+) -> Response:
+    """The history's rows as an Excel workbook."""
+    history = await _history(request, session, interval, first, last)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Service levels"
+    sheet.append([title for _, title in COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in history.rows:
+        sheet.append(_cells(row))
+    out = io.BytesIO()
+    book.save(out)
+    return Response(
+        out.getvalue(),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{_file_name(history)}.xlsx"'},
+    )
+
+
+def _file_name(history: dashboard.History) -> str:
+    return f"service-levels-{history.interval}-{history.first_day}-{history.last_day}"
+
+
+def _cells(row: IntervalFigures) -> list[object]:
+    cells: list[object] = []
+    for name, _ in COLUMNS:
+        value = getattr(row, name)
+        if name == "starts_at":
+            value = clock.local(value).strftime("%Y-%m-%d %H:%M")
+        elif isinstance(value, float):
+            value = round(value, 4)
+        cells.append(value)
+    return cells
+
+
+def _threshold_json(threshold: dashboard.Threshold) -> dict[str, Any]:
+    return {
+        "threshold_seconds": threshold.seconds,
+        "target": threshold.target,
+        "formulas": {
+            "threshold": threshold.formula,
+            "service_level_of_offered": "answered within threshold / offered",
+            "service_level_of_answered": "answered within threshold / answered",
+        },
+    }
+
+
+def _figures_json(row: IntervalFigures) -> dict[str, Any]:
+    body = asdict(row)
+    body.pop("abandoned_calls")
+    body.pop("agent")
+    for key in ("talk_seconds", "available_seconds", "occupancy"):
+        body.pop(key)
+    return body

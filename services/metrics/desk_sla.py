@@ -1,0 +1,519 @@
+"""Desk service levels from other services' events (SL-2 … SL-6).
+
+The metrics service keeps its own projection of what the other desks do, fed by their events
+(tables in migration ``metrics_0003_desk_sla``):
+
+- ``desk_task``: each confirmation task from ``confirmation.task_opened`` (deadline, CF-2/CF-6),
+  ``confirmation.order_sent`` (sent, fax receipt due, CF-7), ``confirmation.booking_confirmed``
+  and ``confirmation.full_house`` (answered), ``confirmation.receipt_checked``. Workers run
+  jobs concurrently, so events may arrive in any order: each one fills only its own columns.
+- ``booking_handle``: each placed booking (``intake.booking_placed``) with its handle seconds.
+
+Breaches, live (what is breaching *now*, by the business clock):
+
+- SL-3: tasks past their deadline and not answered by the hotel; with the unsent count (tasks
+  neither sent nor answered; CF-1 allows at most ``UNSENT_LIMIT``).
+- SL-6: fax receipt checks due (sent + 3 minutes) and not done.
+- SL-2: bookings placed today (business day) whose handling took over 5 minutes.
+- SL-4 / SL-5: no service emits no-show or complaint events yet; their clocks are defined here
+  (``no_show_due``, ``complaint_due``) and the breach list shows them as placeholders.
+
+Gauges (``refresh`` sets them before each /sla/metrics scrape): ``roomline_sla_confirmation_
+overdue``, ``roomline_sla_confirmation_unsent``, ``roomline_sla_receipt_checks_overdue``,
+``roomline_sla_handle_time_over_5min_today`` and the histogram ``roomline_sla_booking_handle_
+seconds`` of every booking's handle time. Service code never commits.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from prometheus_client import REGISTRY, Gauge
+from prometheus_client.core import HistogramMetricFamily, Metric
+from pydantic import BaseModel
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Uuid,
+    and_,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.metrics.settings import SCHEMA
+from shared.clock import Clock, clock
+from shared.events import Envelope
+from shared.events.confirmation import (
+    BookingConfirmedV1,
+    FullHouseV1,
+    OrderSentV1,
+    ReceiptCheckedV1,
+    TaskOpenedV1,
+)
+from shared.events.intake import BookingPlacedV1
+
+# SL-2: a booking call is done within 3–5 minutes; over 5 is a breach.
+HANDLE_LIMIT_SECONDS = 5 * 60
+HANDLE_TARGET_SECONDS = 3 * 60
+# SL-3 / CF-1: at most this many orders unsent.
+UNSENT_LIMIT = 15
+# Buckets of the handle-time histogram (seconds): the SL-2 band 180–300 has its own edges.
+HANDLE_BUCKETS = (60.0, 120.0, 180.0, 240.0, 300.0, 420.0, 600.0, 900.0)
+
+_metadata = MetaData(schema=SCHEMA)
+desk_task = Table(
+    "desk_task",
+    _metadata,
+    Column("task_id", Uuid, primary_key=True),
+    Column("booking_ref", String(40)),
+    Column("kind", String(20)),
+    Column("hotel_name", String(400)),
+    Column("deadline_at", DateTime(timezone=True)),
+    Column("opened_at", DateTime(timezone=True)),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("answered_at", DateTime(timezone=True)),
+    Column("answer", String(20)),
+    Column("receipt_due_at", DateTime(timezone=True)),
+    Column("receipt_checked_at", DateTime(timezone=True)),
+    Column("receipt_checked_by", String(120)),
+    Column("updated_at", DateTime(timezone=True)),
+)
+booking_handle = Table(
+    "booking_handle",
+    _metadata,
+    Column("booking_id", Uuid, primary_key=True),
+    Column("booking_ref", String(40), nullable=False),
+    Column("agent_username", String(120), nullable=False),
+    Column("placed_at", DateTime(timezone=True), nullable=False),
+    Column("handle_seconds", Integer),
+)
+
+
+# --- the projection: one handler per event ---------------------------------------------------
+
+
+async def _fill_task(session: AsyncSession, task_id: uuid.UUID, **values: Any) -> None:
+    """Upsert a task's row with what one event knows; a value already there from another event
+    is kept unless this event brings one (events arrive in any order)."""
+    statement = insert(desk_task).values(task_id=task_id, updated_at=func.now(), **values)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["task_id"],
+            set_={
+                **{
+                    name: func.coalesce(statement.excluded[name], desk_task.c[name])
+                    for name in values
+                },
+                "updated_at": func.now(),
+            },
+        )
+    )
+
+
+async def on_task_opened(session: AsyncSession, envelope: Envelope) -> None:
+    """SL-3: a confirmation task exists with its deadline."""
+    event = envelope.parse()
+    assert isinstance(event, TaskOpenedV1)
+    await _fill_task(
+        session,
+        event.task_id,
+        booking_ref=event.booking_ref,
+        kind=event.kind,
+        hotel_name=event.hotel_name,
+        deadline_at=event.deadline_at,
+        opened_at=event.opened_at,
+    )
+
+
+async def on_order_sent(session: AsyncSession, envelope: Envelope) -> None:
+    """SL-3: the order is no longer unsent; SL-6: a fax's receipt check is due."""
+    event = envelope.parse()
+    assert isinstance(event, OrderSentV1)
+    await _fill_task(
+        session,
+        event.task_id,
+        booking_ref=event.booking_ref,
+        kind=event.kind,
+        deadline_at=event.deadline_at,
+        sent_at=event.sent_at,
+        receipt_due_at=event.receipt_due_at,
+    )
+
+
+async def on_receipt_checked(session: AsyncSession, envelope: Envelope) -> None:
+    """SL-6: the fax receipt was checked by phone."""
+    event = envelope.parse()
+    assert isinstance(event, ReceiptCheckedV1)
+    await _fill_task(
+        session,
+        event.task_id,
+        booking_ref=event.booking_ref,
+        receipt_checked_at=event.checked_at,
+        receipt_checked_by=event.by,
+    )
+
+
+async def _answer_unknown_task(
+    session: AsyncSession,
+    booking_ref: str,
+    kinds: Sequence[str],
+    answered_at: datetime,
+    answer: str,
+) -> None:
+    """An answer published before events carried ``task_id``: close the booking's open tasks
+    of those kinds opened before the answer."""
+    await session.execute(
+        update(desk_task)
+        .where(
+            desk_task.c.booking_ref == booking_ref,
+            desk_task.c.kind.in_(kinds),
+            desk_task.c.answered_at.is_(None),
+            desk_task.c.opened_at <= answered_at,
+        )
+        .values(answered_at=answered_at, answer=answer, updated_at=func.now())
+    )
+
+
+async def on_booking_confirmed(session: AsyncSession, envelope: Envelope) -> None:
+    """SL-3: the hotel answered (CF-4); the task can no longer be overdue."""
+    event = envelope.parse()
+    assert isinstance(event, BookingConfirmedV1)
+    if event.task_id is None:
+        await _answer_unknown_task(
+            session, event.booking_ref, [event.kind], event.confirmed_at, "confirmed"
+        )
+        return
+    await _fill_task(
+        session,
+        event.task_id,
+        booking_ref=event.booking_ref,
+        kind=event.kind,
+        answered_at=event.confirmed_at,
+        answer="confirmed",
+    )
+
+
+async def on_full_house(session: AsyncSession, envelope: Envelope) -> None:
+    """SL-3: the hotel answered full (CF-3); that is an answer too."""
+    event = envelope.parse()
+    assert isinstance(event, FullHouseV1)
+    answered_at = event.marked_at or envelope.occurred_at
+    if event.task_id is None:
+        await _answer_unknown_task(
+            session, event.booking_ref, ["new", "modify"], answered_at, "full"
+        )
+        return
+    await _fill_task(
+        session,
+        event.task_id,
+        booking_ref=event.booking_ref,
+        answered_at=answered_at,
+        answer="full",
+    )
+
+
+async def on_booking_placed(session: AsyncSession, envelope: Envelope) -> None:
+    """SL-2: the booking's handle time (IN-1: from handling start to commit)."""
+    event = envelope.parse()
+    assert isinstance(event, BookingPlacedV1)
+    await session.execute(
+        insert(booking_handle)
+        .values(
+            booking_id=event.booking_id,
+            booking_ref=event.booking_ref,
+            agent_username=event.agent_username,
+            placed_at=event.placed_at,
+            handle_seconds=event.handle_seconds,
+        )
+        .on_conflict_do_nothing(index_elements=["booking_id"])
+    )
+
+
+# --- SL-4 / SL-5 clocks, ready for when those services publish events --------------------------
+
+# SL-4 "half a working day": the working day is 09:00–18:00 business time, so half is 4½ hours
+# of working time; time outside working hours does not count.
+WORKDAY_START = time(9, 0)
+WORKDAY_END = time(18, 0)
+HALF_WORKING_DAY = timedelta(hours=4, minutes=30)
+# SL-5: complaints reach the department by 17:00, show progress within 12 h, close within 24 h.
+COMPLAINT_DEPARTMENT_BY = time(17, 0)
+COMPLAINT_PROGRESS_WITHIN = timedelta(hours=12)
+COMPLAINT_FINAL_WITHIN = timedelta(hours=24)
+
+
+def _at(day: date, moment: time, business: Clock) -> datetime:
+    return datetime.combine(day, moment, tzinfo=business.business_tz)
+
+
+def no_show_due(reported_at: datetime, *, business: Clock = clock) -> datetime:
+    """SL-4: a no-show reported at ``reported_at`` is done within half a working day.
+
+    Working time runs 09:00–18:00 (business time zone) every day; a report outside those hours
+    starts counting at the next 09:00, and what does not fit before 18:00 carries over to the
+    next day. Example: reported 16:00 → 2 h today, 2½ h tomorrow → due 11:30 the next day.
+    """
+    local = business.local(reported_at)
+    day, left = local.date(), HALF_WORKING_DAY
+    start = max(local, _at(day, WORKDAY_START, business))
+    while True:
+        end_of_day = _at(day, WORKDAY_END, business)
+        if start < end_of_day and end_of_day - start >= left:
+            return start + left
+        if start < end_of_day:
+            left -= end_of_day - start
+        day += timedelta(days=1)
+        start = _at(day, WORKDAY_START, business)
+
+
+def complaint_due(filed_at: datetime, *, business: Clock = clock) -> dict[str, datetime]:
+    """SL-5: a complaint filed at ``filed_at`` reaches its department by 17:00 that day (by
+    17:00 the next day when filed at or after 17:00), shows progress within 12 hours and has
+    its final answer within 24 hours."""
+    local = business.local(filed_at)
+    department_day = local.date()
+    if local.timetz().replace(tzinfo=None) >= COMPLAINT_DEPARTMENT_BY:
+        department_day += timedelta(days=1)
+    return {
+        "department": _at(department_day, COMPLAINT_DEPARTMENT_BY, business),
+        "progress": filed_at + COMPLAINT_PROGRESS_WITHIN,
+        "final": filed_at + COMPLAINT_FINAL_WITHIN,
+    }
+
+
+# --- what is breaching now -------------------------------------------------------------------
+
+
+class OverdueTask(BaseModel):
+    task_id: uuid.UUID
+    booking_ref: str
+    kind: str | None
+    hotel_name: str | None
+    deadline_at: datetime
+    overdue_minutes: int
+    sent: bool
+
+
+class OverdueReceipt(BaseModel):
+    task_id: uuid.UUID
+    booking_ref: str
+    hotel_name: str | None
+    sent_at: datetime | None
+    receipt_due_at: datetime
+    late_minutes: int
+
+
+class SlowBooking(BaseModel):
+    booking_ref: str
+    agent_username: str
+    placed_at: datetime
+    handle_seconds: int
+
+
+class PendingClock(BaseModel):
+    rule: str
+    title: str
+    clock: str
+    status: str = "no events yet from those services"
+
+
+class Breaches(BaseModel):
+    """Everything breaching now, per rule."""
+
+    as_of: datetime
+    confirmation_overdue: list[OverdueTask]  # SL-3
+    unsent: int  # SL-3 / CF-1: tasks neither sent nor answered
+    unsent_limit: int = UNSENT_LIMIT
+    unsent_over_limit: bool
+    receipt_checks_overdue: list[OverdueReceipt]  # SL-6
+    handle_time_over_5min_today: list[SlowBooking]  # SL-2
+    handle_limit_seconds: int = HANDLE_LIMIT_SECONDS
+    pending: list[PendingClock]  # SL-4, SL-5
+
+
+PENDING_CLOCKS = (
+    PendingClock(
+        rule="SL-4",
+        title="No-shows done within half a working day",
+        clock="4½ working hours, working day 09:00–18:00 business time (no_show_due)",
+    ),
+    PendingClock(
+        rule="SL-5",
+        title="Complaints: department by 17:00, progress within 12 h, final within 24 h",
+        clock="17:00 the day filed (next day if filed after 17:00); +12 h; +24 h (complaint_due)",
+    ),
+)
+
+
+def _minutes(delta: timedelta) -> int:
+    return int(delta.total_seconds() // 60)
+
+
+def _overdue_tasks(now: datetime) -> Any:
+    return select(desk_task).where(
+        desk_task.c.answered_at.is_(None),
+        desk_task.c.booking_ref.is_not(None),
+        desk_task.c.deadline_at < now,
+    )
+
+
+def _overdue_receipts(now: datetime) -> Any:
+    return select(desk_task).where(
+        desk_task.c.receipt_checked_at.is_(None),
+        desk_task.c.booking_ref.is_not(None),
+        desk_task.c.receipt_due_at < now,
+    )
+
+
+def _unsent() -> Any:
+    return (
+        select(func.count())
+        .select_from(desk_task)
+        .where(
+            desk_task.c.opened_at.is_not(None),
+            desk_task.c.sent_at.is_(None),
+            desk_task.c.answered_at.is_(None),
+        )
+    )
+
+
+def _slow_today(now: datetime) -> Any:
+    start = clock.start_of_local_day(clock.local(now).date())
+    return select(booking_handle).where(
+        and_(booking_handle.c.placed_at >= start, booking_handle.c.placed_at <= now),
+        booking_handle.c.handle_seconds > HANDLE_LIMIT_SECONDS,
+    )
+
+
+async def breaches(session: AsyncSession) -> Breaches:
+    """What is breaching now by the business clock (SL-2, SL-3, SL-6; SL-4/SL-5 pending)."""
+    now = clock.now()
+    tasks = (await session.execute(_overdue_tasks(now).order_by(desk_task.c.deadline_at))).all()
+    receipts = (
+        await session.execute(_overdue_receipts(now).order_by(desk_task.c.receipt_due_at))
+    ).all()
+    slow = (
+        await session.execute(_slow_today(now).order_by(booking_handle.c.handle_seconds.desc()))
+    ).all()
+    unsent = int(await session.scalar(_unsent()) or 0)
+    return Breaches(
+        as_of=now,
+        confirmation_overdue=[
+            OverdueTask(
+                task_id=row.task_id,
+                booking_ref=row.booking_ref,
+                kind=row.kind,
+                hotel_name=row.hotel_name,
+                deadline_at=row.deadline_at,
+                overdue_minutes=_minutes(now - row.deadline_at),
+                sent=row.sent_at is not None,
+            )
+            for row in tasks
+        ],
+        unsent=unsent,
+        unsent_over_limit=unsent > UNSENT_LIMIT,
+        receipt_checks_overdue=[
+            OverdueReceipt(
+                task_id=row.task_id,
+                booking_ref=row.booking_ref,
+                hotel_name=row.hotel_name,
+                sent_at=row.sent_at,
+                receipt_due_at=row.receipt_due_at,
+                late_minutes=_minutes(now - row.receipt_due_at),
+            )
+            for row in receipts
+        ],
+        handle_time_over_5min_today=[
+            SlowBooking(
+                booking_ref=row.booking_ref,
+                agent_username=row.agent_username,
+                placed_at=row.placed_at,
+                handle_seconds=row.handle_seconds,
+            )
+            for row in slow
+        ],
+        pending=list(PENDING_CLOCKS),
+    )
+
+
+# --- Prometheus ------------------------------------------------------------------------------
+
+CONFIRMATION_OVERDUE = Gauge(
+    "roomline_sla_confirmation_overdue",
+    "Confirmation tasks past their deadline with no answer from the hotel (SL-3)",
+)
+CONFIRMATION_UNSENT = Gauge(
+    "roomline_sla_confirmation_unsent", "Confirmation tasks neither sent nor answered (SL-3)"
+)
+RECEIPTS_OVERDUE = Gauge(
+    "roomline_sla_receipt_checks_overdue",
+    "Fax receipt checks due (sent + 3 minutes) and not done (SL-6)",
+)
+SLOW_TODAY = Gauge(
+    "roomline_sla_handle_time_over_5min_today",
+    "Bookings placed today (business day) whose handling took over 5 minutes (SL-2)",
+)
+
+
+class HandleTimeHistogram:
+    """``roomline_sla_booking_handle_seconds``: every projected booking's handle time (SL-2),
+    a cumulative histogram read from the database at scrape time (the worker that projects the
+    events is another process than the one scraped)."""
+
+    name = "roomline_sla_booking_handle_seconds"
+
+    def __init__(self) -> None:
+        self.buckets: list[tuple[str, float]] = [(str(b), 0.0) for b in HANDLE_BUCKETS]
+        self.buckets.append(("+Inf", 0.0))
+        self.total = 0.0
+
+    def describe(self) -> Iterator[Metric]:
+        yield HistogramMetricFamily(self.name, "Booking handle time in seconds (SL-2)")
+
+    def collect(self) -> Iterator[Metric]:
+        family = HistogramMetricFamily(self.name, "Booking handle time in seconds (SL-2)")
+        family.add_metric([], self.buckets, self.total)
+        yield family
+
+    async def refresh(self, session: AsyncSession) -> None:
+        seconds = booking_handle.c.handle_seconds
+        columns = [func.count().filter(seconds <= edge) for edge in HANDLE_BUCKETS]
+        row = (
+            await session.execute(
+                select(*columns, func.count(), func.coalesce(func.sum(seconds), 0)).where(
+                    seconds.is_not(None)
+                )
+            )
+        ).one()
+        counts = [float(value) for value in row[: len(HANDLE_BUCKETS) + 1]]
+        labels = [*(str(edge) for edge in HANDLE_BUCKETS), "+Inf"]
+        self.buckets = list(zip(labels, counts, strict=True))
+        self.total = float(row[-1])
+
+
+HANDLE_TIME = HandleTimeHistogram()
+REGISTRY.register(HANDLE_TIME)  # type: ignore[arg-type]
+
+
+async def _count(session: AsyncSession, query: Any) -> int:
+    return int(await session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+
+
+async def refresh(session: AsyncSession) -> None:
+    """Bring the desk-SLA gauges up to date."""
+    now = clock.now()
+    CONFIRMATION_OVERDUE.set(await _count(session, _overdue_tasks(now)))
+    CONFIRMATION_UNSENT.set(int(await session.scalar(_unsent()) or 0))
+    RECEIPTS_OVERDUE.set(await _count(session, _overdue_receipts(now)))
+    SLOW_TODAY.set(await _count(session, _slow_today(now)))
+    await HANDLE_TIME.refresh(session)

@@ -1,0 +1,37 @@
+"""Desk service levels from other services' events: what is breaching now (SL-2 … SL-6).
+
+``GET /sla/breaches`` is the page; its body is the partial ``_breaches.html``, which other
+metrics pages (the dashboard) include with a ``breaches`` context value.
+"""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from services.metrics import desk_sla
+from services.metrics.auth import DESK_ROLES
+from shared.auth import Staff, require
+from shared.db import DbSession
+from shared.web import render
+
+router = APIRouter()
+DeskStaff = Annotated[Staff, require(*DESK_ROLES)]
+
+
+@router.get("/breaches", response_class=HTMLResponse)
+async def breaches_page(request: Request, staff: DeskStaff, session: DbSession) -> Response:
+    """The desks' live breach lists (SL-2, SL-3, SL-6; SL-4/SL-5 pending their events)."""
+    return render(
+        request.app.state.templates,
+        request,
+        "breaches.html",
+        staff,
+        breaches=await desk_sla.breaches(session),
+    )
+
+
+@router.get("/api/breaches", response_model=desk_sla.Breaches)
+async def breaches_api(staff: DeskStaff, session: DbSession) -> desk_sla.Breaches:
+    """What is breaching now, per rule, as JSON."""
+    return await desk_sla.breaches(session)

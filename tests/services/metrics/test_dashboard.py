@@ -1,0 +1,204 @@
+"""The manager dashboard (SL-1): today's figures per queue and for all queues, the calls
+waiting, the agents' states and the abandoned calls as a call-back worklist, from a queue_log
+the real tailer stored; history per interval, exported as CSV and Excel; bad input refused.
+
+The day is Wednesday 2026-11-18 in Beijing; "now" is 10:00 (02:00 UTC). Threshold 3 rings ×
+(1 s + 4 s) = 15 s. Calls today:
+
+- sales c1: answered after 3 s (within), talk 60 s
+- sales c2: answered after 16 s (not within), talk 120 s
+- sales c3: abandoned after 40 s, caller 13912345678 (masked *******5678)
+- vip c4: answered after 15 s (within: "within" is <= 15 s), agent PJSIP/801 still talking
+- vip c5: entered 20 s ago, still waiting: no outcome, so in no figure, but in "waiting now"
+- sales c0: entered yesterday at 23:59:50, answered after midnight: yesterday's, not today's
+
+So sales: offered 3, answered 2, abandoned 1, within 1, SL of offered 1/3, of answered 1/2,
+ASA (3 + 16) / 2 = 9.5 s, longest wait 40 s, AHT (60 + 120) / 2 = 90 s. vip: offered 1,
+answered 1, within 1. All queues: offered 4, answered 3, within 2, SL of offered 2/4 = 0.5,
+of answered 2/3, ASA (3 + 16 + 15) / 3 = 34/3 s, longest wait 40 s.
+
+Agents: 801 logged in, on c4 (on a call); 802 logged in then paused "lunch"; 803 logged in
+and off again.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from services.metrics.tailer import QueueLogTailer
+from shared.auth import Role
+from shared.clock import clock
+from workers.registry import service_app
+
+NOW = datetime(2026, 11, 18, 2, 0, tzinfo=UTC)  # 10:00 in Beijing
+T = int(NOW.timestamp())
+MIDNIGHT = T - 10 * 3600  # 00:00 in Beijing
+
+
+def day_log() -> list[str]:
+    h9 = T - 3600  # 09:00
+    return [
+        f"{MIDNIGHT - 10}|c0|sales|NONE|ENTERQUEUE||13800000000|1",
+        f"{MIDNIGHT + 5}|c0|sales|PJSIP/802|CONNECT|15|c0b|3",
+        f"{MIDNIGHT + 65}|c0|sales|PJSIP/802|COMPLETECALLER|15|60|1",
+        f"{h9 - 600}|NONE|NONE|PJSIP/801|AGENTLOGIN|PJSIP/801",
+        f"{h9 - 600}|NONE|NONE|PJSIP/802|AGENTLOGIN|PJSIP/802",
+        f"{h9 - 600}|NONE|NONE|PJSIP/803|AGENTLOGIN|PJSIP/803",
+        f"{h9}|c1|sales|NONE|ENTERQUEUE||13711112222|1",
+        f"{h9 + 3}|c1|sales|PJSIP/801|CONNECT|3|c1b|3",
+        f"{h9 + 63}|c1|sales|PJSIP/801|COMPLETECALLER|3|60|1",
+        f"{h9 + 100}|c2|sales|NONE|ENTERQUEUE||13733334444|1",
+        f"{h9 + 116}|c2|sales|PJSIP/802|CONNECT|16|c2b|5",
+        f"{h9 + 236}|c2|sales|PJSIP/802|COMPLETEAGENT|16|120|1",
+        f"{h9 + 300}|NONE|NONE|PJSIP/803|AGENTLOGOFF|PJSIP/803|900",
+        f"{h9 + 400}|NONE|NONE|PJSIP/802|PAUSEALL|lunch",
+        f"{h9 + 1000}|c3|sales|NONE|ENTERQUEUE||13912345678|1",
+        f"{h9 + 1040}|c3|sales|NONE|ABANDON|1|1|40",
+        f"{T - 300}|c4|vip|NONE|ENTERQUEUE||13655556666|1",
+        f"{T - 285}|c4|vip|PJSIP/801|CONNECT|15|c4b|5",
+        f"{T - 20}|c5|vip|NONE|ENTERQUEUE||13577778888|1",
+    ]
+
+
+async def ingest(tmp_path: Path, sessionmaker, lines: list[str]) -> None:
+    """Through the real tailer, as the running service stores them."""
+    path = tmp_path / "queue_log"
+    with path.open("a", encoding="utf-8") as log:
+        log.writelines(line + "\n" for line in lines)
+    tailer = QueueLogTailer(path, sessionmaker)
+    try:
+        assert await tailer.poll_once() == len(lines)
+    finally:
+        tailer.close()
+
+
+@pytest.fixture
+async def manager(tmp_path, sessionmaker, login_as):
+    clock.set_now(NOW)
+    await ingest(tmp_path, sessionmaker, day_log())
+    return await login_as("gm", Role.GENERAL_MANAGER)
+
+
+def by_queue(body: dict) -> dict[str, dict]:
+    return {row["queue"]: row for row in body["queues"]}
+
+
+async def test_sl1_today_per_queue_and_all_queues(manager) -> None:
+    response = await manager.get("/sla/api/today")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["day"] == "2026-11-18"
+    assert body["threshold_seconds"] == 15
+    assert body["formulas"]["threshold"] == "3 rings × (1 s on + 4 s off) = 15 s"
+    queues = by_queue(body)
+    assert list(queues) == ["sales", "vip", "All queues"]
+    sales, vip, total = queues["sales"], queues["vip"], queues["All queues"]
+    assert (sales["offered"], sales["answered"], sales["abandoned"]) == (3, 2, 1)
+    assert sales["answered_within_threshold"] == 1
+    assert sales["service_level_of_offered"] == pytest.approx(1 / 3)
+    assert sales["service_level_of_answered"] == pytest.approx(1 / 2)
+    assert sales["average_speed_of_answer"] == pytest.approx(9.5)
+    assert sales["longest_wait_seconds"] == 40
+    assert sales["average_handle_seconds"] == pytest.approx(90)
+    assert (vip["offered"], vip["answered"], vip["answered_within_threshold"]) == (1, 1, 1)
+    assert (total["offered"], total["answered"], total["answered_within_threshold"]) == (4, 3, 2)
+    assert total["service_level_of_offered"] == pytest.approx(0.5)
+    assert total["service_level_of_answered"] == pytest.approx(2 / 3)
+    assert total["average_speed_of_answer"] == pytest.approx(34 / 3)
+
+
+async def test_sl1_waiting_agents_and_abandoned_worklist(manager) -> None:
+    body = (await manager.get("/sla/api/today")).json()
+    [waiting] = body["waiting"]
+    assert (waiting["queue"], waiting["caller"], waiting["waiting_seconds"]) == (
+        "vip",
+        "*******8888",
+        20,
+    )
+    states = {agent["agent"]: (agent["state"], agent["reason"]) for agent in body["agents"]}
+    assert states == {
+        "PJSIP/801": ("on a call", ""),
+        "PJSIP/802": ("paused", "lunch"),
+        "PJSIP/803": ("logged off", ""),
+    }
+    [abandoned] = body["abandoned"]
+    assert (abandoned["caller"], abandoned["wait_seconds"]) == ("*******5678", 40)
+    assert "13912345678" not in str(body)  # no full number leaves the service
+
+
+async def test_sl1_ring_cadence_setting_moves_the_threshold(manager, monkeypatch) -> None:
+    """Ring off 5 s: 3 × (1 + 5) = 18 s, so c2's 16 s wait counts as within too."""
+    monkeypatch.setattr(service_app("metrics").state.settings, "ring_off_seconds", 5.0)
+    body = (await manager.get("/sla/api/today")).json()
+    assert body["threshold_seconds"] == 18
+    assert by_queue(body)["sales"]["answered_within_threshold"] == 2
+    assert by_queue(body)["All queues"]["service_level_of_offered"] == pytest.approx(0.75)
+
+
+async def test_sl1_page_and_fragment_show_today(manager) -> None:
+    page = await manager.page("/sla/")
+    assert page.status_code == 200
+    assert 'id="today"' in page.text and 'fetch("/sla/today"' in page.text
+    fragment = await manager.page("/sla/today")
+    assert fragment.status_code == 200
+    assert "<html" not in fragment.text  # the live part alone
+    for text in ("Service level of offered", "3 rings × (1 s on + 4 s off) = 15 s", "50%"):
+        assert text in fragment.text
+    assert "*******5678" in fragment.text and "paused (lunch)" in fragment.text
+
+
+async def test_sl1_empty_day_says_so(sessionmaker, login_as) -> None:
+    clock.set_now(NOW)
+    manager = await login_as("gm", Role.GENERAL_MANAGER)
+    fragment = await manager.page("/sla/today")
+    assert "No calls yet today." in fragment.text
+    assert "No abandoned calls today." in fragment.text
+
+
+async def test_sl1_history_per_hour_and_exports(manager) -> None:
+    query = "interval=hour&from=2026-11-17&to=2026-11-18"
+    body = (await manager.get(f"/sla/api/history?{query}")).json()
+    rows = [(r["starts_at"][:16], r["queue"], r["offered"]) for r in body["rows"]]
+    assert rows == [
+        ("2026-11-17T23:00", "sales", 1),  # c0, the call spanning midnight
+        ("2026-11-17T23:00", "All queues", 1),
+        ("2026-11-18T09:00", "sales", 3),
+        ("2026-11-18T09:00", "vip", 1),
+        ("2026-11-18T09:00", "All queues", 4),
+    ]
+    csv_text = (await manager.get(f"/sla/history.csv?{query}")).text.lstrip("\ufeff")
+    lines = csv_text.splitlines()
+    assert lines[0].startswith("Interval start,Queue,Offered,Answered,Abandoned")
+    assert lines[-1].startswith("2026-11-18 09:00,All queues,4,3,1,0,0,2,0.5,")
+    xlsx = await manager.get(f"/sla/history.xlsx?{query}")
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    cells = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert cells[0][:3] == ["Interval start", "Queue", "Offered"]
+    assert cells[-1][:5] == ["2026-11-18 09:00", "All queues", 4, 3, 1]
+    page = await manager.page(f"/sla/history?{query}")
+    assert page.status_code == 200 and "chart.umd.min.js" in page.text
+    assert '"2026-11-18 09:00"' in page.text  # a chart label
+
+
+async def test_sl1_history_refuses_bad_input_naming_the_field(manager) -> None:
+    bad_interval = await manager.get("/sla/api/history?interval=year")
+    assert bad_interval.status_code == 422
+    assert bad_interval.json()["fields"][0]["field"] == "interval"
+    bad_date = await manager.get("/sla/api/history?from=2026-13-01")
+    assert bad_date.status_code == 422
+    assert bad_date.json()["fields"][0]["field"] == "from"
+    reversed_range = await manager.get("/sla/history.csv?from=2026-11-18&to=2026-11-01")
+    assert reversed_range.status_code == 422
+    assert reversed_range.json()["fields"][0]["field"] == "from"
+    page = await manager.page("/sla/history?interval=fortnight")
+    assert page.status_code == 422 and "interval must be one of" in page.text
+
+
+async def test_sl1_agents_may_not_see_the_dashboard(login_as) -> None:
+    agent = await login_as("ana", Role.AGENT)
+    assert (await agent.get("/sla/api/today")).status_code == 403
