@@ -100,6 +100,8 @@ class Today:
     waiting: list[WaitingCall]
     agents: list[AgentState]
     abandoned: list[AbandonedCall]  # newest first
+    # Per agent today: calls answered, handle time, occupancy (talk ÷ logged in, not paused).
+    agent_figures: list[IntervalFigures]
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +172,18 @@ async def today(session: AsyncSession, threshold: Threshold) -> Today:
         key=lambda item: item.abandoned_at,
         reverse=True,
     )
+    per_agent = [
+        row
+        for row in figures(
+            calls,
+            contents.agent_events,
+            threshold_seconds=threshold.seconds,
+            interval="day",
+            tz=clock.business_tz,
+            until=now,
+        )
+        if row.agent is not None
+    ]
     return Today(
         day=day,
         as_of=now,
@@ -178,6 +192,7 @@ async def today(session: AsyncSession, threshold: Threshold) -> Today:
         waiting=sorted(waiting, key=lambda item: item.entered_at),
         agents=agent_states(contents),
         abandoned=abandoned,
+        agent_figures=sorted(per_agent, key=lambda row: row.agent or ""),
     )
 
 

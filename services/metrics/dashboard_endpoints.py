@@ -87,6 +87,7 @@ async def api_today(request: Request, session: DbSession, staff: DeskStaff) -> d
         "queues": [_figures_json(row) for row in today.queues],
         "waiting": [asdict(call) for call in today.waiting],
         "agents": [asdict(agent) for agent in today.agents],
+        "agent_figures": [_agent_json(row) for row in today.agent_figures],
         "abandoned": [asdict(call) for call in today.abandoned],
     }
 
@@ -217,6 +218,12 @@ def _threshold_json(threshold: dashboard.Threshold) -> dict[str, Any]:
             "service_level_of_answered": "answered within threshold / answered",
         },
     }
+
+
+def _agent_json(row: IntervalFigures) -> dict[str, Any]:
+    """An agent's day: answered, handle time, occupancy (talk ÷ available)."""
+    keys = ("agent", "answered", "average_handle_seconds", "talk_seconds")
+    return {**{key: getattr(row, key) for key in keys}, "occupancy": row.occupancy}
 
 
 def _figures_json(row: IntervalFigures) -> dict[str, Any]:

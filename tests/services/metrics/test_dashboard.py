@@ -126,6 +126,9 @@ async def test_sl1_waiting_agents_and_abandoned_worklist(manager) -> None:
         "PJSIP/802": ("paused", "lunch"),
         "PJSIP/803": ("logged off", ""),
     }
+    # Per agent: every answered call today is some agent's, nothing counted twice.
+    answered = {row["agent"]: row["answered"] for row in body["agent_figures"]}
+    assert sum(answered.values()) == by_queue(body)["All queues"]["answered"] == 3
     [abandoned] = body["abandoned"]
     assert (abandoned["caller"], abandoned["wait_seconds"]) == ("*******5678", 40)
     assert "13912345678" not in str(body)  # no full number leaves the service
