@@ -50,6 +50,11 @@ def main(argv: list[str]) -> None:
             await engine.dispose()
 
         asyncio.run(_seed())
+        if not os.environ.get("ROOMLINE_QUEUE_LOG_PATH"):
+            from workers.demo_calls import demo_queue_log
+
+            LOCAL.mkdir(exist_ok=True)
+            os.environ["ROOMLINE_QUEUE_LOG_PATH"] = str(demo_queue_log(LOCAL))
         args = run.parse_args(argv)
         print(f"\nroomline is up: http://{args.host}:{args.port}/", flush=True)
         print("Demo logins (password = demo-<user>-pw):", flush=True)

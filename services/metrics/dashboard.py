@@ -182,7 +182,8 @@ async def today(session: AsyncSession, threshold: Threshold) -> Today:
             tz=clock.business_tz,
             until=now,
         )
-        if row.agent is not None
+        # Logins before midnight make a row for yesterday too: today's only.
+        if row.agent is not None and row.starts_at >= start
     ]
     return Today(
         day=day,
