@@ -14,7 +14,7 @@ from dataclasses import asdict
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -93,23 +93,24 @@ async def api_today(request: Request, session: DbSession, staff: DeskStaff) -> d
 
 
 async def _history(
-    request: Request, session: DbSession, interval: str, first: date | None, last: date | None
-) -> dashboard.History:
-    first, last = dashboard.history_range(interval, first, last)
-    return await dashboard.history(session, _threshold(request), interval, first, last)
-
-
-@router.get("/history", response_class=HTMLResponse)
-async def history_page(
     request: Request,
     session: DbSession,
     staff: DeskStaff,
     interval: Interval = "day",
     first: First = None,
     last: Last = None,
-) -> Response:
+) -> dashboard.History:
+    """The history the query asks for; every history route takes it (and the desk role)."""
+    first, last = dashboard.history_range(interval, first, last)
+    return await dashboard.history(session, _threshold(request), interval, first, last)
+
+
+HistoryAsked = Annotated[dashboard.History, Depends(_history)]
+
+
+@router.get("/history", response_class=HTMLResponse)
+async def history_page(request: Request, staff: DeskStaff, history: HistoryAsked) -> Response:
     """Figures per interval with a chart of the service level (SL-1)."""
-    history = await _history(request, session, interval, first, last)
     return render(
         request.app.state.templates,
         request,
@@ -121,16 +122,8 @@ async def history_page(
 
 
 @router.get("/api/history")
-async def api_history(
-    request: Request,
-    session: DbSession,
-    staff: DeskStaff,
-    interval: Interval = "day",
-    first: First = None,
-    last: Last = None,
-) -> dict[str, Any]:
+async def api_history(request: Request, staff: DeskStaff, history: HistoryAsked) -> dict[str, Any]:
     """Figures per interval and queue as JSON (``queue`` "All queues" for the totals)."""
-    history = await _history(request, session, interval, first, last)
     return {
         "interval": history.interval,
         "from": history.first_day.isoformat(),
@@ -141,16 +134,8 @@ async def api_history(
 
 
 @router.get("/history.csv")
-async def history_csv(
-    request: Request,
-    session: DbSession,
-    staff: DeskStaff,
-    interval: Interval = "day",
-    first: First = None,
-    last: Last = None,
-) -> Response:
+async def history_csv(request: Request, staff: DeskStaff, history: HistoryAsked) -> Response:
     """The history's rows as CSV (UTF-8 with BOM, so Excel reads it)."""
-    history = await _history(request, session, interval, first, last)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([title for _, title in COLUMNS])
@@ -164,16 +149,8 @@ async def history_csv(
 
 
 @router.get("/history.xlsx")
-async def history_xlsx(
-    request: Request,
-    session: DbSession,
-    staff: DeskStaff,
-    interval: Interval = "day",
-    first: First = None,
-    last: Last = None,
-) -> Response:
+async def history_xlsx(request: Request, staff: DeskStaff, history: HistoryAsked) -> Response:
     """The history's rows as an Excel workbook."""
-    history = await _history(request, session, interval, first, last)
     book = Workbook()
     sheet = book.active
     assert sheet is not None
