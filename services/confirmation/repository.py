@@ -27,16 +27,16 @@ def _contains(text: str) -> str:
     return f"%{escaped}%"
 
 
-async def insert_task(session: AsyncSession, values: dict[str, Any]) -> bool:
-    """Insert a task; False if the booking already has one of this kind for this booking
-    version (a redelivery; each change of a booking is its own task, IN-5)."""
+async def insert_task(session: AsyncSession, values: dict[str, Any]) -> uuid.UUID | None:
+    """Insert a task and return its id; None if the booking already has one of this kind for
+    this booking version (a redelivery; each change of a booking is its own task, IN-5)."""
     inserted = await session.execute(
         insert(ConfirmationTask)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["booking_id", "kind", "booking_version"])
         .returning(ConfirmationTask.task_id)
     )
-    return inserted.first() is not None
+    return inserted.scalar_one_or_none()
 
 
 async def upsert_hotel_contact(

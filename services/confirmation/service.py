@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.confirmation import repository
@@ -125,29 +124,22 @@ async def open_task(session: AsyncSession, *, booking: BookingPlacedV1) -> bool:
 async def insert_and_announce(session: AsyncSession, values: dict[str, Any]) -> bool:
     """Insert a task and, only when the insert happened, publish ``confirmation.task_opened``
     in the same transaction (SL-3 counts from it); False for a redelivery."""
-    if not await repository.insert_task(session, values):
+    task_id = await repository.insert_task(session, values)
+    if task_id is None:
         return False
-    task = await session.scalar(
-        select(ConfirmationTask).where(
-            ConfirmationTask.booking_id == values["booking_id"],
-            ConfirmationTask.kind == values["kind"],
-            ConfirmationTask.booking_version == values.get("booking_version", 1),
-        )
-    )
-    assert task is not None
     now = business_clock.now()
     await publish(
         session,
         schema=SCHEMA,
         payload=TaskOpenedV1(
-            task_id=task.task_id,
-            booking_ref=task.booking_ref,
-            kind=task.kind,
-            hotel_name=task.hotel_name,
-            deadline_at=task.deadline_at,
+            task_id=task_id,
+            booking_ref=values["booking_ref"],
+            kind=values["kind"],
+            hotel_name=values["hotel_name"],
+            deadline_at=values["deadline_at"],
             opened_at=now,
-            booking_id=task.booking_id,
-            booking_version=task.booking_version,
+            booking_id=values["booking_id"],
+            booking_version=values.get("booking_version", 1),
         ),
         occurred_at=now,
     )
