@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     relay_poll_seconds: float = 1.0
     relay_batch_size: int = 200
     event_job_timeout_seconds: int = 30
+    # A failing event is tried this many times, waiting 2, 4, 8… seconds (at most
+    # event_retry_cap_seconds) between tries, then left in the service's dead letters.
+    event_max_tries: int = Field(12, ge=1, le=100)
+    event_retry_cap_seconds: float = Field(60, gt=0, le=3600)
     public_base_url: str = "http://127.0.0.1:8000"
     # A worker or relay run alone serves /metrics on this port (0: off; web apps always do).
     metrics_port: int = 0

@@ -108,6 +108,11 @@ OUTBOX_PENDING = Gauge("roomline_outbox_pending", "Unsent outbox rows", ["source
 HANDLER_RESULTS = Counter(
     "roomline_event_handler_total", "Event handler outcomes", ["service", "event", "outcome"]
 )
+DEAD_LETTERED = Counter(
+    "roomline_events_dead_lettered_total",
+    "Events a service's handlers gave up on after their last try",
+    ["service", "event"],
+)
 QUEUE_DEPTH = Gauge("roomline_queue_depth", "Jobs waiting in an arq queue", ["queue"])
 BOOKINGS_CREATED = Counter(
     "roomline_bookings_created_total", "Bookings committed", ["payment_mode"]

@@ -8,18 +8,20 @@ from typing import Any
 from arq import Retry, func
 
 from shared.config import Settings
-from shared.db import make_engine, make_sessionmaker
+from shared.db import make_engine, make_sessionmaker, unit_of_work
+from shared.events import Envelope
 from shared.events.consumer import Handler, make_event_job
+from shared.events.failures import write_dead_letter
 from shared.events.relay import HANDLE_EVENT_JOB
-from shared.observability import configure_logging, get_logger
+from shared.observability import DEAD_LETTERED, configure_logging, get_logger
 from shared.queue import queue_name, redis_settings
 
 log = get_logger("worker")
-MAX_EVENT_TRIES = 12
 
 
-def _retrying(job: Any) -> Any:
-    """arq only retries on ``Retry``: turn any failure into one, with capped backoff."""
+def _retrying(job: Any, *, schema: str, settings: Settings) -> Any:
+    """arq only retries on ``Retry``: turn any failure into one, with capped backoff; after
+    the last try the event goes to the service's dead letters (``shared.events.failures``)."""
 
     async def handle_event(ctx: dict[str, Any], envelope: dict[str, Any]) -> str:
         try:
@@ -27,13 +29,24 @@ def _retrying(job: Any) -> Any:
             return result
         except Exception as exc:
             tries = ctx.get("job_try", 1)
-            if tries >= MAX_EVENT_TRIES:
-                # Dead letter: the outbox row still exists; reset its relayed_at to redrive.
-                log.error("event_dead_letter", event_id=envelope.get("event_id"), error=repr(exc))
-                raise
-            raise Retry(defer=min(2**tries, 60)) from exc
+            if tries < settings.event_max_tries:
+                raise Retry(defer=min(2**tries, settings.event_retry_cap_seconds)) from exc
+            await _bury(ctx, schema, envelope, exc, tries)
+            raise
 
     return handle_event
+
+
+async def _bury(
+    ctx: dict[str, Any], schema: str, envelope: dict[str, Any], exc: Exception, tries: int
+) -> None:
+    parsed = Envelope.model_validate(envelope)
+    log.error("event_dead_letter", event_id=str(parsed.event_id), error=repr(exc), tries=tries)
+    # If even this fails (PostgreSQL away), arq keeps the failed result and the outbox row
+    # stays: the runbook's replay brings the event back.
+    async with unit_of_work(ctx["sessionmaker"]) as session:
+        await write_dead_letter(session, schema=schema, envelope=parsed, exc=exc, tries=tries)
+    DEAD_LETTERED.labels(schema, parsed.name).inc()
 
 
 def worker_settings(
@@ -60,9 +73,9 @@ def worker_settings(
         await ctx["engine"].dispose()
 
     event_job = func(
-        _retrying(make_event_job(service, schema, handlers)),
+        _retrying(make_event_job(service, schema, handlers), schema=schema, settings=settings),
         name=HANDLE_EVENT_JOB,
-        max_tries=MAX_EVENT_TRIES,
+        max_tries=settings.event_max_tries,
         timeout=settings.event_job_timeout_seconds,
     )
     return {

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.db import unit_of_work
 from shared.events import Envelope
+from shared.events.failures import clear_dead_letter, is_second_delivery
 from shared.events.outbox import inbox_table
 from shared.observability import HANDLER_RESULTS, event_id_var, get_logger
 
@@ -29,8 +30,11 @@ async def apply_once(
     schema: str,
     handlers: Mapping[str, Handler],
     envelope: Envelope,
+    second_delivery: bool = False,
 ) -> str:
-    """Run the handler for ``envelope`` unless this service already handled it."""
+    """Run the handler for ``envelope`` unless this service already handled it. A
+    ``second_delivery`` (a redrive) also clears the event's dead letter, in the same
+    transaction as the effect."""
     token = event_id_var.set(str(envelope.event_id))
     try:
         async with unit_of_work(sessionmaker) as session:
@@ -47,6 +51,8 @@ async def apply_once(
             else:
                 await handler(session, envelope)
                 outcome = "handled"
+            if second_delivery:
+                await clear_dead_letter(session, schema=schema, event_id=envelope.event_id)
         HANDLER_RESULTS.labels(service, envelope.name, outcome).inc()
         log.info("event_" + outcome, event_name=envelope.name, service=service)
         return outcome
@@ -68,6 +74,7 @@ def make_event_job(service: str, schema: str, handlers: Mapping[str, Handler]) -
             schema=schema,
             handlers=handlers,
             envelope=Envelope.model_validate(envelope),
+            second_delivery=is_second_delivery(ctx.get("job_id") or ""),
         )
 
     handle_event.__qualname__ = "handle_event"

@@ -1,11 +1,13 @@
 """The outbox relay: moves committed outbox rows to each subscribing service's arq queue.
 
 Rows are claimed with ``FOR UPDATE SKIP LOCKED`` so several relays can run at once. A row
-is marked relayed in the same transaction that claimed it, after every enqueue succeeded;
-if the relay dies in between, the row is relayed again. The arq job id
-(``<event id>:<service>``) stops a second copy while the first is queued, and the
-consumer's inbox stops a second effect after that. The relay wakes on NOTIFY and also
-polls, so a lost notification only delays an event by one poll interval.
+is marked relayed in the same transaction that claimed it, after the whole batch was
+enqueued in one Redis round trip (``shared.events.enqueue``); if the relay dies in between,
+the row is relayed again. The arq job id (``<event id>:<service>``) stops a second copy
+while the first is queued or running; a job id whose kept result is a failure gets the next
+id of its retry series instead of being taken for done; the consumer's inbox stops a second
+effect after that. The relay also enqueues the dead letters operators asked to redrive.
+It wakes on NOTIFY and also polls, so a lost notification only delays an event by one poll interval.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import asyncio
 import contextlib
 import os
 from collections.abc import Sequence
+from typing import Any
 
 import asyncpg
 from arq import create_pool
@@ -21,6 +24,8 @@ from arq.connections import ArqRedis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from shared.events.enqueue import HANDLE_EVENT_JOB, EventJob, enqueue_delivering, enqueue_many
+from shared.events.failures import REDRIVE_MARK, primary_job_id
 from shared.events.outbox import NOTIFY_CHANNEL
 from shared.events.subscriptions import subscribers
 from shared.observability import (
@@ -33,7 +38,7 @@ from shared.observability import (
 from shared.queue import queue_name, redis_settings
 
 log = get_logger("relay")
-HANDLE_EVENT_JOB = "handle_event"
+__all__ = ["HANDLE_EVENT_JOB", "OutboxRelay"]
 
 
 class OutboxRelay:
@@ -72,16 +77,19 @@ class OutboxRelay:
             rows = (
                 await conn.execute(
                     text(
-                        "SELECT event_id, name, version, payload, occurred_at "
-                        f"FROM {schema}.outbox WHERE relayed_at IS NULL "
+                        "SELECT event_id, name, version, payload, occurred_at, aggregate, "
+                        f"aggregate_version FROM {schema}.outbox WHERE relayed_at IS NULL "
                         "ORDER BY created_at, event_id "
                         "LIMIT :limit FOR UPDATE SKIP LOCKED"
                     ),
                     {"limit": self.batch_size},
                 )
             ).all()
-            for row in rows:
-                await self._enqueue(pool, schema, row)
+            jobs = [job for row in rows for job in self._jobs(schema, row)]
+            # Raises if Redis refuses: the rows stay unrelayed and the next round retries.
+            await enqueue_delivering(pool, jobs)
+            for job in jobs:
+                EVENTS_RELAYED.labels(schema, job.queue).inc()
             if rows and self.exit_after_enqueue:
                 os._exit(17)  # fault injection (tests only): die before marking rows relayed
             if rows:
@@ -93,29 +101,67 @@ class OutboxRelay:
                 )
         return len(rows)
 
-    async def _enqueue(self, pool: ArqRedis, schema: str, row: object) -> None:
+    def _jobs(self, schema: str, row: Any) -> list[EventJob]:
         envelope = {
-            "event_id": str(row.event_id),  # type: ignore[attr-defined]
-            "name": row.name,  # type: ignore[attr-defined]
-            "version": row.version,  # type: ignore[attr-defined]
-            "occurred_at": row.occurred_at.isoformat(),  # type: ignore[attr-defined]
+            "event_id": str(row.event_id),
+            "name": row.name,
+            "version": row.version,
+            "occurred_at": row.occurred_at.isoformat(),
             "source": schema,
-            "payload": row.payload,  # type: ignore[attr-defined]
+            "payload": row.payload,
+            "aggregate": row.aggregate,
+            "aggregate_version": row.aggregate_version,
         }
-        for service in subscribers(envelope["name"]):
-            queue = queue_name(service, self.queue_prefix)
-            await pool.enqueue_job(
-                HANDLE_EVENT_JOB,
+        return [
+            EventJob(
+                primary_job_id(row.event_id, service),
+                queue_name(service, self.queue_prefix),
                 envelope,
-                _job_id=f"{envelope['event_id']}:{service}",
-                _queue_name=queue,
             )
-            EVENTS_RELAYED.labels(schema, queue).inc()
+            for service in subscribers(row.name)
+        ]
+
+    async def redrive_batch(self, schema: str) -> int:
+        """Enqueue the dead letters an operator asked to redrive (``shared.events.failures``)
+        on ``schema``'s own queue, each under a fresh job id."""
+        pool = await self._arq()
+        async with self.engine.begin() as conn:
+            rows = (
+                await conn.execute(
+                    text(
+                        f"SELECT event_id, envelope, redrives FROM {schema}.dead_letter "
+                        "WHERE state = 'redrive' ORDER BY first_failed_at "
+                        "LIMIT :limit FOR UPDATE SKIP LOCKED"
+                    ),
+                    {"limit": self.batch_size},
+                )
+            ).all()
+            jobs = [
+                EventJob(
+                    f"{primary_job_id(row.event_id, schema)}{REDRIVE_MARK}{row.redrives}",
+                    queue_name(schema, self.queue_prefix),
+                    row.envelope,
+                )
+                for row in rows
+            ]
+            # Already known ids are fine here: each redrive has its own number.
+            await enqueue_many(pool, jobs)
+            if rows:
+                await conn.execute(
+                    text(
+                        f"UPDATE {schema}.dead_letter SET state = 'redriven', "
+                        "redriven_at = now() WHERE event_id = ANY(:ids)"
+                    ),
+                    {"ids": [row.event_id for row in rows]},
+                )
+                log.info("events_redriven", service=schema, count=len(rows))
+        return len(rows)
 
     async def drain(self) -> int:
         """Relay until every outbox is empty; returns the number of rows relayed."""
         total = 0
         for schema in self.schemas:
+            total += await self.redrive_batch(schema)
             while (sent := await self.relay_batch(schema)) > 0:
                 total += sent
                 if sent < self.batch_size:

@@ -1,0 +1,27 @@
+"""Dead letters and ordered events (issue 12): the outbox carries each event's aggregate and
+its version, a per-aggregate counter numbers them, and handlers that keep failing leave
+their event in ``dead_letter`` for an operator to redrive or discard.
+
+Revision ID: gateway_0002_event_failures
+Revises: gateway_0001
+"""
+
+from alembic import op
+
+from shared.events.outbox import outbox_ordering_ddl
+
+revision = "gateway_0002_event_failures"
+down_revision = "gateway_0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    for statement in outbox_ordering_ddl("gateway"):
+        op.execute(statement)
+
+
+def downgrade() -> None:
+    op.execute("DROP TABLE gateway.dead_letter")
+    op.execute("DROP TABLE gateway.aggregate_version")
+    op.execute("ALTER TABLE gateway.outbox DROP COLUMN aggregate, DROP COLUMN aggregate_version")
