@@ -4,15 +4,28 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint fmt reset deps browser-deps venv bench
+.PHONY: run test lint fmt reset deps browser-deps venv bench lock
 
-$(STAMP): pyproject.toml
+# Installs exactly the locked versions (hash-checked), then roomline itself without resolving.
+$(STAMP): pyproject.toml requirements-dev.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "roomline needs Python 3.11 or newer (set PYTHON=...)"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q --require-hashes -r requirements-dev.lock
+	$(PY) -m pip install -q --no-deps -e .
 	touch $(STAMP)
+
+# Re-resolve the locks from pyproject.toml. Existing pins are kept unless asked:
+# `make lock LOCK_ARGS=--upgrade` (everything) or `LOCK_ARGS="--upgrade-package fastapi"`.
+LOCKENV := .local/lockenv
+PIP_COMPILE := $(LOCKENV)/bin/pip-compile -q --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links $(LOCK_ARGS)
+lock: export CUSTOM_COMPILE_COMMAND = make lock
+lock:
+	test -x $(LOCKENV)/bin/pip-compile || \
+		{ $(PYTHON) -m venv $(LOCKENV) && $(LOCKENV)/bin/pip install -q pip-tools; }
+	$(PIP_COMPILE) -o requirements.lock pyproject.toml
+	$(PIP_COMPILE) --extra dev -c requirements.lock -o requirements-dev.lock pyproject.toml
 
 venv: $(STAMP)
 
