@@ -187,3 +187,17 @@ class RequestContextMiddleware:
 
 
 AsyncFn = Callable[..., Awaitable[Any]]
+
+
+# Read from each service's own schema when its /metrics is scraped (shared.events.operations),
+# so they hold even when no relay or worker process is running.
+EVENTS_DEAD_LETTERS = Gauge(
+    "roomline_events_dead_letters",
+    "Dead letters of a consuming service not yet resolved (states dead, redrive, redriven)",
+    ["service"],
+)
+OUTBOX_OLDEST_UNRELAYED = Gauge(
+    "roomline_outbox_oldest_unrelayed_seconds",
+    "Age of a service's oldest unrelayed outbox row (0 when none)",
+    ["service"],
+)

@@ -5,65 +5,46 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
-from jinja2 import ChoiceLoader, FileSystemLoader
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import ValidationError
 from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.auth import Role, SessionStore, Staff, desks_for, require
-from shared.clock import clock
+from shared.auth import Role, SessionStore, require
 from shared.config import Settings
 from shared.db import make_engine, make_sessionmaker
 from shared.errors import install_error_handlers
-from shared.money import Money
+from shared.events.admin import events_admin_router
+from shared.events.operations import refresh_event_gauges
 from shared.observability import RequestContextMiddleware, configure_logging, get_logger
+from shared.pages import (
+    SHARED_UI,
+    form_data,
+    form_lists,
+    make_templates,
+    readable_errors,
+    render,
+    see_other,
+)
 
+# Page helpers live in shared.pages; re-exported because every service imports them from here.
+__all__ = [
+    "create_service_app",
+    "form_data",
+    "form_lists",
+    "readable_errors",
+    "render",
+    "see_other",
+]
 log = get_logger("web")
 # Brings a service's database-backed gauges up to date before /metrics answers.
 MetricsRefresh = Callable[[AsyncSession], Awaitable[None]]
-SHARED_UI = Path(__file__).parent / "ui"
 PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/login"})
-
-
-def make_templates(service_templates: Path | None) -> Jinja2Templates:
-    loaders = [FileSystemLoader(str(service_templates))] if service_templates else []
-    loaders.append(FileSystemLoader(str(SHARED_UI / "templates")))
-    templates = Jinja2Templates(directory=str(SHARED_UI / "templates"))
-    templates.env.loader = ChoiceLoader(loaders)
-    templates.env.globals["local_time"] = lambda at, fmt="%Y-%m-%d %H:%M": clock.local(at).strftime(
-        fmt
-    )
-    templates.env.globals["money"] = lambda minor, currency: Money(int(minor), currency).format()
-    templates.env.globals["desks_for"] = desks_for
-    return templates
-
-
-def render(
-    templates: Jinja2Templates,
-    request: Request,
-    name: str,
-    staff: Staff | None,
-    status_code: int = 200,
-    **context: Any,
-) -> HTMLResponse:
-    """Render a page with what every page needs: the user, their desks, the CSRF token."""
-    base_context = {
-        "staff": staff,
-        "csrf_token": staff.csrf_token if staff else "",
-        "root": request.scope.get("root_path", ""),
-    }
-    return templates.TemplateResponse(
-        request, name, {**base_context, **context}, status_code=status_code
-    )
 
 
 def _health_router(service: str) -> APIRouter:
@@ -128,6 +109,18 @@ def _docs_router(app: FastAPI) -> APIRouter:
     return router
 
 
+def _with_event_gauges(service: str, own: MetricsRefresh | None) -> MetricsRefresh:
+    """The service's own gauges (first: they were there before), then its event gauges
+    (dead letters, outbox age), which every service has."""
+
+    async def refresh(session: AsyncSession) -> None:
+        if own is not None:
+            await own(session)
+        await refresh_event_gauges(session, schema=service)
+
+    return refresh
+
+
 def create_service_app(
     *,
     service: str,
@@ -164,7 +157,7 @@ def create_service_app(
     )
     app.state.settings = settings
     app.state.service = service
-    app.state.metrics_refresh = metrics_refresh
+    app.state.metrics_refresh = _with_event_gauges(service, metrics_refresh)
     app.state.templates = make_templates(templates_dir)
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware, service=service)
@@ -172,36 +165,6 @@ def create_service_app(
     app.include_router(_docs_router(app))
     for router in routers:
         app.include_router(router)
+    app.include_router(events_admin_router(service))
     app.mount("/static", StaticFiles(directory=str(SHARED_UI / "static")), name="static")
     return app
-
-
-def readable_errors(exc: ValidationError) -> str:
-    """A pydantic error as a sentence a desk user can act on, naming each field."""
-    parts = []
-    for error in exc.errors():
-        field = ".".join(str(p) for p in error["loc"]) or "form"
-        message = str(error["msg"]).removeprefix("Value error, ")
-        parts.append(f"{field.replace('_', ' ')}: {message}")
-    return "; ".join(parts)
-
-
-async def form_data(request: Request) -> dict[str, str]:
-    """The posted form as plain strings, blank fields dropped so model defaults apply."""
-    form = await request.form()
-    return {
-        key: value
-        for key, value in form.items()
-        if isinstance(value, str) and value.strip() != "" and key != "csrf_token"
-    }
-
-
-async def form_lists(request: Request, *names: str) -> dict[str, list[str]]:
-    """The posted values of repeated fields (ticked checkboxes), by name."""
-    form = await request.form()
-    return {name: [v for v in form.getlist(name) if isinstance(v, str)] for name in names}
-
-
-def see_other(request: Request, path: str) -> RedirectResponse:
-    """Redirect after a form post (303) to ``path`` inside this service, mounted or alone."""
-    return RedirectResponse(f"{request.scope.get('root_path', '')}{path}", status_code=303)

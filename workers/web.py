@@ -28,7 +28,11 @@ def build_app() -> FastAPI:
             yield
 
     gateway.router.lifespan_context = lifespan
+    # Each app's /admin/events lists every service's page; only this process knows the mounts.
+    event_pages = {"gateway": "", **MOUNTS}
+    gateway.state.event_pages = event_pages
     for path, sub_app in mounted.items():
+        sub_app.state.event_pages = event_pages
         gateway.mount(path, sub_app)
     return gateway
 

@@ -136,7 +136,7 @@ async def _locked(session: AsyncSession, schema: str, event_id: uuid.UUID) -> De
     return DeadLetter(**row._mapping) if row else None
 
 
-async def _wake_relay(session: AsyncSession, schema: str) -> None:
+async def wake_relay(session: AsyncSession, schema: str) -> None:
     # Delivered at commit, so the relay never looks before the request is visible.
     await session.execute(
         text("SELECT pg_notify(:channel, :schema)"),
@@ -175,7 +175,7 @@ async def request_redrive(
         )
         asked.append(event_id)
     if asked:
-        await _wake_relay(session, schema)
+        await wake_relay(session, schema)
     return asked
 
 

@@ -13,6 +13,7 @@ import asyncio
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
+from typing import Any
 
 import asyncpg
 import pytest
@@ -22,12 +23,12 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.intake.handlers import HANDLERS
+from shared.auth import Role
 from shared.clock import clock
 from shared.db import make_engine, make_sessionmaker, unit_of_work
 from shared.events import Envelope
 from shared.events.consumer import apply_once
 from shared.events.contracts import ConditionsPublishedV1
-from shared.events.failures import request_redrive
 from shared.events.outbox import publish
 from shared.queue import queue_name, redis_settings
 from tests.support.infra import INFRA
@@ -99,7 +100,8 @@ async def dead_letter(db: async_sessionmaker[AsyncSession], event_id: object) ->
         row = (
             await session.execute(
                 text(
-                    "SELECT state, tries, error, raised_at FROM intake.dead_letter WHERE event_id = :id"
+                    "SELECT state, tries, error, raised_at FROM intake.dead_letter "
+                    "WHERE event_id = :id"
                 ),
                 {"id": event_id},
             )
@@ -118,7 +120,7 @@ async def event_id_of(db: async_sessionmaker[AsyncSession], hotel_id: uuid.UUID)
 
 
 async def test_a_poison_event_is_dead_lettered_while_the_rest_flow_then_one_redrive_applies_it_once(
-    db: async_sessionmaker[AsyncSession], handler: CountingHandler
+    db: async_sessionmaker[AsyncSession], handler: CountingHandler, login_as: Any
 ) -> None:
     before, poison, after = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     handler.poisoned.add(poison)
@@ -133,24 +135,29 @@ async def test_a_poison_event_is_dead_lettered_while_the_rest_flow_then_one_redr
         assert "test_event_failures.py" in letter["raised_at"]
         assert await effect(db, before) == 1 and await effect(db, after) == 1
         assert await effect(db, poison) == 0
+        admin = await login_as("root", Role.ADMIN)
+        shown = (await admin.get("/intake/api/admin/events")).json()
+        assert [d["event_id"] for d in shown["letters"]] == [str(poison_event)]
+        assert (
+            'roomline_events_dead_letters{service="intake"} 1.0'
+            in (await admin.get("/intake/metrics")).text
+        )
 
         handler.poisoned.clear()  # the fault is mended
-        async with unit_of_work(db) as session:
-            asked = await request_redrive(
-                session, schema="intake", event_ids=[poison_event], actor="ops"
-            )
-        assert asked == [poison_event]
+        redrive = f"/intake/api/admin/events/{poison_event}/redrive"
+        assert (await admin.post_json(redrive, {})).status_code == 200
         await eventually(lambda: effect(db, poison), timeout=20)
         await eventually(lambda: _gone(db, poison_event), timeout=10)
 
-        async with unit_of_work(db) as session:
-            again = await request_redrive(
-                session, schema="intake", event_ids=[poison_event], actor="ops"
-            )
-        assert again == []  # nothing dead to redrive
+        again = await admin.post_json(redrive, {})
+        assert again.status_code == 404  # nothing dead to redrive: the event is applied
         await asyncio.sleep(1.5)
     assert await effect(db, poison) == 1
     assert handler.calls[poison] == 4  # three tries, one redrive
+    assert (
+        'roomline_events_dead_letters{service="intake"} 0.0'
+        in (await admin.get("/intake/metrics")).text
+    )
     async with db() as session:
         audited = await session.scalar(
             text("SELECT count(*) FROM intake.audit_log WHERE action = 'event_redrive'")

@@ -79,6 +79,8 @@ def test_every_alert_names_defined_metrics() -> None:
         "OutboxLagHigh",
         "RoomlineTargetDown",
         "QueueLogLagging",
+        "EventDeadLettered",
+        "OutboxOldestUnrelayed",
     } <= names
     for rule in rules:
         used = metrics_in(rule["expr"])
@@ -91,6 +93,7 @@ def test_every_alert_names_defined_metrics() -> None:
     assert "roomline_service_level_ratio" in by_name["ServiceLevelUnderTarget"]["expr"]
     assert by_name["ConfirmationUnsentOverLimit"]["expr"].endswith("> 15")
     assert "up" in metrics_in(by_name["RoomlineTargetDown"]["expr"])
+    assert by_name["EventDeadLettered"]["expr"].endswith("(roomline_events_dead_letters) > 0")
 
 
 def test_every_service_mount_and_worker_is_scraped() -> None:

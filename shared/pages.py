@@ -1,0 +1,81 @@
+"""Rendering pages and reading forms: what every service's page endpoints share."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+from jinja2 import ChoiceLoader, FileSystemLoader
+from pydantic import ValidationError
+
+from shared.auth import Staff, desks_for
+from shared.clock import clock
+from shared.money import Money
+
+SHARED_UI = Path(__file__).parent / "ui"
+
+
+def make_templates(service_templates: Path | None) -> Jinja2Templates:
+    loaders = [FileSystemLoader(str(service_templates))] if service_templates else []
+    loaders.append(FileSystemLoader(str(SHARED_UI / "templates")))
+    templates = Jinja2Templates(directory=str(SHARED_UI / "templates"))
+    templates.env.loader = ChoiceLoader(loaders)
+    templates.env.globals["local_time"] = lambda at, fmt="%Y-%m-%d %H:%M": clock.local(at).strftime(
+        fmt
+    )
+    templates.env.globals["money"] = lambda minor, currency: Money(int(minor), currency).format()
+    templates.env.globals["desks_for"] = desks_for
+    return templates
+
+
+def render(
+    templates: Jinja2Templates,
+    request: Request,
+    name: str,
+    staff: Staff | None,
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    """Render a page with what every page needs: the user, their desks, the CSRF token."""
+    base_context = {
+        "staff": staff,
+        "csrf_token": staff.csrf_token if staff else "",
+        "root": request.scope.get("root_path", ""),
+    }
+    return templates.TemplateResponse(
+        request, name, {**base_context, **context}, status_code=status_code
+    )
+
+
+def readable_errors(exc: ValidationError) -> str:
+    """A pydantic error as a sentence a desk user can act on, naming each field."""
+    parts = []
+    for error in exc.errors():
+        field = ".".join(str(p) for p in error["loc"]) or "form"
+        message = str(error["msg"]).removeprefix("Value error, ")
+        parts.append(f"{field.replace('_', ' ')}: {message}")
+    return "; ".join(parts)
+
+
+async def form_data(request: Request) -> dict[str, str]:
+    """The posted form as plain strings, blank fields dropped so model defaults apply."""
+    form = await request.form()
+    return {
+        key: value
+        for key, value in form.items()
+        if isinstance(value, str) and value.strip() != "" and key != "csrf_token"
+    }
+
+
+async def form_lists(request: Request, *names: str) -> dict[str, list[str]]:
+    """The posted values of repeated fields (ticked checkboxes), by name."""
+    form = await request.form()
+    return {name: [v for v in form.getlist(name) if isinstance(v, str)] for name in names}
+
+
+def see_other(request: Request, path: str) -> RedirectResponse:
+    """Redirect after a form post (303) to ``path`` inside this service, mounted or alone."""
+    return RedirectResponse(f"{request.scope.get('root_path', '')}{path}", status_code=303)
