@@ -1,7 +1,9 @@
 """Events the confirmation service subscribes to.
 
 Each runs inside ``shared.events.consumer.apply_once``, which records the event id in the
-inbox in the same transaction as the effect, so a redelivered event changes nothing.
+inbox in the same transaction as the effect, so a redelivered event changes nothing. The
+hotel's projections (contact, terms) keep the hotel's event version that wrote them and take
+only a higher one (issue 12).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from shared.events import Envelope
 from shared.events.consumer import Handler
 from shared.events.contracts import ContractEffectiveV1, HotelPublishedV1
 from shared.events.intake import BookingPlacedV1
+from shared.events.ordering import source_version
 from shared.observability import get_logger
 
 log = get_logger("confirmation.handlers")
@@ -38,7 +41,8 @@ async def on_hotel_published(session: AsyncSession, envelope: Envelope) -> None:
             include={"hotel_id", "name_zh", "name_en", "city", "confirm_channel"}
             | {"fax", "email", "phone"}
         ),
-        envelope.occurred_at,
+        occurred_at=envelope.occurred_at,
+        source_version=source_version(envelope),
     )
     if not applied:
         log.info("hotel_snapshot_stale", hotel_id=str(hotel.hotel_id))
@@ -54,6 +58,7 @@ async def on_contract_effective(session: AsyncSession, envelope: Envelope) -> No
         payment_arrangement=signed.payment_arrangement,
         version_no=signed.version_no,
         occurred_at=envelope.occurred_at,
+        source_version=source_version(envelope),
     )
     if not applied:
         log.info("hotel_terms_stale", hotel_id=str(signed.hotel_id))

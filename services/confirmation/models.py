@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -46,6 +47,8 @@ class HotelContact(Base):
     phone: Mapped[str] = mapped_column(String(40), default="")
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # Issue 12: the hotel's event version that wrote the row; only a higher one replaces it.
+    source_version: Mapped[int] = mapped_column(BigInteger, server_default="0")
 
 
 class ConfirmationTask(Base):
@@ -120,6 +123,7 @@ class HotelTerms(Base):
     payment_arrangement: Mapped[str] = mapped_column(String(40))
     version_no: Mapped[int] = mapped_column(Integer)
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    source_version: Mapped[int] = mapped_column(BigInteger, server_default="0")  # issue 12
 
 
 class OrderDispatch(Base):

@@ -1,7 +1,9 @@
 """SQL of the confirmation schema.
 
 Writes that come from events are ``INSERT ... ON CONFLICT`` statements: a task insert is
-idempotent by (booking_id, kind), and a hotel snapshot only replaces an older one.
+idempotent by (booking_id, kind), and a hotel snapshot only replaces an older one: the row
+keeps the hotel's event version that wrote it and only a higher one replaces it (issue 12,
+``shared.events.ordering``; never the events' clock).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.confirmation.models import ConfirmationTask, HotelContact, HotelTerms
+from shared.events.ordering import is_newer
 
 PAGE_SIZE = 50
 TaskRow = tuple[ConfirmationTask, str | None]
@@ -40,19 +43,17 @@ async def insert_task(session: AsyncSession, values: dict[str, Any]) -> uuid.UUI
 
 
 async def upsert_hotel_contact(
-    session: AsyncSession, values: dict[str, Any], occurred_at: datetime
+    session: AsyncSession, values: dict[str, Any], *, occurred_at: datetime, source_version: int
 ) -> bool:
     """Upsert a hotel's contact; False when a newer snapshot is already applied."""
-    statement = insert(HotelContact).values(**values, occurred_at=occurred_at)
-    changed = {
-        key: statement.excluded[key] for key in (*values, "occurred_at") if key != "hotel_id"
-    }
+    ordering = {"occurred_at": occurred_at, "source_version": source_version}
+    statement = insert(HotelContact).values(**values, **ordering)
+    changed = {key: statement.excluded[key] for key in (*values, *ordering) if key != "hotel_id"}
     upserted = await session.execute(
         statement.on_conflict_do_update(
             index_elements=["hotel_id"],
             set_={**changed, "updated_at": func.now()},
-            # Equal times apply in arrival order, so a frozen clock still updates.
-            where=HotelContact.occurred_at <= statement.excluded.occurred_at,
+            where=is_newer(statement.excluded.source_version, HotelContact.source_version),
         ).returning(HotelContact.hotel_id)
     )
     return upserted.first() is not None
@@ -65,13 +66,17 @@ async def upsert_hotel_terms(
     payment_arrangement: str,
     version_no: int,
     occurred_at: datetime,
+    source_version: int,
 ) -> bool:
-    """Keep the newest signed arrangement; False when a newer one is already kept."""
+    """Keep the newest signed arrangement; False when a newer one is already kept. The
+    hotel's event version decides: ``version_no`` counts one contract's versions, and a hotel
+    may sign a new contract whose first version is 1 again."""
     statement = insert(HotelTerms).values(
         hotel_id=hotel_id,
         payment_arrangement=payment_arrangement,
         version_no=version_no,
         occurred_at=occurred_at,
+        source_version=source_version,
     )
     upserted = await session.execute(
         statement.on_conflict_do_update(
@@ -80,8 +85,9 @@ async def upsert_hotel_terms(
                 "payment_arrangement": statement.excluded.payment_arrangement,
                 "version_no": statement.excluded.version_no,
                 "occurred_at": statement.excluded.occurred_at,
+                "source_version": statement.excluded.source_version,
             },
-            where=HotelTerms.occurred_at <= statement.excluded.occurred_at,
+            where=is_newer(statement.excluded.source_version, HotelTerms.source_version),
         ).returning(HotelTerms.hotel_id)
     )
     return upserted.first() is not None

@@ -38,9 +38,9 @@ from shared.auth import Staff
 from shared.clock import clock
 from shared.dates import nights_between
 from shared.errors import RuleViolated
-from shared.events import Payload, envelope_for
+from shared.events import Payload
 from shared.events.contracts import AllotmentSetV1, RatesPublishedV1
-from shared.events.outbox import outbox_table
+from shared.events.outbox import publish_many
 
 # Nights per upsert statement: big enough that round trips do not matter, small enough that
 # the progress bar moves during a large apply.
@@ -284,19 +284,7 @@ def _chunks(nights: list[date]) -> list[list[date]]:
 async def _announce(
     session: AsyncSession, room_groups: list[Group], price_groups: list[Group]
 ) -> None:
-    """Every event into the outbox with one statement, in the caller's transaction."""
-    now = clock.now()
-    rows = []
-    for payload in _events(room_groups, price_groups):
-        envelope = envelope_for(payload, source=SCHEMA, occurred_at=now)
-        rows.append(
-            {
-                "event_id": envelope.event_id,
-                "name": envelope.name,
-                "version": envelope.version,
-                "payload": envelope.payload,
-                "occurred_at": envelope.occurred_at,
-            }
-        )
-    if rows:
-        await session.execute(insert(outbox_table(SCHEMA)), rows)
+    """Every event into the outbox with one statement, in the caller's transaction; the
+    outbox numbers each hotel's events in order (issue 12), as for a desk edit."""
+    events = _events(room_groups, price_groups)
+    await publish_many(session, schema=SCHEMA, payloads=events, occurred_at=clock.now())

@@ -130,6 +130,8 @@ async def on_member_updated(session: AsyncSession, envelope: Envelope) -> None:
         statement.on_conflict_do_update(
             index_elements=[member.c.member_id],
             set_={k: statement.excluded[k] for k in values if k != "member_id"},
+            # Issue 12: ``version_no`` is the member's own version, the envelope's
+            # ``aggregate_version`` too, so it is this row's source version; never a clock.
             where=statement.excluded.version_no > member.c.version_no,
         )
     )

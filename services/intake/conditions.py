@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import ARRAY, DateTime, String, column, select, table
+from sqlalchemy import ARRAY, BigInteger, DateTime, String, column, select, table
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.settings import SCHEMA
 from shared.events import Envelope
 from shared.events.contracts import ConditionsPublishedV1
+from shared.events.ordering import is_newer, source_version
 
 hotel_conditions = table(
     "hotel_conditions",
     column("hotel_id"),
     column("summary", ARRAY(String)),
     column("occurred_at", DateTime(timezone=True)),
+    column("source_version", BigInteger),
     schema=SCHEMA,
 )
 
@@ -28,16 +30,19 @@ async def on_conditions_published(session: AsyncSession, envelope: Envelope) -> 
         hotel_id=event.hotel_id,
         summary=[c.summary() for c in event.conditions],
         occurred_at=envelope.occurred_at,
+        source_version=source_version(envelope),
     )
-    # A full list each time: the newest replaces, an older one arriving late is ignored.
+    # A full list each time: the newest replaces, an older one arriving late is ignored
+    # (by the hotel's event version, issue 12).
     await session.execute(
         statement.on_conflict_do_update(
             index_elements=["hotel_id"],
             set_={
                 "summary": statement.excluded.summary,
                 "occurred_at": statement.excluded.occurred_at,
+                "source_version": statement.excluded.source_version,
             },
-            where=hotel_conditions.c.occurred_at <= statement.excluded.occurred_at,
+            where=is_newer(statement.excluded.source_version, hotel_conditions.c.source_version),
         )
     )
 

@@ -3,6 +3,8 @@ restrictions (``restrictions.on_restrictions_set``), members' callers, and the c
 desk's record of the hotels' answers (``confirmation_outcomes``).
 
 They feed intake's own projection of sellable inventory (ARCHITECTURE: no cross-schema reads).
+Contracts' events carry the hotel's event version (``envelope.aggregate_version``); each row
+keeps the version that wrote it and only a higher one replaces it (``shared.events.ordering``).
 Each runs inside ``shared.events.consumer.apply_once``, which records the event id in the inbox
 in the same transaction, so a redelivered event has no second effect.
 """
@@ -33,6 +35,7 @@ from shared.events.contracts import (
     RestrictionsSetV1,
 )
 from shared.events.members import MemberUpdatedV1
+from shared.events.ordering import source_version
 from shared.observability import get_logger
 
 log = get_logger("intake.handlers")
@@ -42,7 +45,13 @@ async def on_hotel_published(session: AsyncSession, envelope: Envelope) -> None:
     """A full snapshot of the hotel's file: hotel, room types and rate plans (HR-2)."""
     event = envelope.parse()
     assert isinstance(event, HotelPublishedV1)
-    if not await projection.upsert_hotel(session, event, envelope.occurred_at):
+    applied = await projection.upsert_hotel(
+        session,
+        event,
+        occurred_at=envelope.occurred_at,
+        source_version=source_version(envelope),
+    )
+    if not applied:
         log.info("hotel_snapshot_stale", hotel_id=str(event.hotel_id))
         return
     await projection.replace_room_types(session, event)
@@ -60,6 +69,7 @@ async def on_allotment_set(session: AsyncSession, envelope: Envelope) -> None:
         room_type_id=event.room_type_id,
         nights=event.nights,
         occurred_at=envelope.occurred_at,
+        source_version=source_version(envelope),
     )
     for night, allotment, sold in applied:
         if allotment != asked[night]:
@@ -89,6 +99,7 @@ async def on_rates_published(session: AsyncSession, envelope: Envelope) -> None:
         currency=event.currency,
         nights=event.nights,
         occurred_at=envelope.occurred_at,
+        source_version=source_version(envelope),
     )
 
 

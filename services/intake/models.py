@@ -43,6 +43,8 @@ hotel = Table(
     Column("sellable", Boolean, nullable=False),
     Column("occurred_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # Issue 12: the hotel's event version that wrote the row; only a higher one replaces it.
+    Column("source_version", BigInteger, nullable=False, server_default="0"),
     # IN-2/IN-3 (migration intake_0004_search): the name as agents may type it, and where the
     # hotel is, for "nearby" alternatives. Coordinates are optional in contracts.
     Column("name_pinyin", Text, nullable=False, server_default=""),
@@ -82,6 +84,8 @@ inventory_night = Table(
     Column("remaining", Integer),  # GENERATED ALWAYS AS (allotment - sold): read only
     Column("occurred_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # Issue 12: the hotel's event version that wrote the row; only a higher one replaces it.
+    Column("source_version", BigInteger, nullable=False, server_default="0"),
 )
 
 rate_night = Table(
@@ -96,6 +100,8 @@ rate_night = Table(
     Column("currency", String(3), nullable=False),
     Column("occurred_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # Issue 12: the hotel's event version that wrote the row; only a higher one replaces it.
+    Column("source_version", BigInteger, nullable=False, server_default="0"),
 )
 
 booking = Table(

@@ -1,9 +1,11 @@
 """SQL that keeps intake's sellable-inventory projection in step with contracts' events.
 
-Every upsert is guarded by the event's occurred-at (``EXCLUDED.occurred_at >= occurred_at``):
-events may be delivered late or out of order, and an older snapshot must never overwrite a
-newer one. Equal times apply in arrival order, so a process with a frozen clock still works.
-Duplicate deliveries never reach here (the inbox in ``shared.events.consumer`` drops them).
+Every upsert is guarded by the hotel's event version (issue 12, ``shared.events.ordering``):
+a row keeps the ``source_version`` of the event that wrote it, and an event applies only if
+its version is higher. Events may be delivered late or out of order, and an older snapshot
+must never overwrite a newer one; ``occurred_at`` is kept for reading but decides nothing,
+since the publisher's clock may step back. Duplicate deliveries never reach here (the inbox in
+``shared.events.consumer`` drops them).
 """
 
 from __future__ import annotations
@@ -19,12 +21,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.intake import hotel_names
 from services.intake.models import hotel, rate_plan, room_type
 from shared.events.contracts import HotelPublishedV1, NightAllotment, NightPrice
+from shared.events.ordering import is_newer, is_newer_sql
 
 N = TypeVar("N", NightAllotment, NightPrice)
 
 
 async def upsert_hotel(
-    session: AsyncSession, event: HotelPublishedV1, occurred_at: datetime
+    session: AsyncSession, event: HotelPublishedV1, *, occurred_at: datetime, source_version: int
 ) -> bool:
     """Upsert the hotel row; False when a newer snapshot is already applied."""
     spelled = hotel_names.spellings(event.name_zh)  # IN-2: searched by pinyin, never computed
@@ -43,6 +46,7 @@ async def upsert_hotel(
         "latitude": event.latitude,  # IN-3: nearest alternatives first
         "longitude": event.longitude,
         "occurred_at": occurred_at,
+        "source_version": source_version,
         "updated_at": func.now(),
     }
     statement = insert(hotel).values(**values)
@@ -51,7 +55,7 @@ async def upsert_hotel(
         statement.on_conflict_do_update(
             index_elements=[hotel.c.hotel_id],
             set_=changed,
-            where=statement.excluded.occurred_at >= hotel.c.occurred_at,
+            where=is_newer(statement.excluded.source_version, hotel.c.source_version),
         ).returning(hotel.c.hotel_id)
     )
     return applied.first() is not None
@@ -125,18 +129,20 @@ async def replace_rate_plans(session: AsyncSession, event: HotelPublishedV1) -> 
 # A reduction never takes allotment below what is already sold: the CHECK would refuse it,
 # and rooms already sold to guests stay sold; the handler logs the clamp for the desk.
 _UPSERT_ALLOTMENT = text(
-    """
+    f"""
     INSERT INTO intake.inventory_night AS inv
-        (room_type_id, night, hotel_id, allotment, sold, occurred_at, updated_at)
-    SELECT :room_type_id, n.night, :hotel_id, GREATEST(n.rooms, 0), 0, :occurred_at, now()
+        (room_type_id, night, hotel_id, allotment, sold, occurred_at, source_version, updated_at)
+    SELECT :room_type_id, n.night, :hotel_id, GREATEST(n.rooms, 0), 0, :occurred_at,
+        :source_version, now()
     FROM unnest(CAST(:nights AS date[]), CAST(:rooms AS integer[])) AS n(night, rooms)
     ORDER BY n.night
     ON CONFLICT (room_type_id, night) DO UPDATE
     SET allotment = GREATEST(EXCLUDED.allotment, inv.sold),
         hotel_id = EXCLUDED.hotel_id,
         occurred_at = EXCLUDED.occurred_at,
+        source_version = EXCLUDED.source_version,
         updated_at = now()
-    WHERE EXCLUDED.occurred_at >= inv.occurred_at
+    WHERE {is_newer_sql("EXCLUDED.source_version", "inv.source_version")}
     RETURNING inv.night, inv.allotment, inv.sold
     """
 )
@@ -149,6 +155,7 @@ async def upsert_allotment(
     room_type_id: uuid.UUID,
     nights: list[NightAllotment],
     occurred_at: datetime,
+    source_version: int,
 ) -> list[tuple[date, int, int]]:
     """Apply absolute allotments; returns (night, allotment, sold) of the rows it changed."""
     ordered = _by_night(nights)
@@ -160,6 +167,7 @@ async def upsert_allotment(
             "nights": [n.night for n in ordered],
             "rooms": [n.rooms for n in ordered],
             "occurred_at": occurred_at,
+            "source_version": source_version,
         },
     )
     return [(row.night, row.allotment, row.sold) for row in result]
@@ -172,11 +180,11 @@ def _by_night(nights: list[N]) -> list[N]:
 
 
 _UPSERT_RATES = text(
-    """
+    f"""
     INSERT INTO intake.rate_night AS rn (rate_plan_id, night, room_type_id, hotel_id,
-        net_minor, sell_minor, currency, occurred_at, updated_at)
+        net_minor, sell_minor, currency, occurred_at, source_version, updated_at)
     SELECT :rate_plan_id, p.night, :room_type_id, :hotel_id, p.net_minor, p.sell_minor,
-        :currency, :occurred_at, now()
+        :currency, :occurred_at, :source_version, now()
     FROM unnest(CAST(:nights AS date[]), CAST(:net AS bigint[]), CAST(:sell AS bigint[]))
         AS p(night, net_minor, sell_minor)
     ORDER BY p.night
@@ -187,8 +195,9 @@ _UPSERT_RATES = text(
         room_type_id = EXCLUDED.room_type_id,
         hotel_id = EXCLUDED.hotel_id,
         occurred_at = EXCLUDED.occurred_at,
+        source_version = EXCLUDED.source_version,
         updated_at = now()
-    WHERE EXCLUDED.occurred_at >= rn.occurred_at
+    WHERE {is_newer_sql("EXCLUDED.source_version", "rn.source_version")}
     """
 )
 
@@ -202,6 +211,7 @@ async def upsert_rates(
     currency: str,
     nights: list[NightPrice],
     occurred_at: datetime,
+    source_version: int,
 ) -> None:
     ordered = _by_night(nights)
     await session.execute(
@@ -215,5 +225,6 @@ async def upsert_rates(
             "net": [p.net_minor for p in ordered],
             "sell": [p.sell_minor for p in ordered],
             "occurred_at": occurred_at,
+            "source_version": source_version,
         },
     )

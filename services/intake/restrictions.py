@@ -28,6 +28,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -46,6 +47,7 @@ from services.intake.settings import SCHEMA
 from shared.errors import RuleViolated
 from shared.events import Envelope
 from shared.events.contracts import RestrictionsSetV1
+from shared.events.ordering import is_newer_sql, source_version
 from shared.observability import get_logger
 
 log = get_logger("intake.restrictions")
@@ -65,17 +67,18 @@ night_restriction = Table(
     Column("room_status", String(12), nullable=False),
     Column("occurred_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("source_version", BigInteger, nullable=False, server_default="0"),
 )
 
 # Like the allotment upsert (projection.py): sorted nights, one statement, and an older event
-# never overwrites a newer one (equal times apply in arrival order).
+# never overwrites a newer one: the hotel's event version decides, never a clock (issue 12).
 _UPSERT = text(
-    """
+    f"""
     INSERT INTO intake.night_restriction AS nr (room_type_id, night, hotel_id, release_days,
         min_stay, closed_to_arrival, closed_to_departure, stop_sell, room_status, occurred_at,
-        updated_at)
+        source_version, updated_at)
     SELECT :room_type_id, r.night, :hotel_id, r.release_days, r.min_stay, r.cta, r.ctd,
-        r.stop_sell, r.room_status, :occurred_at, now()
+        r.stop_sell, r.room_status, :occurred_at, :source_version, now()
     FROM unnest(CAST(:nights AS date[]), CAST(:release_days AS integer[]),
         CAST(:min_stay AS integer[]), CAST(:cta AS boolean[]), CAST(:ctd AS boolean[]),
         CAST(:stop_sell AS boolean[]), CAST(:room_status AS text[]))
@@ -90,8 +93,9 @@ _UPSERT = text(
         stop_sell = EXCLUDED.stop_sell,
         room_status = EXCLUDED.room_status,
         occurred_at = EXCLUDED.occurred_at,
+        source_version = EXCLUDED.source_version,
         updated_at = now()
-    WHERE EXCLUDED.occurred_at >= nr.occurred_at
+    WHERE {is_newer_sql("EXCLUDED.source_version", "nr.source_version")}
     RETURNING nr.night
     """
 )
@@ -108,6 +112,7 @@ async def on_restrictions_set(session: AsyncSession, envelope: Envelope) -> None
             "room_type_id": event.room_type_id,
             "hotel_id": event.hotel_id,
             "occurred_at": envelope.occurred_at,
+            "source_version": source_version(envelope),
             "nights": [n.night for n in ordered],
             "release_days": [n.release_days for n in ordered],
             "min_stay": [n.min_stay for n in ordered],

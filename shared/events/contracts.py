@@ -1,4 +1,10 @@
-"""Events the hotel-resources service (``contracts``) publishes."""
+"""Events the hotel-resources service (``contracts``) publishes.
+
+Every one of them updates a projection of the hotel elsewhere (intake's inventory, prices,
+restrictions and conditions; confirmation's contacts and terms), so all of them belong to the
+aggregate ``hotel:<id>`` and the outbox numbers them per hotel (issue 12): a consumer row is
+always written by events of one hotel, so the number it keeps compares with the next one's.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,15 @@ from typing import Literal
 from pydantic import BaseModel
 
 from shared.events import Payload, event
+
+
+class HotelEvent(Payload):
+    """An event about one hotel, ordered among that hotel's events by the outbox's counter."""
+
+    hotel_id: uuid.UUID
+
+    def aggregate_key(self) -> str:
+        return f"hotel:{self.hotel_id}"
 
 
 class RoomTypeInfo(BaseModel):
@@ -24,13 +39,12 @@ class RatePlanInfo(BaseModel):
 
 
 @event
-class HotelPublishedV1(Payload):
+class HotelPublishedV1(HotelEvent):
     """A hotel's file as agents and the confirmation desk need it; a full snapshot each time."""
 
     name = "contracts.hotel_published"
     version = 1
 
-    hotel_id: uuid.UUID
     name_zh: str
     name_en: str
     city: str
@@ -56,13 +70,12 @@ class NightAllotment(BaseModel):
 
 
 @event
-class AllotmentSetV1(Payload):
+class AllotmentSetV1(HotelEvent):
     """The rooms the hotel holds for us on each night (HR-2); absolute numbers, not deltas."""
 
     name = "contracts.allotment_set"
     version = 1
 
-    hotel_id: uuid.UUID
     room_type_id: uuid.UUID
     nights: list[NightAllotment]
 
@@ -74,13 +87,12 @@ class NightPrice(BaseModel):
 
 
 @event
-class RatesPublishedV1(Payload):
+class RatesPublishedV1(HotelEvent):
     """Per-night net and sell prices of one rate plan (HR-4: sell is never below net)."""
 
     name = "contracts.rates_published"
     version = 1
 
-    hotel_id: uuid.UUID
     rate_plan_id: uuid.UUID
     room_type_id: uuid.UUID
     currency: str
@@ -88,13 +100,12 @@ class RatesPublishedV1(Payload):
 
 
 @event
-class RecommendationApprovedV1(Payload):
+class RecommendationApprovedV1(HotelEvent):
     """The director approved a hotel as recommended for a month (HR-6): agents see it first."""
 
     name = "contracts.recommendation_approved"
     version = 1
 
-    hotel_id: uuid.UUID
     city: str
     month: date
 
@@ -112,7 +123,7 @@ class NightRestriction(BaseModel):
 
 
 @event
-class RestrictionsSetV1(Payload):
+class RestrictionsSetV1(HotelEvent):
     """Sales restrictions of a room type per night (HR-2 room status, IN-2): release days,
     minimum stay, closed to arrival / departure, stop-sell and room status. Each night carries
     all its values, so consumers replace their copy of that night."""
@@ -120,7 +131,6 @@ class RestrictionsSetV1(Payload):
     name = "contracts.restrictions_set"
     version = 1
 
-    hotel_id: uuid.UUID
     room_type_id: uuid.UUID
     nights: list[NightRestriction]
 
@@ -141,25 +151,23 @@ class HotelCondition(BaseModel):
 
 
 @event
-class ConditionsPublishedV1(Payload):
+class ConditionsPublishedV1(HotelEvent):
     """All of a hotel's conditions (HR-8), a full list each time; agents see them on the hotel."""
 
     name = "contracts.conditions_published"
     version = 1
 
-    hotel_id: uuid.UUID
     conditions: list[HotelCondition]
 
 
 @event
-class ContractEffectiveV1(Payload):
+class ContractEffectiveV1(HotelEvent):
     """A contract version a director signed (HR-3): from now on the hotel may be sold on the
     nights of its validity. A later supplement of the same contract replaces the range."""
 
     name = "contracts.contract_effective"
     version = 1
 
-    hotel_id: uuid.UUID
     contract_id: uuid.UUID
     version_id: uuid.UUID
     version_no: int

@@ -44,6 +44,10 @@ class BookingSnapshot(Payload):
     urgent: bool
     agent_username: str
 
+    def aggregate_key(self) -> str:
+        """Issue 12: a booking's events are ordered by the booking's own version."""
+        return f"booking:{self.booking_id}"
+
 
 @event
 class BookingPlacedV1(BookingSnapshot):
@@ -72,11 +76,15 @@ class BookingPlacedV1(BookingSnapshot):
     # confirmation desk calls the guest to verify before sending it to the hotel).
     source: str = "phone"
 
+    def own_aggregate_version(self) -> int:
+        return 1  # a booking is placed at version 1; every change bumps it (IN-5)
+
 
 # --- changes after placement (IN-5) --------------------------------------------------------
 # Both carry the whole booking as it stands after the change, so a consumer that handles them
 # out of order (workers run jobs concurrently) still has everything it needs; ``booking_version``
-# orders them (1 is the placement).
+# orders them (1 is the placement). It is also the envelope's ``aggregate_version``: intake
+# bumps it under the booking's row lock, in the transaction that publishes the event.
 
 
 @event
@@ -99,6 +107,9 @@ class BookingModifiedV1(BookingSnapshot):
     reason_category: str
     modified_at: datetime
 
+    def own_aggregate_version(self) -> int:
+        return self.booking_version
+
 
 @event
 class BookingCancelledV1(BookingSnapshot):
@@ -112,6 +123,9 @@ class BookingCancelledV1(BookingSnapshot):
     reason: str
     reason_category: str
     cancelled_at: datetime
+
+    def own_aggregate_version(self) -> int:
+        return self.booking_version
 
 
 # --- internal communication forms (IN-7) ---------------------------------------------------

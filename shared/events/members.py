@@ -74,3 +74,10 @@ class MemberUpdatedV1(Payload):
     complaint_note: str = Field(default="", max_length=500)
     complaint_on: date | None = None
     updated_at: AwareDatetime
+
+    def aggregate_key(self) -> str:
+        return f"member:{self.member_id}"
+
+    def own_aggregate_version(self) -> int:
+        # Bumped by the UPDATE that writes the change (members.py), in the event's transaction.
+        return self.version_no

@@ -29,8 +29,16 @@ def beijing(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> 
     return datetime(year, month, day, hour, minute, tzinfo=clock.business_tz)
 
 
-def envelope(payload: Payload, *, source: str, occurred_at: datetime | None = None) -> Envelope:
-    return envelope_for(payload, source=source, occurred_at=occurred_at or clock.now())
+def envelope(
+    payload: Payload,
+    *,
+    source: str,
+    occurred_at: datetime | None = None,
+    version: int | None = None,
+) -> Envelope:
+    """``version``: the publisher's aggregate version (issue 12); None: an unnumbered event."""
+    at = occurred_at or clock.now()
+    return envelope_for(payload, source=source, occurred_at=at, aggregate_version=version)
 
 
 async def deliver(sessionmaker: Sessionmaker, event: Envelope) -> str:
@@ -129,9 +137,13 @@ def hotel_published(
 
 
 async def publish_hotel(
-    sessionmaker: Sessionmaker, *, occurred_at: datetime | None = None, **kwargs: Any
+    sessionmaker: Sessionmaker,
+    *,
+    occurred_at: datetime | None = None,
+    version: int | None = None,
+    **kwargs: Any,
 ) -> HotelPublishedV1:
     hotel = hotel_published(**kwargs)
-    event = envelope(hotel, source="contracts", occurred_at=occurred_at)
+    event = envelope(hotel, source="contracts", occurred_at=occurred_at, version=version)
     assert await deliver(sessionmaker, event) == "handled"
     return hotel

@@ -106,16 +106,18 @@ async def test_cf1_unknown_booking_ref_is_404(login_as) -> None:
 async def test_cf1_newer_hotel_snapshot_wins_and_a_stale_one_is_ignored(
     login_as, sessionmaker
 ) -> None:
+    # Issue 12: the hotel's event version decides, not the time; the late one is later too.
     now = clock.now()
-    hotel = await publish_hotel(sessionmaker, confirm_channel="fax", occurred_at=now)
+    hotel = await publish_hotel(sessionmaker, confirm_channel="fax", occurred_at=now, version=1)
     await publish_hotel(
-        sessionmaker, hotel_id=hotel.hotel_id, confirm_channel="email", occurred_at=now
+        sessionmaker, hotel_id=hotel.hotel_id, confirm_channel="email", occurred_at=now, version=3
     )
     await publish_hotel(
         sessionmaker,
         hotel_id=hotel.hotel_id,
         confirm_channel="fax",
-        occurred_at=now - timedelta(minutes=5),
+        occurred_at=now + timedelta(minutes=5),
+        version=2,
     )
     booking = await place_booking(sessionmaker, check_in=clock.today(), hotel_id=hotel.hotel_id)
     desk = await login_as("cora", DESK)

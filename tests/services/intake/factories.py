@@ -42,8 +42,13 @@ class SeededHotel:
     nights: list[date] = field(default_factory=list)
 
 
-def envelope(payload: Payload, *, occurred_at: datetime | None = None) -> Envelope:
-    return envelope_for(payload, source="contracts", occurred_at=occurred_at or clock.now())
+def envelope(
+    payload: Payload, *, occurred_at: datetime | None = None, version: int | None = None
+) -> Envelope:
+    """``version``: the hotel's event version as contracts' outbox numbers it (issue 12);
+    None: an unnumbered event, applied in arrival order over unnumbered rows only."""
+    at = occurred_at or clock.now()
+    return envelope_for(payload, source="contracts", occurred_at=at, aggregate_version=version)
 
 
 async def apply(sessionmaker: Sessionmaker, event: Envelope) -> str:

@@ -1,5 +1,6 @@
 """Intake's sellable inventory follows contracts' events (ARCHITECTURE: own projection):
-once per event, never regressed by an older event, never cut below rooms already sold."""
+once per event, never regressed by an older event (by the hotel's event version, issue 12),
+never cut below rooms already sold."""
 
 from __future__ import annotations
 
@@ -42,11 +43,14 @@ async def test_duplicate_allotment_event_has_no_second_effect(login_as, sessionm
 
 
 async def test_older_allotment_event_arriving_late_does_not_regress(sessionmaker) -> None:
+    # Issue 12: the hotel's event version orders them; the older one even claims a later time.
     night = clock.today() + timedelta(days=3)
     t0 = clock.now() - timedelta(hours=1)
     seeded = await seed_hotel(sessionmaker, rooms=5, nights=[night], occurred_at=t0)
-    newer = envelope(allotment_event(seeded, {night: 9}), occurred_at=t0 + timedelta(minutes=20))
-    older = envelope(allotment_event(seeded, {night: 2}), occurred_at=t0 + timedelta(minutes=10))
+    newer = envelope(allotment_event(seeded, {night: 9}), occurred_at=t0, version=20)
+    older = envelope(
+        allotment_event(seeded, {night: 2}), occurred_at=t0 + timedelta(minutes=10), version=10
+    )
 
     assert await apply(sessionmaker, newer) == "handled"
     assert await apply(sessionmaker, older) == "handled"  # handled, but changes nothing
@@ -80,8 +84,8 @@ async def test_older_hotel_snapshot_does_not_overwrite_a_newer_one(login_as, ses
     ids = {k: getattr(seeded, k) for k in ("hotel_id", "room_type_id", "rate_plan_id")}
     renamed = hotel_event(**ids, name_en="Fairmont Peace Hotel")
     stale = hotel_event(**ids, name_en="Old Name Hotel", sellable=False)
-    await apply(sessionmaker, envelope(renamed, occurred_at=t0 + timedelta(minutes=20)))
-    await apply(sessionmaker, envelope(stale, occurred_at=t0 + timedelta(minutes=10)))
+    await apply(sessionmaker, envelope(renamed, occurred_at=t0, version=20))
+    await apply(sessionmaker, envelope(stale, occurred_at=t0 + timedelta(minutes=10), version=10))
 
     agent = await login_as("ana", Role.AGENT)
     check_in = clock.today() + timedelta(days=1)
@@ -113,8 +117,10 @@ async def test_newer_rates_replace_older_ones_and_older_ones_are_ignored(session
     night = clock.today() + timedelta(days=2)
     t0 = clock.now() - timedelta(hours=1)
     seeded = await seed_hotel(sessionmaker, nights=[night], sell_minor=50000, occurred_at=t0)
-    newer = envelope(rates_event(seeded, {night: 70000}), occurred_at=t0 + timedelta(minutes=2))
-    older = envelope(rates_event(seeded, {night: 10000}), occurred_at=t0 + timedelta(minutes=1))
+    newer = envelope(rates_event(seeded, {night: 70000}), occurred_at=t0, version=2)
+    older = envelope(
+        rates_event(seeded, {night: 10000}), occurred_at=t0 + timedelta(minutes=1), version=1
+    )
     await apply(sessionmaker, newer)
     await apply(sessionmaker, older)
     async with sessionmaker() as session:

@@ -25,6 +25,7 @@ async def restrict(
     nights: list[date],
     *,
     occurred_at: datetime | None = None,
+    version: int | None = None,
     **fields: Any,
 ) -> str:
     """Deliver a contracts.restrictions_set event for ``nights`` (other fields default)."""
@@ -33,7 +34,7 @@ async def restrict(
         room_type_id=seeded.room_type_id,
         nights=[NightRestriction(night=n, **fields) for n in nights],
     )
-    return await apply(sessionmaker, envelope(event, occurred_at=occurred_at))
+    return await apply(sessionmaker, envelope(event, occurred_at=occurred_at, version=version))
 
 
 async def _search(agent: Any, check_in: date, nights: int) -> dict[str, Any]:
@@ -125,10 +126,11 @@ async def test_in2_an_older_restrictions_event_after_a_newer_one_does_not_regres
 ) -> None:
     seeded = await seed_hotel(sessionmaker, rooms=5)
     check_in = clock.today() + timedelta(days=10)
-    newer = clock.now()
-    await restrict(sessionmaker, seeded, [check_in], occurred_at=newer, stop_sell=True)
+    # Issue 12: the hotel's event version orders them, whatever time each one claims.
+    now = clock.now()
+    await restrict(sessionmaker, seeded, [check_in], occurred_at=now, version=2, stop_sell=True)
     late = await restrict(
-        sessionmaker, seeded, [check_in], occurred_at=newer - timedelta(hours=1), stop_sell=False
+        sessionmaker, seeded, [check_in], occurred_at=now + timedelta(hours=1), version=1
     )
     assert late == "handled"
     agent = await login_as("ana", Role.AGENT)
@@ -136,6 +138,7 @@ async def test_in2_an_older_restrictions_event_after_a_newer_one_does_not_regres
     offer = await _search(agent, check_in, 1)
 
     assert offer["can_sell"] is False and offer["reason"] == f"Stop-sell on {check_in}"
-    # A genuinely newer event lifts it.
-    await restrict(sessionmaker, seeded, [check_in], occurred_at=newer + timedelta(hours=1))
+    # A genuinely newer event lifts it, even with an earlier time on it.
+    earlier = now - timedelta(hours=1)
+    await restrict(sessionmaker, seeded, [check_in], occurred_at=earlier, version=3)
     assert (await _search(agent, check_in, 1))["can_sell"] is True
