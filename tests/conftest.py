@@ -44,9 +44,11 @@ BEGIN
   FOR r IN SELECT schemaname, tablename FROM pg_tables WHERE schemaname = ANY($SCHEMAS) LOOP
     EXECUTE format('DELETE FROM %I.%I', r.schemaname, r.tablename);
   END LOOP;
-  FOR r IN SELECT sequence_schema, sequence_name FROM information_schema.sequences
-           WHERE sequence_schema = ANY($SCHEMAS) LOOP
-    EXECUTE format('ALTER SEQUENCE %I.%I RESTART', r.sequence_schema, r.sequence_name);
+  -- pg_class, not information_schema.sequences: that view leaves out identity columns'.
+  FOR r IN SELECT n.nspname, c.relname FROM pg_class c
+           JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE c.relkind = 'S' AND n.nspname = ANY($SCHEMAS) LOOP
+    EXECUTE format('ALTER SEQUENCE %I.%I RESTART', r.nspname, r.relname);
   END LOOP;
 END $$"""
 
