@@ -9,7 +9,17 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, DateTime, MetaData, String, Table, func, insert
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    MetaData,
+    String,
+    Table,
+    func,
+    insert,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,6 +39,7 @@ def audit_table(schema: str) -> Table:
         Column("entity_id", String(80), nullable=False),
         Column("before", JSONB),
         Column("after", JSONB),
+        Index("audit_log_entity", "entity", "entity_id"),
     )
 
 

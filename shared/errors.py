@@ -1,18 +1,26 @@
 """The ``DomainError`` family and the one handler that turns it into a response.
 
 Service code raises these, never ``HTTPException``. The API answers
-``{"error": code, "detail": text}``; a browser gets a readable page instead.
+``{"error": code, "detail": text}``; a browser gets a readable page instead. A page endpoint
+that shows its form again raises ``FormRejected`` (one commit rule, see shared.db).
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+# Builds the page from a session of its own (the request's has been rolled back and closed).
+PageBuilder = Callable[["AsyncSession"], Awaitable[Response]]
 
 
 class DomainError(Exception):
@@ -79,6 +87,22 @@ class RuleBrokenByInput(RuleViolated):
     status_code = 422
 
 
+class FormRejected(Exception):
+    """A form shown again with its error, as a 4xx page.
+
+    Raised, not returned, so it passes through the request's session dependency, which rolls
+    back whatever the refused attempt wrote (one commit rule). ``page`` is the rendered form,
+    or, when the form shows data from the database, a builder the handler calls with a fresh
+    session after that rollback, so the page cannot show the refused attempt's writes. A
+    builder takes plain values (not ``exc``: an ``except ... as exc`` name is unbound once the
+    block ends, and it runs later) and no ORM object of the request's closed session.
+    """
+
+    def __init__(self, page: Response | PageBuilder) -> None:
+        super().__init__("form rejected")
+        self.page = page
+
+
 def wants_html(request: Request) -> bool:
     accept = request.headers.get("accept", "")
     return "text/html" in accept and "application/json" not in accept
@@ -136,6 +160,17 @@ def install_error_handlers(app: FastAPI) -> None:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return JSONResponse({"error": code, "detail": detail}, status_code=exc.status_code)
 
+    async def on_form_rejected(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, FormRejected)
+        if isinstance(exc.page, Response):
+            return exc.page
+        try:
+            async with request.app.state.sessionmaker() as session:
+                return await exc.page(session)  # read only: never committed
+        except DomainError as refused:  # the record vanished meanwhile, say
+            return await on_domain_error(request, refused)
+
     app.add_exception_handler(DomainError, on_domain_error)
+    app.add_exception_handler(FormRejected, on_form_rejected)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from shared.auth import Staff, desks_for
 from shared.clock import clock
+from shared.db import refuse_commit
 from shared.money import Money
 
 SHARED_UI = Path(__file__).parent / "ui"
@@ -39,7 +40,13 @@ def render(
     status_code: int = 200,
     **context: Any,
 ) -> HTMLResponse:
-    """Render a page with what every page needs: the user, their desks, the CSRF token."""
+    """Render a page with what every page needs: the user, their desks, the CSRF token.
+
+    A failure page (status >= 400) marks the request so its session is not committed, should
+    an endpoint return one instead of raising ``FormRejected`` (one commit rule, shared.db).
+    """
+    if status_code >= 400:
+        refuse_commit(request)
     base_context = {
         "staff": staff,
         "csrf_token": staff.csrf_token if staff else "",

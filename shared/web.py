@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Role, SessionStore, require
 from shared.config import Settings
-from shared.db import make_engine, make_sessionmaker
+from shared.db import CommitGuardMiddleware, make_engine, make_sessionmaker
 from shared.errors import install_error_handlers
 from shared.events.admin import events_admin_router
 from shared.events.operations import refresh_event_gauges
@@ -160,6 +160,7 @@ def create_service_app(
     app.state.metrics_refresh = _with_event_gauges(service, metrics_refresh)
     app.state.templates = make_templates(templates_dir)
     install_error_handlers(app)
+    app.add_middleware(CommitGuardMiddleware)
     app.add_middleware(RequestContextMiddleware, service=service)
     app.include_router(_health_router(service))
     app.include_router(_docs_router(app))

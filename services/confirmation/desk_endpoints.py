@@ -19,7 +19,7 @@ from services.confirmation import claims, desk, desk_views, replies
 from services.confirmation.auth import DESK_ROLES
 from shared.auth import Staff, require
 from shared.db import DbSession
-from shared.errors import DomainError, NotFound
+from shared.errors import DomainError, FormRejected, NotFound
 from shared.web import form_data, render, see_other
 
 router = APIRouter()
@@ -111,11 +111,12 @@ async def task_action(
     try:
         await call(session, task_id, staff, fields)
     except DomainError as exc:
-        await session.rollback()
-        return await task_page(
-            request, session, staff, task_id,
-            error=exc.detail, status=exc.status_code, values=fields,
-        )  # fmt: skip
+        error, status = exc.detail, exc.status_code
+        raise FormRejected(
+            lambda session: task_page(
+                request, session, staff, task_id, error=error, status=status, values=fields
+            )
+        ) from exc
     return see_other(request, f"/tasks/{task_id}?saved={saved}")
 
 

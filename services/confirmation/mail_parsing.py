@@ -18,13 +18,11 @@ from email.header import decode_header
 from email.message import EmailMessage, Message
 from html.parser import HTMLParser
 
+from shared.booking_refs import find_booking_refs
 from shared.observability import get_logger
 
 log = get_logger("confirmation.inbound")
 
-# A booking ref as intake makes it (services/intake/service.py new_booking_ref): "RL" and 8
-# characters of an alphabet without 0, 1, I and O. A whole word, any case.
-BOOKING_REF_RE = re.compile(r"\bRL[ABCDEFGHJKLMNPQRSTUVWXYZ23456789]{8}\b", re.IGNORECASE)
 # Mail that says GB2312 is very often GBK; GB18030 decodes both (and is a superset).
 _CHARSET_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030"}
 # PDFs are read for a ref only this far: a scanned fax has its ref on the first page.
@@ -240,7 +238,7 @@ def parse_mail(raw: bytes) -> ParsedMail:
 
 def booking_refs(text: str) -> list[str]:
     """The booking refs in ``text``, first seen first, upper-cased, without repeats."""
-    return list(dict.fromkeys(match.upper() for match in BOOKING_REF_RE.findall(text)))
+    return find_booking_refs(text)
 
 
 def preview(text: str, lines: int = PREVIEW_LINES) -> str:

@@ -15,12 +15,15 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
     String,
     Text,
+    UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -30,6 +33,10 @@ from services.confirmation.settings import SCHEMA
 
 class Base(DeclarativeBase):
     metadata = MetaData(schema=SCHEMA)
+
+
+# The schema's one MetaData: every table registers here, so the drift test sees them all.
+metadata = Base.metadata
 
 
 class HotelContact(Base):
@@ -55,6 +62,19 @@ class ConfirmationTask(Base):
     """One booking (or later, one change of it) to send to the hotel and confirm (CF-1)."""
 
     __tablename__ = "confirmation_task"
+    __table_args__ = (
+        # One task per booking version and kind: the second guard against a doubled event.
+        UniqueConstraint(
+            "booking_id", "kind", "booking_version", name="confirmation_task_one_per_version"
+        ),
+        Index("confirmation_task_queue", "state", "deadline_at"),  # CF-2: by deadline in a state
+        Index("confirmation_task_ref", "booking_ref"),
+        Index(
+            "confirmation_task_confirmation_no",
+            "hotel_confirmation_no",
+            postgresql_where=text("hotel_confirmation_no IS NOT NULL"),
+        ),
+    )
 
     task_id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     booking_id: Mapped[uuid.UUID]
@@ -130,9 +150,16 @@ class OrderDispatch(Base):
     """One document sent, or being sent, to a hotel or a customer (CF-4: kept by date)."""
 
     __tablename__ = "order_dispatch"
+    __table_args__ = (
+        Index("order_dispatch_task", "task_id"),
+        Index("order_dispatch_by_date", text("queued_at DESC")),  # CF-4: kept by date
+        Index("order_dispatch_ref", "booking_ref"),
+    )
 
     dispatch_id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    task_id: Mapped[uuid.UUID] = mapped_column(ForeignKey(ConfirmationTask.task_id))
+    task_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey(ConfirmationTask.task_id, ondelete="CASCADE")
+    )
     booking_ref: Mapped[str] = mapped_column(String(40))
     hotel_id: Mapped[uuid.UUID]
     audience: Mapped[str] = mapped_column(String(10))  # hotel or customer
@@ -157,6 +184,11 @@ class HotelReply(Base):
     """A mail our SMTP server received: a hotel's reply or fax-to-email (CF-4)."""
 
     __tablename__ = "hotel_reply"
+    __table_args__ = (
+        Index("hotel_reply_by_date", text("received_at DESC")),
+        Index("hotel_reply_ref", "booking_ref"),
+        Index("hotel_reply_unmatched", "received_at", postgresql_where=text("task_id IS NULL")),
+    )
 
     reply_id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -167,7 +199,9 @@ class HotelReply(Base):
     message_id: Mapped[str | None] = mapped_column(String(300))
     raw: Mapped[bytes] = mapped_column(LargeBinary)
     # None while in the unmatched tray.
-    task_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey(ConfirmationTask.task_id))
+    task_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey(ConfirmationTask.task_id, ondelete="SET NULL")
+    )
     booking_ref: Mapped[str | None] = mapped_column(String(40))
     matched_by: Mapped[str | None] = mapped_column(String(10))  # subject, body or desk
     matched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -176,9 +210,10 @@ class HotelReply(Base):
 
 class ReplyAttachment(Base):
     __tablename__ = "reply_attachment"
+    __table_args__ = (Index("reply_attachment_reply", "reply_id"),)
 
     attachment_id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    reply_id: Mapped[uuid.UUID] = mapped_column(ForeignKey(HotelReply.reply_id))
+    reply_id: Mapped[uuid.UUID] = mapped_column(ForeignKey(HotelReply.reply_id, ondelete="CASCADE"))
     filename: Mapped[str] = mapped_column(String(300))
     content_type: Mapped[str] = mapped_column(String(120))
     size_bytes: Mapped[int] = mapped_column(Integer)
@@ -189,9 +224,14 @@ class CustomerNotice(Base):
     """The customer's confirmation (CF-6): sent the way they asked, by its own deadline."""
 
     __tablename__ = "customer_notice"
+    __table_args__ = (
+        Index("customer_notice_open", "deadline_at", postgresql_where=text("state <> 'sent'")),
+    )
 
     notice_id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    task_id: Mapped[uuid.UUID] = mapped_column(ForeignKey(ConfirmationTask.task_id))
+    task_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey(ConfirmationTask.task_id, ondelete="CASCADE"), unique=True
+    )
     booking_ref: Mapped[str] = mapped_column(String(40))
     outcome: Mapped[str] = mapped_column(String(10))  # confirmed or full
     channel: Mapped[str] = mapped_column(String(10))  # email, fax, sms or phone

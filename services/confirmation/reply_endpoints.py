@@ -20,7 +20,7 @@ from services.confirmation.downloads import download
 from services.confirmation.replies import FileRequest, ReplyPage, ReplyView
 from shared.auth import Staff, require
 from shared.db import DbSession
-from shared.errors import DomainError
+from shared.errors import DomainError, FormRejected
 from shared.web import form_data, readable_errors, render, see_other
 
 router = APIRouter()
@@ -105,12 +105,30 @@ async def file_form(
     except ValidationError as exc:
         error, status = readable_errors(exc), 422
     except DomainError as exc:
-        await session.rollback()
         error, status = exc.detail, exc.status_code
     else:
         if back == "reply":
             return see_other(request, f"/replies/{reply_id}?filed=1")
         return see_other(request, f"/replies?filed={filed.booking_ref}")
+    raise FormRejected(
+        lambda session: _file_refused(
+            request, session, staff, reply_id, back, fields, error=error, status=status
+        )
+    )
+
+
+async def _file_refused(
+    request: Request,
+    session: AsyncSession,
+    staff: Staff,
+    reply_id: uuid.UUID,
+    back: Back,
+    fields: dict[str, str],
+    *,
+    error: str,
+    status: int,
+) -> Response:
+    """The page the filing form was on, again, with the ref that was typed and the error."""
     typed = fields.get("booking_ref", "")
     if back == "reply":
         return await _reply_page(

@@ -1,9 +1,10 @@
 """Sending order sheets (CF-1) and customer confirmations (CF-6), and a send's progress.
 
 Every send works on a task the person holds (``claims.task_for_work``: locked, claimed, 409
-while someone else holds it). The queued dispatch is committed before the job is enqueued, so
-the worker never looks for a row that is not there yet; if Redis is down at that moment the
-dispatch stays queued and the worker's sweep enqueues it within a minute or two.
+while someone else holds it). The job is enqueued only after the request's session has committed the
+queued dispatch (``shared.db.after_commit``), so the worker never looks for a row that is not
+there yet; if Redis is down at that moment the dispatch stays queued and the worker's sweep
+enqueues it within a minute or two.
 
 - ``POST /tasks/{task_id}/send`` and ``POST /tasks/{task_id}/customer-notice/send`` (forms):
   303 back to the task page, or the page again with the refusal;
@@ -30,8 +31,8 @@ from services.confirmation.desk_endpoints import task_page
 from services.confirmation.models import OrderDispatch
 from services.confirmation.settings import ConfirmationSettings
 from shared.auth import Staff, require
-from shared.db import DbSession
-from shared.errors import DomainError
+from shared.db import DbSession, after_commit
+from shared.errors import DomainError, FormRejected
 from shared.observability import get_logger
 from shared.web import form_data, see_other
 
@@ -87,16 +88,20 @@ async def _customer_notice(
 async def _queue_and_enqueue(
     request: Request, session: AsyncSession, staff: Staff, task_id: uuid.UUID, queue: Queue
 ) -> OrderDispatch:
-    """Queue, commit, then enqueue (never before the commit)."""
+    """Queue the dispatch; its job is enqueued once the request's session has committed."""
     settings: ConfirmationSettings = request.app.state.settings
     dispatch = await queue(session, task_id, staff, settings)
-    await session.commit()
-    try:
-        await sending.enqueue_dispatch(
-            request.app.state.redis, dispatch.dispatch_id, settings.queue_prefix
-        )
-    except RedisError:
-        log.warning("dispatch_enqueue_failed", dispatch_id=str(dispatch.dispatch_id))
+    dispatch_id = dispatch.dispatch_id
+
+    async def enqueue() -> None:
+        try:
+            await sending.enqueue_dispatch(
+                request.app.state.redis, dispatch_id, settings.queue_prefix
+            )
+        except RedisError:
+            log.warning("dispatch_enqueue_failed", dispatch_id=str(dispatch_id))
+
+    after_commit(session, enqueue)
     return dispatch
 
 
@@ -107,10 +112,10 @@ async def _form_send(
     try:
         await _queue_and_enqueue(request, session, staff, task_id, queue)
     except DomainError as exc:
-        await session.rollback()
-        return await task_page(
-            request, session, staff, task_id, error=exc.detail, status=exc.status_code
-        )
+        error, status = exc.detail, exc.status_code
+        raise FormRejected(
+            lambda session: task_page(request, session, staff, task_id, error=error, status=status)
+        ) from exc
     saved = "queued" if queue is _hotel_order else "customer-queued"
     return see_other(request, f"/tasks/{task_id}?saved={saved}")
 

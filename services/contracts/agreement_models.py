@@ -13,11 +13,22 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
-from sqlalchemy import DateTime, Integer, Numeric, String, Text, func
+from sqlalchemy import (
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.contracts.models import Base
+from services.contracts.models import Base, Hotel
 
 PaymentArrangement = Literal["net_prepaid", "pay_at_hotel_commission"]
 PAYMENT_LABELS = {
@@ -38,18 +49,34 @@ TERM_LABELS = {
 
 class Contract(Base):
     __tablename__ = "contract"
+    __table_args__ = (Index("contract_hotel", "hotel_id"),)
 
     contract_id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    hotel_id: Mapped[uuid.UUID]
+    hotel_id: Mapped[uuid.UUID] = mapped_column(ForeignKey(Hotel.hotel_id))
     created_by: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class ContractVersion(Base):
     __tablename__ = "contract_version"
+    __table_args__ = (
+        UniqueConstraint("contract_id", "version_no"),
+        # HR-3: at most one version of a contract is being drafted or waits for approval.
+        Index(
+            "contract_version_one_open",
+            "contract_id",
+            unique=True,
+            postgresql_where=text("state IN ('drafted', 'submitted')"),
+        ),
+        Index(
+            "contract_version_submitted",
+            "submitted_at",
+            postgresql_where=text("state = 'submitted'"),
+        ),
+    )
 
     version_id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    contract_id: Mapped[uuid.UUID]
+    contract_id: Mapped[uuid.UUID] = mapped_column(ForeignKey(Contract.contract_id))
     version_no: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(10))
     terms: Mapped[dict[str, Any]] = mapped_column(JSONB)

@@ -1,8 +1,8 @@
 """The desk's pages for hotel contracts and supplementary agreements (HR-1, HR-3, HR-4).
 
-Form posts redirect (303) on success. A refused post rolls the session back and re-renders the
-page with the typed values and a message naming the field, with the error's status (422 for bad
-input, 409 for HR-4, 403 for signing one's own version).
+Form posts redirect (303) on success. A refused post raises ``FormRejected`` (the session rolls
+back) and the page is rendered again with the typed values and a message naming the field, with
+the error's status (422 for bad input, 409 for HR-4, 403 for signing one's own version).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from services.contracts.agreement_models import PAYMENT_LABELS, TERM_LABELS, Ter
 from services.contracts.auth import DESK_ROLES
 from shared.auth import Role, Staff, require
 from shared.db import DbSession
-from shared.errors import DomainError, InvalidInput
+from shared.errors import DomainError, FormRejected, InvalidInput
 from shared.money import Money, exponent
 from shared.web import form_data, readable_errors, render, see_other
 
@@ -113,11 +113,12 @@ async def contracts_post(
             session, actor=staff, hotel_id=hotel_id, terms=terms
         )
     except (ValidationError, DomainError) as exc:
-        await session.rollback()
         error, status = _error(exc)
-        return await _hotel_page(
-            request, session, staff, hotel_id, values=values, error=error, status=status
-        )
+        raise FormRejected(
+            lambda session: _hotel_page(
+                request, session, staff, hotel_id, values=values, error=error, status=status
+            )
+        ) from exc
     return see_other(request, f"/versions/{version.version_id}")
 
 
@@ -158,11 +159,12 @@ async def contract_versions_post(
             session, actor=staff, contract_id=contract_id, terms=terms
         )
     except (ValidationError, DomainError) as exc:
-        await session.rollback()
         error, status = _error(exc)
-        return await _contract_page(
-            request, session, staff, contract_id, values=values, error=error, status=status
-        )
+        raise FormRejected(
+            lambda session: _contract_page(
+                request, session, staff, contract_id, values=values, error=error, status=status
+            )
+        ) from exc
     return see_other(request, f"/versions/{version.version_id}")
 
 
@@ -206,20 +208,21 @@ async def _act(
     try:
         await _perform(session, staff, version_id, action, values)
     except (ValidationError, DomainError) as exc:
-        await session.rollback()
         error, status = _error(exc)
         kept = {"edit_values": values} if action == "edit" else {}
-        return await _version_page(
-            request,
-            session,
-            staff,
-            version_id,
-            values=values,
-            error=error,
-            failed=action,
-            status=status,
-            **kept,
-        )
+        raise FormRejected(
+            lambda session: _version_page(
+                request,
+                session,
+                staff,
+                version_id,
+                values=values,
+                error=error,
+                failed=action,
+                status=status,
+                **kept,
+            )
+        ) from exc
     return see_other(request, f"/versions/{version_id}")
 
 

@@ -24,7 +24,7 @@ from services.contracts import channel_managers
 from services.contracts.channel_managers import MANAGER_ROLES, ChannelManager, ChannelManagerIn
 from shared.auth import Staff, require
 from shared.db import DbSession
-from shared.errors import DomainError
+from shared.errors import DomainError, FormRejected
 from shared.web import readable_errors, render, see_other
 
 router = APIRouter(tags=["contracts"])
@@ -97,13 +97,14 @@ async def channel_managers_create(request: Request, session: DbSession, staff: M
     try:
         created = await channel_managers.create(session, actor=staff, data=_form_input(form))
     except ValidationError as exc:
-        error = readable_errors(exc)
-        return await _page(request, session, staff, status=422, error=error, values=values)
+        error, status = readable_errors(exc), 422
     except DomainError as exc:
-        await session.rollback()
         error, status = exc.detail, exc.status_code
-        return await _page(request, session, staff, status=status, error=error, values=values)
-    return await _page(request, session, staff, status=201, created=created)
+    else:
+        return await _page(request, session, staff, status=201, created=created)
+    raise FormRejected(
+        lambda session: _page(request, session, staff, status=status, error=error, values=values)
+    )
 
 
 @router.post("/channel-managers/{channel_manager_id}/revoke", include_in_schema=False)

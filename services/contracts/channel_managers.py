@@ -28,17 +28,15 @@ import re
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 from functools import cache
 
 from fastapi import Request
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy import ARRAY, DateTime, String, Text, Uuid, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column
 
-from services.contracts.models import Base, Hotel
+from services.contracts.models import ChannelManager, Hotel
 from services.contracts.settings import SCHEMA
 from shared import audit
 from shared.auth import (
@@ -58,27 +56,7 @@ from shared.observability import get_logger
 
 log = get_logger(__name__)
 MANAGER_ROLES = (Role.RESOURCES_DIRECTOR, Role.ADMIN)
-ACTOR_PREFIX = "channel:"
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{1,39}$"  # no ":" (HTTP Basic splits on it)
-
-
-class ChannelManager(Base):
-    __tablename__ = "channel_manager"
-
-    channel_manager_id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    name: Mapped[str] = mapped_column(String(40))
-    secret_hash: Mapped[str] = mapped_column(Text)
-    all_hotels: Mapped[bool]
-    hotel_ids: Mapped[list[uuid.UUID]] = mapped_column(ARRAY(Uuid), default=list)
-    created_by: Mapped[str] = mapped_column(String(80))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    revoked_by: Mapped[str | None] = mapped_column(String(80), default=None)
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
-
-    @property
-    def actor(self) -> str:
-        """How the audit trail names what this credential changed."""
-        return f"{ACTOR_PREFIX}{self.name}"
 
 
 class ChannelManagerIn(BaseModel):

@@ -32,7 +32,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import Date, String, and_, column, func, select, table
+from sqlalchemy import and_, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -46,31 +46,20 @@ from services.contracts.imports import (
     SheetRefused,
     Table,
     _amount,
-    _blank,
     _night,
-    _text,
     read_table,
 )
-from services.contracts.models import Hotel, NightRate, RatePlan
+from services.contracts.models import Hotel, NightRate, RatePlan, competitor_price
 from services.contracts.rankings import month_bounds
 from services.contracts.settings import SCHEMA
 from shared import audit
 from shared.auth import Staff, require
 from shared.clock import clock
 from shared.db import DbSession
+from shared.errors import FormRejected
+from shared.sheets import cell_text, is_blank
 from shared.web import render
 
-competitor_price = table(
-    "competitor_price",
-    column("hotel_id"),
-    column("night", Date),
-    column("competitor", String),
-    column("price_minor"),
-    column("currency", String),
-    column("recorded_by", String),
-    column("recorded_at"),
-    schema=SCHEMA,
-)
 SHEET_COLUMNS = ("hotel", "night", "competitor", "price")
 SHEET_SUFFIXES = (".csv", ".txt", ".xlsx")
 # PostgreSQL takes at most 32,767 bind parameters a statement; a row has 6.
@@ -103,7 +92,7 @@ def _columns(number: int, cells: list[object]) -> dict[str, int]:
     """Where each needed column is in the header row."""
     positions: dict[str, int] = {}
     for index, cell in enumerate(cells):
-        key = re.sub(r"\s+", "_", _text(cell).lower())
+        key = re.sub(r"\s+", "_", cell_text(cell).lower())
         if key in SHEET_COLUMNS:
             positions.setdefault(key, index)
     missing = sorted(set(SHEET_COLUMNS) - positions.keys())
@@ -113,7 +102,7 @@ def _columns(number: int, cells: list[object]) -> dict[str, int]:
 
 
 def _hotel(value: object, hotels: dict[str, list[Hotel]]) -> Hotel:
-    name = _text(value)
+    name = cell_text(value)
     if not name:
         raise ValueError("required: our hotel id, or its English or Chinese name")
     matches = hotels.get(name.casefold(), [])
@@ -127,7 +116,7 @@ def _hotel(value: object, hotels: dict[str, list[Hotel]]) -> Hotel:
 
 
 def _price(value: object, currency: str) -> int:
-    if _blank(value):
+    if is_blank(value):
         raise ValueError("required")
     amount = _amount(value, currency).amount_minor
     if amount <= 0:
@@ -150,8 +139,10 @@ def _check_row(
     try:
         night = _night(cells["night"])
     except ValueError as exc:
-        errors.append(RowError(number, "night", "required" if _blank(cells["night"]) else str(exc)))
-    competitor = _text(cells["competitor"])
+        errors.append(
+            RowError(number, "night", "required" if is_blank(cells["night"]) else str(exc))
+        )
+    competitor = cell_text(cells["competitor"])
     if not 1 <= len(competitor) <= 80:
         errors.append(RowError(number, "competitor", "name the competitor (1-80 characters)"))
     if hotel is not None:
@@ -347,8 +338,10 @@ async def competitors_import(
             session, actor=staff, filename=sheet.filename or "", content=content
         )
     except SheetRefused as exc:
-        await session.rollback()
-        return await _page(request, session, staff, month, errors=exc.errors, status=422)
+        errors = exc.errors
+        raise FormRejected(
+            lambda session: _page(request, session, staff, month, errors=errors, status=422)
+        ) from exc
     return await _page(request, session, staff, month, notice=f"Imported {stored} prices.")
 
 

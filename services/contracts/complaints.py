@@ -23,30 +23,15 @@ from collections import Counter
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import DateTime, String, column, or_, select, table
+from sqlalchemy import or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.contracts.settings import SCHEMA
+from services.contracts.models import hotel_complaint
 from shared.clock import clock
 from shared.events import Envelope
 from shared.events.members import ComplaintClosedV1, ComplaintFiledV1
 
-hotel_complaint = table(
-    "hotel_complaint",
-    column("complaint_id"),
-    column("hotel_id"),
-    column("complainant_name", String),
-    column("member_card", String),
-    column("booking_ref", String),
-    column("category", String),
-    column("severity", String),
-    column("summary", String),
-    column("filed_at", DateTime(timezone=True)),
-    column("outcome", String),
-    column("closed_at", DateTime(timezone=True)),
-    schema=SCHEMA,
-)
 CLOSED_SHOWN = 50  # closed complaints listed on the page; the counts cover all 12 months
 
 

@@ -11,32 +11,21 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
-from sqlalchemy import Integer, Numeric, String, column, delete, insert, select, table
+from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.contracts.auth import DESK_ROLES
+from services.contracts.models import hotel_condition
 from services.contracts.service import get_hotel
 from services.contracts.settings import SCHEMA
 from shared import audit
 from shared.auth import Staff, require
 from shared.clock import clock
 from shared.db import DbSession
-from shared.errors import NotFound
+from shared.errors import FormRejected, NotFound
 from shared.events.contracts import ConditionsPublishedV1, HotelCondition
 from shared.events.outbox import publish
 from shared.web import form_data, readable_errors, render, see_other
-
-hotel_condition = table(
-    "hotel_condition",
-    column("condition_id"),
-    column("hotel_id"),
-    column("kind", String),
-    column("threshold", Integer),
-    column("commission_percent", Numeric),
-    column("note", String),
-    column("created_by", String),
-    schema=SCHEMA,
-)
 
 
 class ConditionIn(BaseModel):
@@ -187,9 +176,10 @@ async def conditions_add(
     try:
         data = ConditionIn.model_validate(await form_data(request))
     except ValidationError as exc:
-        return await _page(
-            request, session, staff, hotel_id, error=readable_errors(exc), status=422
-        )
+        error = readable_errors(exc)
+        raise FormRejected(
+            lambda session: _page(request, session, staff, hotel_id, error=error, status=422)
+        ) from exc
     await add_condition(session, actor=staff, hotel_id=hotel_id, data=data)
     return see_other(request, f"/hotels/{hotel_id}/conditions")
 

@@ -15,47 +15,22 @@ from typing import Annotated
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import Date, Integer, String, column, func, insert, select, table, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.contracts.auth import DESK_ROLES
 from services.contracts.models import Hotel
+from services.contracts.models import free_room_grant as grant
+from services.contracts.models import free_room_use as use
 from services.contracts.settings import SCHEMA
 from shared import audit
 from shared.auth import Role, Staff, ensure_role, require
 from shared.clock import clock
 from shared.dates import month_range
 from shared.db import DbSession
-from shared.errors import Conflict, DomainError, Forbidden, NotFound, RuleViolated
+from shared.errors import Conflict, DomainError, Forbidden, FormRejected, NotFound, RuleViolated
 from shared.web import form_data, readable_errors, render, see_other
 
-grant = table(
-    "free_room_grant",
-    column("grant_id"),
-    column("hotel_id"),
-    column("room_nights_per_month", Integer),
-    column("valid_from", Date),
-    column("valid_to", Date),
-    column("note", String),
-    column("created_by", String),
-    schema=SCHEMA,
-)
-use = table(
-    "free_room_use",
-    column("use_id"),
-    column("grant_id"),
-    column("first_night", Date),
-    column("nights", Integer),
-    column("rooms", Integer),
-    column("traveller", String),
-    column("purpose", String),
-    column("state", String),
-    column("requested_by", String),
-    column("director_by", String),
-    column("manager_by", String),
-    column("decided_at"),
-    schema=SCHEMA,
-)
 COUNTED_STATES = ("requested", "director_approved", "approved")
 
 
@@ -277,12 +252,12 @@ async def free_rooms_post(
         else:
             raise NotFound("Unknown action.")
     except ValidationError as exc:
-        await session.rollback()
-        return await _page(request, session, staff, error=readable_errors(exc), status=422)
+        error, status = readable_errors(exc), 422
     except DomainError as exc:
-        await session.rollback()
-        return await _page(request, session, staff, error=exc.detail, status=exc.status_code)
-    return see_other(request, "/free-rooms")
+        error, status = exc.detail, exc.status_code
+    else:
+        return see_other(request, "/free-rooms")
+    raise FormRejected(lambda session: _page(request, session, staff, error=error, status=status))
 
 
 @router.post("/free-rooms/uses/{use_id}/{decision}")

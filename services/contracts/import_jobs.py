@@ -33,18 +33,25 @@ import asyncio
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from arq.connections import ArqRedis
 from redis.asyncio import Redis
-from sqlalchemy import DateTime, Integer, LargeBinary, String, Text, select, text, update
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import Mapped, mapped_column
 
 from services.contracts import import_apply, imports
-from services.contracts.models import Base
+from services.contracts.models import (
+    APPLYING,
+    CHECKING,
+    DONE,
+    FAILED,
+    FINISHED,
+    QUEUED,
+    REFUSED,
+    ImportJob,
+)
 from shared.auth import Staff
 from shared.clock import clock
 from shared.db import unit_of_work
@@ -55,49 +62,11 @@ from shared.queue import queue_name
 log = get_logger("contracts.import_jobs")
 Sessionmaker = async_sessionmaker[AsyncSession]
 
-QUEUED, CHECKING, APPLYING = "queued", "checking", "applying"
-DONE, REFUSED, FAILED = "done", "refused", "failed"
-FINISHED = (DONE, REFUSED, FAILED)
 JOB_FUNCTION = "run_import_job"
 JOB_TIMEOUT_SECONDS = 600
 JOB_MAX_TRIES = 3
 LOST_ENQUEUE_AFTER = timedelta(seconds=30)
 PROGRESS_SECONDS = 0.25
-
-
-class ImportJob(Base):
-    __tablename__ = "import_job"
-
-    job_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    filename: Mapped[str] = mapped_column(String(255))
-    # Up to MAX_BYTES: loaded only by the job, never by the status polls.
-    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True, deferred_raiseload=True)
-    state: Mapped[str] = mapped_column(String(10), default=QUEUED)
-    rows_total: Mapped[int] = mapped_column(Integer, default=0)
-    rows_processed: Mapped[int] = mapped_column(Integer, default=0)
-    rows_applied: Mapped[int] = mapped_column(Integer, default=0)
-    applied: Mapped[int | None] = mapped_column(Integer, default=None)
-    report: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
-    error: Mapped[str] = mapped_column(Text, default="")
-    created_by: Mapped[str] = mapped_column(String(80))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-    @property
-    def finished(self) -> bool:
-        return self.state in FINISHED
-
-    @property
-    def progress(self) -> int:
-        """Percent done: checking is the first half, applying the second; 100 once finished
-        (the page then says whether anything was imported)."""
-        if self.finished:
-            return 100
-        if not self.rows_total:
-            return 0
-        return min(99, (self.rows_processed + self.rows_applied) * 50 // self.rows_total)
 
 
 class AlreadyApplied(Exception):

@@ -19,14 +19,15 @@ Routes (all for the hotel-resources desk and its director):
 - ``GET /hotels/{hotel_id}/export.xlsx?nights=30``: the hotel's grid as a workbook.
 
 Every OTA write goes through ``service`` in the request's one transaction; a refused message
-rolls the session back, so nothing of it is stored. A sheet is applied by its job, all or
+marks the request (``refuse_commit``), so the session rolls back and nothing of it is stored,
+though the answer is 200 as OTA requires. A sheet is applied by its job, all or
 nothing, in one transaction of its own.
 """
 
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
@@ -38,8 +39,8 @@ from services.contracts.auth import DESK_ROLES
 from services.contracts.channel_managers import OtaCaller, StaffOrChannel
 from shared.auth import Staff, require
 from shared.clock import clock
-from shared.db import DbSession
-from shared.errors import DomainError, InvalidInput
+from shared.db import DbSession, refuse_commit
+from shared.errors import DomainError, FormRejected, InvalidInput
 from shared.web import render, see_other
 
 router = APIRouter(tags=["contracts"])
@@ -61,7 +62,7 @@ async def _upload(request: Request) -> tuple[str, bytes]:
 
 
 async def _apply_ota(
-    session: AsyncSession, caller: OtaCaller, body: bytes, expected: str | None
+    request: Request, session: AsyncSession, caller: OtaCaller, body: bytes, expected: str | None
 ) -> ota.OtaResult:
     try:
         result = await ota.notify(
@@ -69,8 +70,8 @@ async def _apply_ota(
         )
     except DomainError as exc:  # a rule the service checks itself, raised while applying
         result = ota.refused(ota.RESPONSES.get(expected or "", ota.RESPONSES[ota.AVAIL_RQ]), exc)
-    if result.errors:
-        await session.rollback()
+    if result.errors:  # even when answered 200 (OTA), a refused message keeps nothing
+        refuse_commit(request)
     return result
 
 
@@ -114,20 +115,22 @@ async def imports_page(
 @router.post("/imports", include_in_schema=False)
 async def imports_upload(request: Request, session: DbSession, staff: DeskStaff) -> Response:
     """Queue an uploaded sheet and go to its page, or apply an OTA message and show it."""
+    shown: dict[str, Any]  # what the refused page shows
     try:
         filename, content = await _upload(request)
         if filename.lower().endswith(".xml"):
-            result = await _apply_ota(session, OtaCaller(actor=staff), content, None)
-            status = 200 if not result.errors else 422
-            return await _page(request, session, staff, status=status, ota_result=result)
-        job = await import_job_pages.submit(request, staff, filename, content)
+            result = await _apply_ota(request, session, OtaCaller(actor=staff), content, None)
+            if not result.errors:
+                return await _page(request, session, staff, ota_result=result)
+            status, shown = 422, {"ota_result": result}
+        else:
+            job = await import_job_pages.submit(request, staff, filename, content)
+            return see_other(request, f"/imports/{job.job_id}")
     except imports.SheetRefused as exc:
-        await session.rollback()
-        return await _page(request, session, staff, status=422, row_errors=exc.errors)
+        status, shown = 422, {"row_errors": exc.errors}
     except DomainError as exc:
-        await session.rollback()
-        return await _page(request, session, staff, status=exc.status_code, error=exc.detail)
-    return see_other(request, f"/imports/{job.job_id}")
+        status, shown = exc.status_code, {"error": exc.detail}
+    raise FormRejected(lambda session: _page(request, session, staff, status=status, **shown))
 
 
 @router.post("/api/imports", status_code=202, response_model=import_job_pages.ImportQueuedOut)
@@ -151,6 +154,7 @@ async def _ota_endpoint(
         # OTA EWT 4 (authentication), ERR 497; the challenge makes clients send Basic.
         refusal = ota.OtaResult(response, errors=[ota.OtaError("4", "497", caller.refusal)])
         body = ota.answer(refusal)
+        refuse_commit(request)  # a hand-built failure response (one commit rule, shared.db)
         return Response(body, status_code=401, media_type="application/xml", headers=CHALLENGE)
     # Checked before anything is applied: with Basic auth there is no CSRF token, and a
     # cross-site form cannot send an XML content type without a preflight (channel_managers).
@@ -163,8 +167,10 @@ async def _ota_endpoint(
         too_big = ota.OtaError("12", "450", "message over 5 MB")
         result, status = ota.OtaResult(response, errors=[too_big]), 413
     else:
-        result = await _apply_ota(session, caller, await request.body(), expected)
+        result = await _apply_ota(request, session, caller, await request.body(), expected)
         status = result.http_status
+    if status >= 400:
+        refuse_commit(request)  # a hand-built failure response (one commit rule, shared.db)
     return Response(ota.answer(result), status_code=status, media_type="application/xml")
 
 

@@ -23,36 +23,41 @@ earlier one's nights. ``import_jobs`` runs all this in the background with progr
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import uuid
-import zipfile
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.contracts import service
 from services.contracts.models import Hotel, RatePlan, RoomType
 from services.contracts.schemas import MAX_RANGE_NIGHTS
+from shared import sheets
 from shared.clock import clock
 from shared.dates import check_range
-from shared.errors import InvalidInput, NotFound
+from shared.errors import NotFound
 from shared.money import Money
+from shared.sheets import (
+    Numbered,
+    RowError,
+    cell_text,
+    check_file,
+    header_key,
+    is_blank,
+    numbered_rows,
+)
 
 # Sheets are checked and applied in the background (``import_jobs``), so a season's grid of
 # a chain's hotels fits: 10,000 rows are about 1 MB of CSV or 0.4 MB of .xlsx.
 MAX_BYTES = 16 * 1024 * 1024
 MAX_ROWS = 100_000
-REPORT_DETAIL_ROWS = 20
 PROGRESS_EVERY = 500
 Progress = Callable[[int], Awaitable[None]]
 
@@ -75,29 +80,10 @@ COLUMNS = {
 _DATE = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
 
 
-@dataclass(frozen=True, slots=True)
-class RowError:
-    row: int
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"row {self.row}, {self.field}: {self.message}"
-
-
-class SheetRefused(InvalidInput):
+class SheetRefused(sheets.SheetRefused):
     """The sheet (or XML message) was refused as a whole; ``rows`` says where and why."""
 
-    def __init__(self, errors: list[RowError]) -> None:
-        shown = "; ".join(str(e) for e in errors[:REPORT_DETAIL_ROWS])
-        more = len(errors) - REPORT_DETAIL_ROWS
-        detail = f"Nothing was imported: {shown}" + (f"; and {more} more" if more > 0 else "")
-        super().__init__(detail, field="file")
-        self.errors = errors
-
-    def body(self) -> dict[str, Any]:
-        rows = [{"row": e.row, "field": e.field, "message": e.message} for e in self.errors]
-        return {"error": self.code, "detail": self.detail, "rows": rows}
+    nothing_done = "Nothing was imported"
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,90 +103,45 @@ class SheetRow:
     sell_minor: int = 0
 
 
-Table = list[tuple[int, list[object]]]
+Table = Numbered
 
 
-# --- reading the file ------------------------------------------------------------------------
-
-
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _decode(content: bytes) -> str:
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return content.decode("gb18030")  # Excel in China saves "CSV" in the ANSI code page
-
-
-def _csv_table(content: bytes) -> Table:
-    text = _decode(content)
-    first_line = text.split("\n", 1)[0]
-    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    return _limited((number, list(cells)) for number, cells in enumerate(reader, start=1))
-
-
-def _xlsx_table(content: bytes) -> Table:
-    # read_only streams the sheet, so the row limit stops reading early; openpyxl parses its
-    # XML with defusedxml when it is installed (it is: ``ota`` needs it too).
-    try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
-        raise SheetRefused([RowError(0, "file", "not a readable .xlsx workbook")]) from exc
-    try:
-        sheet = book.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        return _limited((number, list(cells)) for number, cells in enumerate(rows, start=1))
-    finally:
-        book.close()
-
-
-def _limited(rows: Any) -> Table:
-    table: Table = []
-    for number, cells in rows:
-        if all(_blank(c) for c in cells):
-            continue
-        table.append((number, cells))
-        if len(table) > MAX_ROWS + 1:  # + the header
-            message = f"more than {MAX_ROWS:,} data rows; split the sheet"
-            raise SheetRefused([RowError(0, "file", message)])
-    return table
-
-
-def _size(count: int) -> str:
-    if count >= 1024 * 1024:
-        return f"{count / 1024 / 1024:g} MB"
-    return f"{count / 1024:g} KB" if count >= 1024 else f"{count} bytes"
+# --- reading the file (shared.sheets; the limits are read at call time, tests lower them) ---
 
 
 def check_upload(filename: str, content: bytes) -> None:
     """Refuse at once (before any job is queued) a file over the size limit or of a kind we
     do not read; everything else is checked by the job."""
-    if len(content) > MAX_BYTES:
-        message = f"the file is over the limit of {_size(MAX_BYTES)}; split it"
-        raise SheetRefused([RowError(0, "file", message)])
-    if not filename.lower().endswith((".xlsx", ".csv", ".txt")):
-        raise SheetRefused([RowError(0, "file", "send a .csv or .xlsx file (or .xml for OTA)")])
+    with _in_our_words():
+        check_file(filename, content, max_bytes=MAX_BYTES, kinds=" (or .xml for OTA)")
 
 
 def read_table(filename: str, content: bytes) -> Table:
     """The file's non-blank rows with their spreadsheet row numbers (header first)."""
     check_upload(filename, content)
-    if filename.lower().endswith(".xlsx"):
-        return _xlsx_table(content)
-    return _csv_table(content)
+    with _in_our_words():
+        return numbered_rows(filename, content, max_rows=MAX_ROWS, max_bytes=MAX_BYTES)
+
+
+@contextmanager
+def _in_our_words() -> Iterator[None]:
+    """The reader's refusal as this desk's ``SheetRefused`` ("Nothing was imported")."""
+    try:
+        yield
+    except sheets.SheetRefused as exc:
+        if isinstance(exc, SheetRefused):
+            raise
+        raise SheetRefused(exc.errors) from exc
 
 
 def _header(cells: list[object]) -> tuple[list[str | None], list[RowError]]:
     names: list[str | None] = []
     errors = []
     for cell in cells:
-        if _blank(cell):
+        if is_blank(cell):
             names.append(None)
             continue
-        key = re.sub(r"[\s\-]+", "_", str(cell).strip().lower())
+        key = header_key(cell)
         if key not in COLUMNS:
             errors.append(RowError(1, "header", f"unknown column {str(cell).strip()!r}"))
         names.append(COLUMNS.get(key))
@@ -216,12 +157,6 @@ def _header(cells: list[object]) -> tuple[list[str | None], list[RowError]]:
 
 
 # --- checking the rows -----------------------------------------------------------------------
-
-
-def _text(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return "" if value is None else str(value).strip()
 
 
 # Sheets repeat the same dates, prices and hotel ids thousands of times: each distinct text is
@@ -243,7 +178,7 @@ def _night(value: object) -> date:
         return value.date()
     if isinstance(value, date):
         return value
-    return _night_text(_text(value))
+    return _night_text(cell_text(value))
 
 
 @lru_cache(maxsize=65536)
@@ -260,7 +195,7 @@ def _amount_text(text: str, currency: str) -> Money:
 def _amount(value: object, currency: str) -> Money:
     if isinstance(value, float):
         value = Decimal(repr(value))  # the shortest text that reads back as this float
-    return _amount_text(_text(value), currency)
+    return _amount_text(cell_text(value), currency)
 
 
 @lru_cache(maxsize=4096)
@@ -269,7 +204,7 @@ def _hotel_uuid(text: str) -> uuid.UUID:
 
 
 def _rooms(value: object) -> int:
-    text = _text(value)
+    text = cell_text(value)
     if not text.isdigit():
         raise ValueError(f"{text!r} is not a whole number of rooms")
     rooms = int(text)
@@ -317,14 +252,14 @@ class HotelLookup:
 
     async def resolve(self, cells: dict[str, object]) -> tuple[HotelIndex | None, str]:
         """The row's hotel, or None and why not."""
-        if not _blank(cells.get("hotel_id")):
+        if not is_blank(cells.get("hotel_id")):
             try:
-                return await self.file(_hotel_uuid(_text(cells["hotel_id"]))), ""
+                return await self.file(_hotel_uuid(cell_text(cells["hotel_id"]))), ""
             except ValueError:
-                return None, f"{_text(cells['hotel_id'])!r} is not a hotel id"
+                return None, f"{cell_text(cells['hotel_id'])!r} is not a hotel id"
             except NotFound:
-                return None, f"no hotel {_text(cells['hotel_id'])}"
-        name = _text(cells.get("hotel"))
+                return None, f"no hotel {cell_text(cells['hotel_id'])}"
+        name = cell_text(cells.get("hotel"))
         if not name:
             return None, "required (hotel_id or hotel English name)"
         matches = await self.named(name)
@@ -339,7 +274,7 @@ def _check_nights(cells: dict[str, object], today: date, fail: Any) -> tuple[dat
         try:
             nights[column] = _night(cells.get(column))
         except ValueError as exc:
-            fail(column, str(exc) if not _blank(cells.get(column)) else "required")
+            fail(column, str(exc) if not is_blank(cells.get(column)) else "required")
     if len(nights) < 2:
         return None
     first, last = nights["first_night"], nights["last_night"]
@@ -355,7 +290,7 @@ def _check_nights(cells: dict[str, object], today: date, fail: Any) -> tuple[dat
 
 
 def _check_prices(cells: dict[str, object], currency: str, fail: Any) -> tuple[Money, Money] | None:
-    net_blank, sell_blank = _blank(cells.get("net")), _blank(cells.get("sell"))
+    net_blank, sell_blank = is_blank(cells.get("net")), is_blank(cells.get("sell"))
     if net_blank and sell_blank:
         return None
     if net_blank or sell_blank:
@@ -386,15 +321,15 @@ async def _check_row(lookup: HotelLookup, number: int, cells: dict[str, object])
 
     index, why = await lookup.resolve(cells)
     if index is None:
-        fail("hotel_id" if not _blank(cells.get("hotel_id")) else "hotel", why)
+        fail("hotel_id" if not is_blank(cells.get("hotel_id")) else "hotel", why)
     nights = _check_nights(cells, lookup.today, fail)
     rooms = None
-    if not _blank(cells.get("rooms")):
+    if not is_blank(cells.get("rooms")):
         try:
             rooms = _rooms(cells["rooms"])
         except ValueError as exc:
             fail("rooms", str(exc))
-    elif _blank(cells.get("net")) and _blank(cells.get("sell")):
+    elif is_blank(cells.get("net")) and is_blank(cells.get("sell")):
         fail("rooms", "nothing to set: give rooms, or net and sell")
     if index is None:
         return errors
@@ -413,7 +348,7 @@ def _row_inputs(
     fail: Any,
 ) -> SheetRow | None:
     hotel = index.file.hotel
-    room_type_name = _text(cells.get("room_type"))
+    room_type_name = cell_text(cells.get("room_type"))
     room_type = index.room_types.get(room_type_name)
     if room_type is None:
         known = ", ".join(t.name for t in index.file.room_types) or "none"
@@ -421,7 +356,7 @@ def _row_inputs(
         return None
     plan = None
     if prices is not None:
-        plan_name = _text(cells.get("rate_plan"))
+        plan_name = cell_text(cells.get("rate_plan"))
         plan = index.rate_plans.get((room_type.room_type_id, plan_name))
         if plan is None:
             fail("rate_plan", f"{room_type.name} has no rate plan {plan_name!r}")

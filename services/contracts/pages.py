@@ -34,7 +34,7 @@ from services.contracts.schemas import (
 from shared.auth import Staff, require
 from shared.clock import clock
 from shared.db import DbSession
-from shared.errors import DomainError
+from shared.errors import DomainError, FormRejected
 from shared.money import exponent
 from shared.web import form_data, form_lists, render, see_other
 
@@ -168,9 +168,8 @@ async def hotel_create(request: Request, session: DbSession, staff: DeskStaff) -
             session, actor=staff, data=HotelIn.model_validate(values)
         )
     except (ValidationError, DomainError) as exc:
-        await session.rollback()
         error, status = _error_of(exc)
-        return render(
+        form = render(
             request.app.state.templates,
             request,
             "hotel_new.html",
@@ -179,6 +178,7 @@ async def hotel_create(request: Request, session: DbSession, staff: DeskStaff) -
             values=values,
             error=error,
         )
+        raise FormRejected(form) from exc
     return _back_to_hotel(request, hotel.hotel_id, "created")
 
 
@@ -220,18 +220,19 @@ async def _post_to_hotel(
     try:
         notice = await action(values, hotel)
     except (ValidationError, DomainError) as exc:
-        await session.rollback()  # the re-rendered page is a success response: commit nothing
         error, status = _error_of(exc)
-        return await _hotel_page(
-            request,
-            session,
-            staff,
-            hotel_id,
-            status=status,
-            error=error,
-            failed=form,
-            values=values,
-        )
+        raise FormRejected(
+            lambda session: _hotel_page(
+                request,
+                session,
+                staff,
+                hotel_id,
+                status=status,
+                error=error,
+                failed=form,
+                values=values,
+            )
+        ) from exc
     return _back_to_hotel(request, hotel_id, notice)
 
 

@@ -15,11 +15,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import FileResponse, Response
 from PIL import Image, UnidentifiedImageError
-from sqlalchemy import Integer, String, column, insert, select, table
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.contracts.auth import DESK_ROLES
-from services.contracts.models import Hotel
+from services.contracts.models import Hotel, hotel_photo
 from services.contracts.settings import SCHEMA
 from shared import audit
 from shared.auth import Staff, require
@@ -27,17 +27,6 @@ from shared.db import DbSession
 from shared.errors import InvalidInput, NotFound
 from shared.web import see_other
 
-hotel_photo = table(
-    "hotel_photo",
-    column("photo_id"),
-    column("hotel_id"),
-    column("caption", String),
-    column("width", Integer),
-    column("height", Integer),
-    column("uploaded_by", String),
-    column("uploaded_at"),
-    schema=SCHEMA,
-)
 THUMBNAIL = (240, 180)
 LARGEST = (2400, 2400)
 

@@ -13,13 +13,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import Date, Integer, String, column, func, select, table, text
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.contracts.auth import DESK_ROLES
-from services.contracts.models import Hotel
-from services.contracts.settings import SCHEMA
+from services.contracts.models import Hotel, sold_night
 from shared.auth import Staff, require
 from shared.clock import clock
 from shared.dates import month_range
@@ -28,18 +27,6 @@ from shared.errors import InvalidInput
 from shared.events import Envelope
 from shared.events.intake import BookingPlacedV1
 from shared.web import render
-
-sold_night = table(
-    "sold_night",
-    column("booking_id"),
-    column("night", Date),
-    column("hotel_id"),
-    column("rooms", Integer),
-    column("sell_minor", Integer),
-    column("net_minor", Integer),
-    column("currency", String),
-    schema=SCHEMA,
-)
 
 
 async def on_booking_placed(session: AsyncSession, envelope: Envelope) -> None:

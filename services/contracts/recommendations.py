@@ -10,36 +10,22 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import Date, DateTime, String, column, select, table, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.contracts.auth import DESK_ROLES
-from services.contracts.models import Hotel
+from services.contracts.models import Hotel, recommendation
 from services.contracts.rankings import month_bounds
 from services.contracts.settings import SCHEMA
 from shared import audit
 from shared.auth import Role, Staff, ensure_role, require
 from shared.clock import clock
 from shared.db import DbSession
-from shared.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from shared.errors import Conflict, DomainError, Forbidden, FormRejected, InvalidInput, NotFound
 from shared.events.contracts import RecommendationApprovedV1
 from shared.events.outbox import publish
 from shared.web import render, see_other
-
-recommendation = table(
-    "recommendation",
-    column("recommendation_id"),
-    column("month", Date),
-    column("hotel_id"),
-    column("reason", String),
-    column("state", String),
-    column("proposed_by", String),
-    column("proposed_at", DateTime(timezone=True)),
-    column("decided_by", String),
-    column("decided_at", DateTime(timezone=True)),
-    schema=SCHEMA,
-)
 
 
 @dataclass(frozen=True)
@@ -220,8 +206,10 @@ async def recommendations_propose(
     try:
         await propose(session, actor=staff, month=month, hotel_id=hotel_id, reason=reason)
     except DomainError as exc:
-        await session.rollback()
-        return await _page(request, session, staff, month, error=exc.detail, status=exc.status_code)
+        error, status = exc.detail, exc.status_code
+        raise FormRejected(
+            lambda session: _page(request, session, staff, month, error=error, status=status)
+        ) from exc
     return see_other(request, f"/recommendations?month={month}")
 
 

@@ -25,7 +25,7 @@ from services.contracts.restrictions import DEFAULTS, RestrictionsIn
 from shared.auth import Staff, require
 from shared.clock import clock
 from shared.db import DbSession
-from shared.errors import DomainError
+from shared.errors import DomainError, FormRejected
 from shared.web import form_data, form_lists, readable_errors, render, see_other
 
 router = APIRouter()
@@ -136,12 +136,13 @@ async def calendar_set(
             session, actor=staff, data=data, hotel_id=hotel_id
         )
     except (ValidationError, DomainError) as exc:
-        await session.rollback()  # the re-rendered page is a success response: commit nothing
         error = readable_errors(exc) if isinstance(exc, ValidationError) else exc.detail
         code = 422 if isinstance(exc, ValidationError) else exc.status_code
-        return await _page(
-            request, session, staff, hotel_id, status=code, error=error, values=values
-        )
+        raise FormRejected(
+            lambda session: _page(
+                request, session, staff, hotel_id, status=code, error=error, values=values
+            )
+        ) from exc
     return see_other(request, f"/hotels/{hotel_id}/calendar?saved={nights}")
 
 

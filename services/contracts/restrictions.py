@@ -22,12 +22,12 @@ from datetime import date
 from typing import Any, Literal
 
 from pydantic import ConfigDict, Field
-from sqlalchemy import Boolean, Date, Integer, String, Uuid, column, select, table
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.contracts import grid
-from services.contracts.models import RoomType
+from services.contracts.models import RoomType, night_restriction
 from services.contracts.schemas import BulkRange
 from services.contracts.settings import SCHEMA
 from shared import audit
@@ -55,21 +55,6 @@ FIELDS = (
 DEFAULTS: dict[str, Any] = {name: NightRestriction.model_fields[name].default for name in FIELDS}
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-# Core, like the allotment upserts in repository.py: a range is up to 400 nights in one
-# statement, with no ORM objects to track.
-night_restriction = table(
-    "night_restriction",
-    column("room_type_id", Uuid),
-    column("night", Date),
-    column("release_days", Integer),
-    column("min_stay", Integer),
-    column("closed_to_arrival", Boolean),
-    column("closed_to_departure", Boolean),
-    column("stop_sell", Boolean),
-    column("room_status", String),
-    schema=SCHEMA,
-)
 
 
 class RestrictionsIn(BulkRange):

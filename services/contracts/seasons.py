@@ -10,31 +10,19 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
-from sqlalchemy import Date, Integer, String, column, func, insert, select, table
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.contracts.auth import DESK_ROLES
+from services.contracts.models import season
 from services.contracts.settings import SCHEMA
 from shared import audit
 from shared.auth import Staff, require
 from shared.clock import clock
 from shared.dates import check_range
 from shared.db import DbSession
+from shared.errors import FormRejected
 from shared.web import form_data, readable_errors, render, see_other
-
-season = table(
-    "season",
-    column("season_id"),
-    column("city", String),
-    column("name", String),
-    column("kind", String),
-    column("first_night", Date),
-    column("last_night", Date),
-    column("guaranteed_rooms", Integer),
-    column("note", String),
-    column("created_by", String),
-    schema=SCHEMA,
-)
 
 
 class SeasonIn(BaseModel):
@@ -126,7 +114,8 @@ async def seasons_add(request: Request, session: DbSession, staff: DeskStaff) ->
     try:
         await add_season(session, actor=staff, data=SeasonIn.model_validate(values))
     except ValidationError as exc:
-        return await _page(
-            request, session, staff, error=readable_errors(exc), values=values, status=422
-        )
+        error = readable_errors(exc)
+        raise FormRejected(
+            lambda session: _page(request, session, staff, error=error, values=values, status=422)
+        ) from exc
     return see_other(request, "/seasons")

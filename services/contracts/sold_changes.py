@@ -17,27 +17,17 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import Boolean, Integer, column, delete, func, table
+from sqlalchemy import delete, func
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.contracts import rankings
-from services.contracts.rankings import sold_night
-from services.contracts.settings import SCHEMA
+from services.contracts.models import sold_booking, sold_night
 from shared.events import Envelope
 from shared.events.intake import BookingCancelledV1, BookingModifiedV1, BookingPlacedV1
 from shared.observability import get_logger
 
 log = get_logger("contracts.sold_changes")
-
-sold_booking = table(
-    "sold_booking",
-    column("booking_id"),
-    column("booking_version", Integer),
-    column("cancelled", Boolean),
-    column("updated_at"),
-    schema=SCHEMA,
-)
 
 
 async def claim(

@@ -9,13 +9,14 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.gateway import repository, service
 from services.gateway.auth import ADMIN_ROLES
 from services.gateway.schemas import NewStaff
 from shared.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, Role, Staff, require
 from shared.db import DbSession
-from shared.errors import NotAuthenticated
+from shared.errors import FormRejected, NotAuthenticated
 from shared.web import render, see_other
 
 router = APIRouter()
@@ -64,18 +65,17 @@ async def login(
     """Check the password and start a session."""
     cookie_token = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not cookie_token or not hmac.compare_digest(cookie_token, csrf_token):
-        return _login_page(
-            request,
-            next_path=_safe_next(next),
-            status=403,
-            error="The login form expired; please try again.",
+        expired = "The login form expired; please try again."
+        raise FormRejected(
+            _login_page(request, next_path=_safe_next(next), error=expired, status=403)
         )
     try:
         token = await service.log_in(
             session, request.app.state.sessions, username=username, password=password
         )
     except NotAuthenticated as exc:
-        return _login_page(request, next_path=_safe_next(next), error=exc.detail, status=401)
+        form = _login_page(request, next_path=_safe_next(next), error=exc.detail, status=401)
+        raise FormRejected(form) from exc
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
@@ -128,16 +128,23 @@ async def staff_create(
         new = NewStaff(username=username, display_name=display_name, password=password, roles=roles)  # type: ignore[arg-type]
     except ValidationError as exc:
         message = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        users = await repository.list_users(session)
-        return render(
-            request.app.state.templates,
-            request,
-            "staff.html",
-            staff,
-            status_code=422,
-            users=users,
-            roles=list(Role),
-            error=message,
-        )
+        raise FormRejected(lambda session: _staff_page(request, session, staff, message)) from exc
     await service.create_staff(session, actor=staff, new=new)
     return see_other(request, "/admin/staff")
+
+
+async def _staff_page(
+    request: Request, session: AsyncSession, staff: Staff, error: str
+) -> Response:
+    """The staff list with the new-account form's error."""
+    users = await repository.list_users(session)
+    return render(
+        request.app.state.templates,
+        request,
+        "staff.html",
+        staff,
+        status_code=422,
+        users=users,
+        roles=list(Role),
+        error=error,
+    )

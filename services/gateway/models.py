@@ -14,6 +14,10 @@ class Base(DeclarativeBase):
     metadata = MetaData(schema=SCHEMA)
 
 
+# The schema's one MetaData: every table registers here, so the drift test sees them all.
+metadata = Base.metadata
+
+
 class StaffUser(Base):
     __tablename__ = "staff_user"
 

@@ -24,17 +24,6 @@ from datetime import date
 
 from pydantic import BaseModel
 from sqlalchemy import (
-    ARRAY,
-    Boolean,
-    Column,
-    Date,
-    DateTime,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    Uuid,
     any_,
     func,
     literal,
@@ -45,9 +34,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.intake.models import member
 from services.intake.repository import AnyRow
 from services.intake.schemas import BookingRequest
-from services.intake.settings import SCHEMA
 from shared.clock import clock
 from shared.errors import InvalidInput
 from shared.events import Envelope
@@ -57,23 +46,6 @@ from shared.phones import phone_key, phone_key_sql
 FREQUENT_STAYS = 3  # IN-10: this many stays at one hotel make a guest a VIP there
 VIP_REQUEST = "VIP guest: please upgrade/welcome"
 RECENT_BOOKINGS = 5
-
-member = Table(
-    "member",
-    MetaData(schema=SCHEMA),
-    Column("member_id", Uuid, primary_key=True),
-    Column("version_no", Integer, nullable=False),
-    Column("card_no", String(40), nullable=False),
-    Column("name", Text, nullable=False),
-    Column("phones", ARRAY(Text), nullable=False),
-    Column("phone_keys", ARRAY(Text), nullable=False),
-    Column("level", String(20), nullable=False),
-    Column("complaint_open", Boolean, nullable=False),
-    Column("complaint_note", Text, nullable=False),
-    Column("complaint_on", Date),
-    Column("occurred_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-)
 
 
 class CallerMember(BaseModel):

@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake import changes_checks, changes_history, changes_repository, service
+from services.intake import changes_checks, changes_history, changes_repository, inventory, service
 from services.intake.changes_checks import RULE, Stay, holds_rooms
 from services.intake.changes_schemas import (
     CancelRequest,
@@ -185,22 +185,4 @@ def _before_after(
 
 async def _move_rooms(session: AsyncSession, room_type_id: Any, deltas: dict[date, int]) -> None:
     """IN-4 / IN-5: lock every moving night in night order, then the guarded shift."""
-    locked = {row.night: row for row in await changes_repository.lock_nights(
-        session, room_type_id, list(deltas)
-    )}  # fmt: skip
-    if missing := sorted(n for n, delta in deltas.items() if delta > 0 and n not in locked):
-        raise Conflict(f"No rooms released for {', '.join(map(str, missing))}.")
-    moved = await changes_repository.shift_rooms(session, room_type_id, deltas)
-    if failed := sorted(set(deltas) - moved):
-        # The rows are still locked, so what we read under the lock is what the guard saw.
-        short = [n for n in failed if deltas[n] > 0 and n in locked]
-        if not short:
-            # Returning more rooms than a night has sold means the books disagree: stop.
-            raise RuntimeError(f"cannot return rooms on {failed}: fewer sold than held")
-        raise Conflict(
-            "; ".join(
-                f"Sold out on {n}: {service.plural(locked[n].remaining, 'room')} left, "
-                f"{deltas[n]} more asked"
-                for n in short
-            )
-        )
+    await inventory.move_rooms(session, room_type_id, deltas, asked="more asked")

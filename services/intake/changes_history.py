@@ -17,7 +17,12 @@ from services.intake.schemas import BookedNightView
 from services.intake.settings import SCHEMA
 from shared import audit
 from shared.auth import Staff
-from shared.events.intake import BookedNight, BookingCancelledV1, BookingModifiedV1
+from shared.events.intake import (
+    BookedNight,
+    BookingCancelledV1,
+    BookingFields,
+    BookingModifiedV1,
+)
 from shared.events.outbox import publish
 from shared.money import Money
 
@@ -32,12 +37,8 @@ _LABELS = {
     "total_sell_minor": "Total",
 }
 # Booking fields both change events carry, copied from the booking row after the change.
-_EVENT_FIELDS = (
-    "booking_id", "booking_ref", "hotel_id", "hotel_name", "room_type_id", "room_type_name",
-    "rate_plan_id", "rate_plan_name", "check_in", "check_out", "rooms", "guest_names",
-    "booker_name", "booker_phone", "payment_mode", "confirm_channel", "special_requests",
-    "currency", "total_sell_minor", "urgent",
-)  # fmt: skip
+# The booking's own fields as the row holds them; who changed it is the change's author.
+_EVENT_FIELDS = tuple(name for name in BookingFields.model_fields if name != "agent_username")
 
 
 def jsonable(value: Any) -> Any:

@@ -11,58 +11,21 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake import changes, changes_history, service
+from services.intake import booking_view, changes, changes_history, service
 from services.intake.auth import DESK_ROLES
-from services.intake.changes_checks import CHANGEABLE
 from services.intake.changes_schemas import REASON_CATEGORIES, CancelRequest, ModifyRequest
-from services.intake.schemas import BookingView
 from shared.auth import Staff, require
-from shared.clock import clock
 from shared.db import DbSession
-from shared.errors import DomainError
+from shared.errors import DomainError, FormRejected
 from shared.web import readable_errors, render, see_other
 
 router = APIRouter()
 DeskStaff = Annotated[Staff, require(*DESK_ROLES)]
 PageNumber = Annotated[int, Query(ge=1, le=10_000)]
-TIMELINE_SIZE = 10  # the booking page shows the latest; the history page has them all
 HISTORY_PAGE_SIZE = 50
 _GUEST_SEPARATORS = (",", "，", "、", ";", "；")  # agents also type Chinese punctuation
 # Blank is a real value for these (the agent cleared them); other blank fields are left out.
 _CLEARABLE = ("special_requests", "arrival_time")
-
-
-async def booking_page_context(
-    request: Request, session: AsyncSession, booking: BookingView
-) -> dict[str, Any]:
-    """What ``_booking_changes.html`` (included by booking.html) needs. After a refused
-    change, ``request.state.change_refusal`` carries the message and the forms as typed."""
-    refusal: dict[str, Any] = getattr(request.state, "change_refusal", {})
-    today = clock.today()
-    changeable = booking.status in CHANGEABLE and booking.check_out >= today
-    return {
-        "change_history": await changes_history.history(
-            session, booking=booking, page_size=TIMELINE_SIZE
-        ),
-        "reason_categories": REASON_CATEGORIES,
-        "can_modify": changeable,
-        "can_cancel": changeable and booking.check_in >= today,
-        "modify_form": refusal.get("modify_form") or _modify_defaults(booking),
-        "cancel_form": refusal.get("cancel_form") or {"version": str(booking.version)},
-        "change_error": refusal.get("error", ""),
-    }
-
-
-def _modify_defaults(booking: BookingView) -> dict[str, str]:
-    return {
-        "version": str(booking.version),
-        "check_in": booking.check_in.isoformat(),
-        "check_out": booking.check_out.isoformat(),
-        "rooms": str(booking.rooms),
-        "guest_names": "\n".join(booking.guest_names),
-        "special_requests": booking.special_requests,
-        "arrival_time": booking.arrival_time,
-    }
 
 
 @router.post("/bookings/{booking_ref}/modify")
@@ -77,8 +40,7 @@ async def modify_form(
             session, staff=staff, booking_ref=booking_ref, request=body
         )
     except (ValidationError, DomainError) as exc:
-        await session.rollback()  # the dependency would commit whatever ran before the refusal
-        return await _refused(request, session, staff, booking_ref, exc, modify_form=fields)
+        raise _refused(request, staff, booking_ref, exc, modify_form=fields) from exc
     return see_other(request, f"/bookings/{done.booking.booking_ref}#history")
 
 
@@ -94,8 +56,7 @@ async def cancel_form(
             session, staff=staff, booking_ref=booking_ref, request=body
         )
     except (ValidationError, DomainError) as exc:
-        await session.rollback()
-        return await _refused(request, session, staff, booking_ref, exc, cancel_form=fields)
+        raise _refused(request, staff, booking_ref, exc, cancel_form=fields) from exc
     return see_other(request, f"/bookings/{done.booking.booking_ref}#history")
 
 
@@ -139,19 +100,21 @@ def _modify_data(fields: dict[str, str]) -> dict[str, Any]:
     return data
 
 
-async def _refused(
+def _refused(
     request: Request,
-    session: AsyncSession,
     staff: Staff,
     booking_ref: str,
     exc: ValidationError | DomainError,
     **forms: dict[str, str],
-) -> Response:
+) -> FormRejected:
     """The booking page exactly as its own route renders it, with the refusal on it."""
-    from services.intake.endpoints import booking_page  # imports this module: import late
-
     message = exc.detail if isinstance(exc, DomainError) else readable_errors(exc)
-    request.state.change_refusal = {"error": message, **forms}
-    page = await booking_page(request, session, staff, booking_ref)
-    page.status_code = exc.status_code if isinstance(exc, DomainError) else 422
-    return page
+    status = exc.status_code if isinstance(exc, DomainError) else 422
+
+    async def page(session: AsyncSession) -> Response:
+        request.state.change_refusal = {"error": message, **forms}
+        shown = await booking_view.booking_page(request, session, staff, booking_ref)
+        shown.status_code = status
+        return shown
+
+    return FormRejected(page)

@@ -4,23 +4,14 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import ARRAY, BigInteger, DateTime, String, column, select, table
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake.settings import SCHEMA
+from services.intake.models import hotel_conditions
 from shared.events import Envelope
 from shared.events.contracts import ConditionsPublishedV1
 from shared.events.ordering import is_newer, source_version
-
-hotel_conditions = table(
-    "hotel_conditions",
-    column("hotel_id"),
-    column("summary", ARRAY(String)),
-    column("occurred_at", DateTime(timezone=True)),
-    column("source_version", BigInteger),
-    schema=SCHEMA,
-)
 
 
 async def on_conditions_published(session: AsyncSession, envelope: Envelope) -> None:

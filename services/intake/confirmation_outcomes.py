@@ -31,8 +31,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake import changes_repository, outcomes_repository, placed
-from services.intake.changes_checks import Stay, holds_rooms
+from services.intake import inventory, outcomes_repository, placed
+from services.intake.changes_checks import holds_rooms
 from services.intake.repository import AnyRow
 from services.intake.settings import SCHEMA
 from shared import audit
@@ -150,15 +150,10 @@ def _with_remark(remarks: str, reason: str, marked_by: str, marked_at: datetime)
 
 async def _return_rooms(session: AsyncSession, booking: AnyRow) -> None:
     """IN-4 lock order: every night of the stay locked in night order, then one guarded shift
-    giving ``rooms`` back on each (as ``changes._move_rooms`` does for a cancellation)."""
-    stay = Stay(booking.check_in, booking.check_out, booking.rooms)
-    deltas = {night: -booking.rooms for night in stay.nights}
-    await changes_repository.lock_nights(session, booking.room_type_id, list(deltas))
-    moved = await changes_repository.shift_rooms(session, booking.room_type_id, deltas)
-    if failed := sorted(set(deltas) - moved):
-        # The booking held these rooms; if the books say otherwise, stop rather than guess
-        # (the transaction rolls back and the event is retried, then logged as dead).
-        raise RuntimeError(f"cannot return the rooms of {booking.booking_ref} on {failed}")
+    giving ``rooms`` back on each (as a cancellation does). If the books say the booking did
+    not hold them, ``move_rooms`` stops rather than guess (the event is retried, then dead)."""
+    nights = inventory.stay_nights(booking.check_in, booking.check_out)
+    await inventory.move_rooms(session, booking.room_type_id, {n: -booking.rooms for n in nights})
 
 
 async def _audit(

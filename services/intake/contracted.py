@@ -10,28 +10,17 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import Date, Integer, String, column, select, table
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake.settings import SCHEMA
+from services.intake.models import hotel_contract
 from shared.errors import RuleViolated
 from shared.events import Envelope
 from shared.events.contracts import ContractEffectiveV1
 
 RULE = "HR-3"
 
-hotel_contract = table(
-    "hotel_contract",
-    column("contract_id"),
-    column("hotel_id"),
-    column("version_no", Integer),
-    column("valid_from", Date),
-    column("valid_to", Date),
-    column("payment_arrangement", String),
-    column("cancellation_terms", String),
-    schema=SCHEMA,
-)
 
 Ranges = dict[uuid.UUID, list[tuple[date, date]]]
 

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake import changes_pages, full_house, handle_time, service
+from services.intake import booking_view, handle_time, service
 from services.intake.auth import DESK_ROLES
 from services.intake.schemas import (
     CONFIRM_CHANNELS,
@@ -21,7 +21,7 @@ from services.intake.schemas import (
 )
 from shared.auth import Staff, require
 from shared.db import DbSession
-from shared.errors import DomainError, InvalidInput
+from shared.errors import DomainError, FormRejected, InvalidInput
 from shared.money import Money
 from shared.web import form_data, readable_errors, render, see_other
 
@@ -100,10 +100,9 @@ async def place_booking_form(request: Request, session: DbSession, staff: DeskSt
         body = BookingRequest.model_validate(_request_data(fields))
         placed = await service.place_booking(session, staff=staff, request=body)
     except (ValidationError, DomainError) as exc:
-        # The request dependency commits whatever the endpoint returns with; a refused
-        # booking may have written its row before the refusal, so undo it here.
-        await session.rollback()
-        return await _refused(request, session, staff, fields, exc)
+        # Raised, not returned: a refused booking may have written its row before the
+        # refusal, and the request's session rolls back only for a raised refusal.
+        raise _refused(request, staff, fields, exc) from exc
     return see_other(request, f"/bookings/{placed.booking.booking_ref}")
 
 
@@ -112,19 +111,7 @@ async def booking_page(
     request: Request, session: DbSession, staff: DeskStaff, booking_ref: str
 ) -> Response:
     """A placed booking."""
-    booking = await service.get_booking(session, booking_ref=booking_ref)
-    return render(
-        request.app.state.templates,
-        request,
-        "booking.html",
-        staff,
-        booking=booking,
-        payment_modes=PAYMENT_MODES,
-        # IN-5: the change and cancel forms and the history (_booking_changes.html).
-        **await changes_pages.booking_page_context(request, session, booking),
-        # CF-3 / CF-4: the hotel's answers, a full house's notice (_hotel_answers.html).
-        **await full_house.booking_page_context(session, booking),
-    )
+    return await booking_view.booking_page(request, session, staff, booking_ref)
 
 
 def _request_data(fields: dict[str, str]) -> dict[str, Any]:
@@ -153,25 +140,29 @@ def _readable(exc: ValidationError | DomainError) -> str:
     return exc.detail if isinstance(exc, DomainError) else readable_errors(exc)
 
 
-async def _refused(
+def _refused(
     request: Request,
-    session: AsyncSession,
     staff: Staff,
     fields: dict[str, str],
     exc: ValidationError | DomainError,
-) -> Response:
+) -> FormRejected:
     status = exc.status_code if isinstance(exc, DomainError) else 422
-    try:
-        offer = await service.quote(
-            session,
-            rate_plan_id=uuid.UUID(fields.get("rate_plan_id", "")),
-            check_in=date.fromisoformat(fields.get("check_in", "")),
-            check_out=date.fromisoformat(fields.get("check_out", "")),
-            rooms=int(fields.get("rooms", "")),
-        )
-    except (ValueError, DomainError):
-        offer = None  # the stay itself is what is wrong: show the form without prices
-    return _form_page(request, staff, fields, offer=offer, error=_readable(exc), status=status)
+    error = _readable(exc)
+
+    async def page(session: AsyncSession) -> Response:
+        try:
+            offer = await service.quote(
+                session,
+                rate_plan_id=uuid.UUID(fields.get("rate_plan_id", "")),
+                check_in=date.fromisoformat(fields.get("check_in", "")),
+                check_out=date.fromisoformat(fields.get("check_out", "")),
+                rooms=int(fields.get("rooms", "")),
+            )
+        except (ValueError, DomainError):
+            offer = None  # the stay itself is what is wrong: show the form without prices
+        return _form_page(request, staff, fields, offer=offer, error=error, status=status)
+
+    return FormRejected(page)
 
 
 def _form_page(

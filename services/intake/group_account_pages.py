@@ -16,7 +16,7 @@ from services.intake.auth import DESK_ROLES
 from services.intake.group_accounts import AccountEdit, AccountIn, AccountView
 from shared.auth import Role, Staff, require
 from shared.db import DbSession
-from shared.errors import DomainError, InvalidInput
+from shared.errors import DomainError, FormRejected, InvalidInput
 from shared.money import Money, exponent
 from shared.web import form_data, readable_errors, render, see_other
 
@@ -103,10 +103,12 @@ async def create_account_form(request: Request, session: DbSession, staff: LeadS
         data = AccountIn.model_validate(account_data(fields))
         created = await group_accounts.create_account(session, actor=staff, data=data)
     except (ValidationError, DomainError) as exc:
-        await session.rollback()
-        return await _list_page(
-            request, session, staff, fields=fields, error=_message(exc), status=_status(exc)
-        )
+        error, status = _message(exc), _status(exc)
+        raise FormRejected(
+            lambda session: _list_page(
+                request, session, staff, fields=fields, error=error, status=status
+            )
+        ) from exc
     return see_other(request, f"/groups/accounts/{created.account_id}?saved=1")
 
 
@@ -129,11 +131,13 @@ async def update_account_form(
         data = AccountEdit.model_validate(account_data(fields))
         await group_accounts.update_account(session, actor=staff, account_id=account_id, data=data)
     except (ValidationError, DomainError) as exc:
-        await session.rollback()
-        account = await group_accounts.get_account(session, account_id=account_id)
-        return _account_page(
-            request, staff, account, fields, error=_message(exc), status=_status(exc)
-        )
+        error, status = _message(exc), _status(exc)
+
+        async def page(session: AsyncSession) -> Response:
+            account = await group_accounts.get_account(session, account_id=account_id)
+            return _account_page(request, staff, account, fields, error=error, status=status)
+
+        raise FormRejected(page) from exc
     return see_other(request, f"/groups/accounts/{account_id}?saved=1")
 
 

@@ -1,8 +1,8 @@
 """The group desk's JSON API (IN-9): corporate accounts, group bookings, the worklist.
 
 Accounts are read by the whole booking desk and changed by team leads. A refused placement
-is rolled back and its reason kept on the draft (in a second, committed write) so the worklist
-shows why the group is still unfinished.
+is rolled back and its reason kept on the draft (in a transaction of its own, after the
+rollback: ``shared.db.after_rollback``) so the worklist shows why the group is still unfinished.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake import group_accounts, groups
@@ -20,7 +19,7 @@ from services.intake.group_accounts import AccountEdit, AccountIn, AccountPage, 
 from services.intake.group_worklist import GroupView, Worklist, get_group, group_worklist
 from services.intake.groups import GroupRequest, RoomingIn, lines_of
 from shared.auth import Role, Staff, require
-from shared.db import DbSession
+from shared.db import DbSession, after_rollback
 from shared.errors import DomainError
 
 router = APIRouter()
@@ -92,15 +91,13 @@ async def api_replace_rooming(
 
 
 @router.post("/api/groups/{group_id}/place", response_model=GroupView)
-async def api_place_group(
-    session: DbSession, staff: DeskStaff, group_id: uuid.UUID
-) -> GroupView | Response:
+async def api_place_group(session: DbSession, staff: DeskStaff, group_id: uuid.UUID) -> GroupView:
     """Book every room of a complete draft in one transaction: all rooms or none (IN-9)."""
     try:
         return await groups.place_group(session, staff=staff, group_id=group_id)
     except DomainError as exc:
-        await keep_refusal(session, staff, group_id, exc)
-        return JSONResponse(exc.body(), status_code=exc.status_code)
+        keep_refusal(session, staff, group_id, exc)
+        raise
 
 
 @router.post("/api/groups/{group_id}/cancel", response_model=GroupView)
@@ -109,9 +106,13 @@ async def api_cancel_group(session: DbSession, staff: DeskStaff, group_id: uuid.
     return await groups.cancel_group(session, staff=staff, group_id=group_id)
 
 
-async def keep_refusal(
+def keep_refusal(
     session: AsyncSession, staff: Staff, group_id: uuid.UUID, exc: DomainError
 ) -> None:
-    """Undo the refused placement, then record why on the draft (committed by the request)."""
-    await session.rollback()
-    await groups.note_refusal(session, staff=staff, group_id=group_id, reason=exc.detail)
+    """Once the refused placement is rolled back, record why on the draft (its own commit)."""
+    reason = exc.detail
+
+    async def note(session: AsyncSession) -> None:
+        await groups.note_refusal(session, staff=staff, group_id=group_id, reason=reason)
+
+    after_rollback(session, note)

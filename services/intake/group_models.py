@@ -1,6 +1,7 @@
 """Tables of group clients (IN-9): corporate accounts, group bookings and their rooming lists.
 
-Created by ``migrations/intake/versions/0004_groups.py``; Core like the rest of intake.
+Created by ``migrations/intake/versions/0004_groups.py``; Core like the rest of intake, and on
+the schema's one ``models.metadata``.
 """
 
 from __future__ import annotations
@@ -12,18 +13,18 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    ForeignKey,
+    Index,
     Integer,
-    MetaData,
     Numeric,
     String,
     Table,
     Text,
     Uuid,
+    text,
 )
 
-from services.intake.settings import SCHEMA
-
-metadata = MetaData(schema=SCHEMA)
+from services.intake.models import metadata
 
 group_account = Table(
     "group_account",
@@ -42,6 +43,7 @@ group_account = Table(
     Column("version_no", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("group_account_company", text("lower(company_name)"), unique=True),
 )
 
 group_booking = Table(
@@ -49,7 +51,7 @@ group_booking = Table(
     metadata,
     Column("group_id", Uuid, primary_key=True),
     Column("group_ref", String(12), nullable=False, unique=True),
-    Column("account_id", Uuid, nullable=False),
+    Column("account_id", Uuid, ForeignKey(group_account.c.account_id), nullable=False),
     Column("hotel_id", Uuid, nullable=False),
     Column("hotel_name", Text, nullable=False),
     Column("check_in", Date, nullable=False),
@@ -66,12 +68,16 @@ group_booking = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("placed_by", String(80)),
     Column("placed_at", DateTime(timezone=True)),
+    Index("group_booking_account", "account_id"),
+    Index("group_booking_status", "status", "created_at"),
 )
 
 group_room = Table(
     "group_room",
     metadata,
-    Column("group_id", Uuid, primary_key=True),
+    Column(
+        "group_id", Uuid, ForeignKey(group_booking.c.group_id, ondelete="CASCADE"), primary_key=True
+    ),
     Column("room_no", Integer, primary_key=True),
     Column("rate_plan_id", Uuid, nullable=False),
     Column("rate_plan_name", Text, nullable=False),

@@ -29,7 +29,7 @@ from services.intake.rooming import RoomingLine
 from services.intake.schemas import PAYMENT_MODES
 from shared.auth import Staff, require
 from shared.db import DbSession
-from shared.errors import DomainError
+from shared.errors import DomainError, FormRejected
 from shared.sheets import SheetRefused
 from shared.web import form_data, readable_errors, render, see_other
 
@@ -195,8 +195,10 @@ async def open_group_form(request: Request, session: DbSession, staff: DeskStaff
         if fields.get("action") == "place":
             await groups.place_group(session, staff=staff, group_id=opened.group_id)
     except (ValidationError, DomainError) as exc:
-        await session.rollback()
-        return await _new_page(request, session, staff, fields, typed=typed, refusal=_refusal(exc))
+        refusal = _refusal(exc)
+        raise FormRejected(
+            lambda session: _new_page(request, session, staff, fields, typed=typed, refusal=refusal)
+        ) from exc
     return see_other(request, f"/groups/{opened.group_id}")
 
 
@@ -252,10 +254,12 @@ async def replace_rooming_form(
         lines, typed = await rooming_lines(request)
         await groups.replace_rooming(session, staff=staff, group_id=group_id, lines=lines)
     except DomainError as exc:
-        await session.rollback()
-        return await _group_page(
-            request, session, staff, group_id, typed=typed or None, refusal=_refusal(exc)
-        )
+        refusal = _refusal(exc)
+        raise FormRejected(
+            lambda session: _group_page(
+                request, session, staff, group_id, typed=typed or None, refusal=refusal
+            )
+        ) from exc
     return see_other(request, f"/groups/{group_id}")
 
 
@@ -267,8 +271,11 @@ async def place_group_form(
     try:
         await groups.place_group(session, staff=staff, group_id=group_id)
     except DomainError as exc:
-        await keep_refusal(session, staff, group_id, exc)
-        return await _group_page(request, session, staff, group_id, refusal=_refusal(exc))
+        keep_refusal(session, staff, group_id, exc)
+        refusal = _refusal(exc)
+        raise FormRejected(
+            lambda session: _group_page(request, session, staff, group_id, refusal=refusal)
+        ) from exc
     return see_other(request, f"/groups/{group_id}")
 
 

@@ -47,13 +47,13 @@ from services.intake.schemas import BookingRequest
 from services.intake.settings import SCHEMA
 from shared import audit
 from shared.auth import Staff
+from shared.booking_refs import REF_ALPHABET
 from shared.clock import clock
 from shared.dates import month_range
 from shared.errors import Conflict, DomainError, InvalidInput, NotFound, RuleViolated
 from shared.money import Money
 
 RULE = "IN-9"
-_REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 class RoomIn(BaseModel):
@@ -95,7 +95,7 @@ def lines_of(rooms: list[RoomIn]) -> list[RoomingLine]:
 
 
 def _new_ref() -> str:
-    return "GR" + "".join(secrets.choice(_REF_ALPHABET) for _ in range(6))
+    return "GR" + "".join(secrets.choice(REF_ALPHABET) for _ in range(6))
 
 
 async def _hotel_name(session: AsyncSession, hotel_id: uuid.UUID) -> str:

@@ -17,14 +17,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
-    Column,
-    Date,
-    DateTime,
-    MetaData,
-    String,
-    Table,
-    Text,
-    Uuid,
     exists,
     func,
     select,
@@ -46,6 +38,7 @@ from services.intake.handover_schemas import (
     HistoryPage,
     ShiftView,
 )
+from services.intake.models import handover, handover_ack, handover_entry
 from services.intake.settings import SCHEMA, IntakeSettings
 from shared import audit
 from shared.auth import Role, Staff
@@ -54,44 +47,6 @@ from shared.errors import Conflict, NotFound, RuleViolated
 
 RULE = "IN-6"
 HISTORY_PAGE_SIZE = 10
-_metadata = MetaData(schema=SCHEMA)
-
-handover = Table(
-    "handover",
-    _metadata,
-    Column("handover_id", Uuid, primary_key=True),
-    Column("shift", String(10), nullable=False),
-    Column("shift_date", Date, nullable=False),
-    Column("starts_at", DateTime(timezone=True), nullable=False, unique=True),
-    Column("from_shift", String(10), nullable=False),
-    Column("from_starts_at", DateTime(timezone=True), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-)
-
-handover_entry = Table(
-    "handover_entry",
-    _metadata,
-    Column("entry_id", Uuid, primary_key=True),
-    Column("handover_id", Uuid, nullable=False),
-    Column("kind", String(4), nullable=False),
-    Column("body", Text, nullable=False),
-    Column("booking_ref", String(12), nullable=False),
-    Column("priority", String(6), nullable=False),
-    Column("written_by", String(80), nullable=False),
-    Column("written_at", DateTime(timezone=True), nullable=False),
-    Column("done_by", String(80)),
-    Column("done_at", DateTime(timezone=True)),
-    Column("done_note", Text, nullable=False),
-)
-
-handover_ack = Table(
-    "handover_ack",
-    _metadata,
-    Column("handover_id", Uuid, primary_key=True),
-    Column("username", String(80), primary_key=True),
-    Column("display_name", Text, nullable=False),
-    Column("acknowledged_at", DateTime(timezone=True), nullable=False),
-)
 
 
 def shift_view(shift: shifts.Shift) -> ShiftView:

@@ -27,7 +27,7 @@ from services.intake.handover_schemas import (
 from services.intake.settings import IntakeSettings
 from shared.auth import Staff, require
 from shared.db import DbSession
-from shared.errors import DomainError
+from shared.errors import DomainError, FormRejected
 from shared.web import form_data, render, see_other
 
 router = APIRouter()
@@ -145,8 +145,7 @@ async def write_form(request: Request, session: DbSession, staff: DeskStaff) -> 
         body = EntryRequest.model_validate(fields)
         await handover.write_entry(session, staff=staff, settings=_settings(request), request=body)
     except (ValidationError, DomainError) as exc:
-        await session.rollback()
-        return await _refused(request, session, staff, exc, values=fields)
+        raise _refused(request, staff, exc, values=fields) from exc
     return see_other(request, "/handover?saved=written")
 
 
@@ -158,8 +157,7 @@ async def acknowledge_form(
     try:
         await handover.acknowledge(session, staff=staff, handover_id=handover_id)
     except DomainError as exc:
-        await session.rollback()
-        return await _refused(request, session, staff, exc)
+        raise _refused(request, staff, exc) from exc
     return see_other(request, "/handover?saved=acknowledged")
 
 
@@ -172,25 +170,23 @@ async def done_form(
         body = DoneRequest.model_validate(await form_data(request))
         await handover.mark_done(session, staff=staff, entry_id=entry_id, request=body)
     except (ValidationError, DomainError) as exc:
-        await session.rollback()
-        return await _refused(request, session, staff, exc)
+        raise _refused(request, staff, exc) from exc
     return see_other(request, "/handover?saved=done")
 
 
-async def _refused(
+def _refused(
     request: Request,
-    session: AsyncSession,
     staff: Staff,
     exc: ValidationError | DomainError,
     *,
     values: dict[str, str] | None = None,
-) -> Response:
+) -> FormRejected:
     if isinstance(exc, DomainError):
-        return await _page(
-            request, session, staff, error=exc.detail, values=values, status=exc.status_code
-        )
-    return await _page(
-        request, session, staff, error=labelled_errors(exc, LABELS), values=values, status=422
+        error, status = exc.detail, exc.status_code
+    else:
+        error, status = labelled_errors(exc, LABELS), 422
+    return FormRejected(
+        lambda session: _page(request, session, staff, error=error, values=values, status=status)
     )
 
 

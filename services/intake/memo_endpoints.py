@@ -25,7 +25,7 @@ from services.intake.memo_schemas import (
 from services.intake.settings import IntakeSettings
 from shared.auth import Staff, require
 from shared.db import DbSession
-from shared.errors import DomainError, InvalidInput
+from shared.errors import DomainError, FormRejected, InvalidInput
 from shared.web import form_data, render, see_other
 
 router = APIRouter()
@@ -140,10 +140,10 @@ async def raise_form(request: Request, session: DbSession, staff: MemoStaff) -> 
         body = MemoRequest.model_validate(fields)
         raised = await memos.raise_memo(session, staff=staff, settings=settings, request=body)
     except ValidationError as exc:
-        return _new_form(request, staff, fields, labelled_errors(exc, LABELS), 422)
+        form = _new_form(request, staff, fields, labelled_errors(exc, LABELS), 422)
+        raise FormRejected(form) from exc
     except DomainError as exc:
-        await session.rollback()
-        return _new_form(request, staff, fields, exc.detail, exc.status_code)
+        raise FormRejected(_new_form(request, staff, fields, exc.detail, exc.status_code)) from exc
     return see_other(request, f"/memos/{raised.memo_id}?saved=raised")
 
 
@@ -168,12 +168,13 @@ async def respond_form(
     except ValidationError as exc:
         error, status = labelled_errors(exc, LABELS), 422
     except DomainError as exc:
-        await session.rollback()
         error, status = exc.detail, exc.status_code
     else:
         return see_other(request, f"/memos/{memo_id}?saved=replied")
-    return await _memo_page(
-        request, session, staff, memo_id, error=error, status=status, values=fields
+    raise FormRejected(
+        lambda session: _memo_page(
+            request, session, staff, memo_id, error=error, status=status, values=fields
+        )
     )
 
 

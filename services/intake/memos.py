@@ -19,14 +19,6 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
-    Column,
-    DateTime,
-    MetaData,
-    String,
-    Table,
-    Text,
-    Uuid,
     false,
     func,
     or_,
@@ -46,6 +38,7 @@ from services.intake.memo_schemas import (
     ReplyRequest,
     ReplyView,
 )
+from services.intake.models import memo, memo_reply
 from services.intake.settings import SCHEMA, IntakeSettings
 from shared import audit
 from shared.auth import Role, Staff
@@ -77,37 +70,6 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "closed": (frozenset({"open", "in_progress", "answered"}), "either"),
     "open": (frozenset({"in_progress", "answered", "closed"}), "either"),
 }
-
-_metadata = MetaData(schema=SCHEMA)
-memo = Table(
-    "memo",
-    _metadata,
-    Column("memo_id", Uuid, primary_key=True),
-    Column("memo_no", BigInteger, nullable=False),  # GENERATED ALWAYS AS IDENTITY
-    Column("problem", String(30), nullable=False),
-    Column("booking_ref", String(12), nullable=False),
-    Column("description", Text, nullable=False),
-    Column("department", String(20), nullable=False),
-    Column("status", String(12), nullable=False),
-    Column("owner_username", String(80)),
-    Column("raised_by", String(80), nullable=False),
-    Column("raised_at", DateTime(timezone=True), nullable=False),
-    Column("due_at", DateTime(timezone=True), nullable=False),
-    Column("answered_at", DateTime(timezone=True)),
-    Column("closed_at", DateTime(timezone=True)),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-)
-memo_reply = Table(
-    "memo_reply",
-    _metadata,
-    Column("reply_id", Uuid, primary_key=True),
-    Column("memo_id", Uuid, nullable=False),
-    Column("author", String(80), nullable=False),
-    Column("body", Text, nullable=False),
-    Column("status_from", String(12)),
-    Column("status_to", String(12)),
-    Column("written_at", DateTime(timezone=True), nullable=False),
-)
 
 
 # --- who may do what -------------------------------------------------------------------------

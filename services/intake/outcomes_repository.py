@@ -11,55 +11,14 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    Boolean,
-    Column,
-    DateTime,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    Uuid,
     select,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake.models import booking, hotel
+from services.intake.models import booking, full_house_notice, hotel, hotel_answer
 from services.intake.repository import AnyRow
-from services.intake.settings import SCHEMA
-
-_metadata = MetaData(schema=SCHEMA)
-
-hotel_answer = Table(
-    "hotel_answer",
-    _metadata,
-    Column("event_id", Uuid, primary_key=True),
-    Column("booking_id", Uuid, nullable=False),
-    Column("outcome", String(10), nullable=False),  # confirmed or full
-    Column("kind", String(10)),  # new, modify or cancel; none for a full house
-    Column("booking_version", Integer),
-    Column("confirmation_no", String(60)),
-    Column("reason", Text),
-    Column("answered_by", String(80), nullable=False),
-    Column("answered_at", DateTime(timezone=True), nullable=False),
-    Column("applied", Boolean, nullable=False),
-    Column("received_at", DateTime(timezone=True), nullable=False),
-)
-
-full_house_notice = Table(
-    "full_house_notice",
-    _metadata,
-    Column("booking_id", Uuid, primary_key=True),
-    Column("booking_ref", String(12), nullable=False),
-    Column("agent_username", String(80), nullable=False),
-    Column("reason", Text, nullable=False),
-    Column("marked_by", String(80), nullable=False),
-    Column("marked_at", DateTime(timezone=True), nullable=False),
-    Column("acknowledged_by", String(80)),
-    Column("acknowledged_at", DateTime(timezone=True)),
-)
 
 
 async def lock_booking(

@@ -6,21 +6,13 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import Date, String, column, select, table
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake.settings import SCHEMA
+from services.intake.models import recommended_hotel
 from shared.events import Envelope
 from shared.events.contracts import RecommendationApprovedV1
-
-recommended_hotel = table(
-    "recommended_hotel",
-    column("hotel_id"),
-    column("month", Date),
-    column("city", String),
-    schema=SCHEMA,
-)
 
 
 async def on_recommendation_approved(session: AsyncSession, envelope: Envelope) -> None:

@@ -10,7 +10,7 @@ import uuid
 from datetime import date
 from typing import Any, TypeAlias
 
-from sqlalchemy import Row, and_, select, text
+from sqlalchemy import Row, and_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -72,7 +72,7 @@ async def hotel_exists(session: AsyncSession, hotel_id: uuid.UUID) -> bool:
 async def remaining_by_night(
     session: AsyncSession, room_type_ids: list[uuid.UUID], check_in: date, check_out: date
 ) -> dict[tuple[uuid.UUID, date], int]:
-    """A plain read for display (IN-2); selling re-checks under lock in ``take_rooms``."""
+    """A plain read for display (IN-2); selling re-checks under lock in ``inventory.move_rooms``."""
     query = select(
         inventory_night.c.room_type_id, inventory_night.c.night, inventory_night.c.remaining
     ).where(
@@ -99,74 +99,6 @@ async def prices_by_night(
         rate_night.c.night < check_out,
     )
     return {(r.rate_plan_id, r.night): r for r in await session.execute(query)}
-
-
-# ARCHITECTURE (lock order): lock the stay's nights in night order first; a plain UPDATE
-# would lock rows in physical order and two overlapping multi-night bookings deadlock.
-_LOCK_NIGHTS = text(
-    """
-    SELECT night, allotment, sold, remaining FROM intake.inventory_night
-    WHERE room_type_id = :room_type_id AND night >= :check_in AND night < :check_out
-    ORDER BY night
-    FOR UPDATE
-    """
-)
-# IN-4: the guard lives in SQL, so no interleaving of requests can sell a room twice.
-_TAKE_ROOMS = text(
-    """
-    UPDATE intake.inventory_night
-    SET sold = sold + :rooms, updated_at = now()
-    WHERE room_type_id = :room_type_id AND night >= :check_in AND night < :check_out
-      AND allotment - sold >= :rooms
-    """
-)
-
-
-async def lock_nights(
-    session: AsyncSession, room_type_id: uuid.UUID, check_in: date, check_out: date
-) -> list[AnyRow]:
-    params = {"room_type_id": room_type_id, "check_in": check_in, "check_out": check_out}
-    return list(await session.execute(_LOCK_NIGHTS, params))
-
-
-async def take_rooms(
-    session: AsyncSession, room_type_id: uuid.UUID, check_in: date, check_out: date, rooms: int
-) -> int:
-    """Add ``rooms`` to sold on every night that has them; returns how many nights it did."""
-    params = {
-        "room_type_id": room_type_id,
-        "check_in": check_in,
-        "check_out": check_out,
-        "rooms": rooms,
-    }
-    result: Any = await session.execute(_TAKE_ROOMS, params)
-    return int(result.rowcount)
-
-
-# Giving rooms back (a rejected special price, IN-11). The caller locks the nights first with
-# ``lock_nights`` (night order, as a sale does, or the two deadlock); the CHECK (sold >= 0)
-# guards the floor.
-_RELEASE_ROOMS = text(
-    """
-    UPDATE intake.inventory_night
-    SET sold = sold - :rooms, updated_at = now()
-    WHERE room_type_id = :room_type_id AND night >= :check_in AND night < :check_out
-    """
-)
-
-
-async def release_rooms(
-    session: AsyncSession, room_type_id: uuid.UUID, check_in: date, check_out: date, rooms: int
-) -> int:
-    """Take ``rooms`` off sold on every night of the stay; returns how many nights it did."""
-    params = {
-        "room_type_id": room_type_id,
-        "check_in": check_in,
-        "check_out": check_out,
-        "rooms": rooms,
-    }
-    result: Any = await session.execute(_RELEASE_ROOMS, params)
-    return int(result.rowcount)
 
 
 async def insert_booking(session: AsyncSession, values: dict[str, Any]) -> bool:

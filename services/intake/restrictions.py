@@ -28,22 +28,12 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
-    Boolean,
-    Column,
-    Date,
-    DateTime,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Uuid,
     select,
     text,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake.settings import SCHEMA
+from services.intake.models import night_restriction
 from shared.errors import RuleViolated
 from shared.events import Envelope
 from shared.events.contracts import RestrictionsSetV1
@@ -53,22 +43,6 @@ from shared.observability import get_logger
 log = get_logger("intake.restrictions")
 RULE = "IN-2"
 
-night_restriction = Table(
-    "night_restriction",
-    MetaData(schema=SCHEMA),
-    Column("room_type_id", Uuid, primary_key=True),
-    Column("night", Date, primary_key=True),
-    Column("hotel_id", Uuid, nullable=False),
-    Column("release_days", Integer, nullable=False),
-    Column("min_stay", Integer, nullable=False),
-    Column("closed_to_arrival", Boolean, nullable=False),
-    Column("closed_to_departure", Boolean, nullable=False),
-    Column("stop_sell", Boolean, nullable=False),
-    Column("room_status", String(12), nullable=False),
-    Column("occurred_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-    Column("source_version", BigInteger, nullable=False, server_default="0"),
-)
 
 # Like the allotment upsert (projection.py): sorted nights, one statement, and an older event
 # never overwrites a newer one: the hotel's event version decides, never a clock (issue 12).

@@ -12,6 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.events.intake import BookingFields
+
 ConfirmChannel = Literal["fax", "phone", "sms", "email"]
 BookingSource = Literal["phone", "online"]
 CONFIRM_CHANNELS: tuple[str, ...] = ("fax", "phone", "sms", "email")
@@ -124,37 +126,16 @@ class SpecialPriceView(BaseModel):
     decision_note: str
 
 
-class BookingView(BaseModel):
+class BookingView(BookingFields):
     """A placed booking as the API returns it; per-night prices are frozen (IN-4)."""
 
-    booking_id: uuid.UUID
-    booking_ref: str
     status: str
-    hotel_id: uuid.UUID
-    hotel_name: str
-    room_type_id: uuid.UUID
-    room_type_name: str
-    rate_plan_id: uuid.UUID
-    rate_plan_name: str
-    check_in: date
-    check_out: date
-    rooms: int
-    guest_names: list[str]
-    booker_name: str
-    booker_phone: str
     booker_company: str
     member_card: str
-    payment_mode: str
-    confirm_channel: str
-    special_requests: str
     arrival_time: str
-    urgent: bool
     idempotency_key: str
     handling_started_at: datetime | None
     committed_at: datetime
-    agent_username: str
-    total_sell_minor: int
-    currency: str
     nights: list[BookedNightView]
     version: int = 1  # IN-5: bumped by each change; a change names the version it saw
     confirm_contact: str = ""

@@ -7,7 +7,6 @@ keeping the address bar on the shareable ``/?city=…`` URL.
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import date, timedelta
 from typing import Annotated, Any
@@ -23,13 +22,13 @@ from services.intake.auth import DESK_ROLES
 from services.intake.schemas import PAYMENT_MODES
 from services.intake.search_schemas import HotelAlternatives, SearchFilters, SearchPage
 from shared.auth import Staff, require
+from shared.booking_refs import BOOKING_REF_RE
 from shared.clock import clock
 from shared.db import DbSession
 from shared.errors import DomainError
 from shared.web import render
 
 router = APIRouter()
-_REF = re.compile(r"RL[A-Z0-9]{8}")  # a booking reference (service.new_booking_ref)
 DeskStaff = Annotated[Staff, require(*DESK_ROLES)]
 
 # The page's query parameters, in the form's order; ``per_page`` is not on the form but a
@@ -97,10 +96,11 @@ async def search_page(request: Request, session: DbSession, staff: DeskStaff) ->
     """Search form and results on one page (IN-2); works without JavaScript. Above them, the
     agent's bookings gone full house that he has not yet called about (CF-3)."""
     called = request.query_params.get("called", "")
+    recorded = BOOKING_REF_RE.fullmatch(called) is not None
     return await _results(
         request, session, staff, "search.html",
         full_house_notices=await full_house.open_notices(session, staff=staff),
-        notice=f"Recorded: you called the customer of {called}." if _REF.fullmatch(called) else "",
+        notice=f"Recorded: you called the customer of {called}." if recorded else "",
     )  # fmt: skip
 
 

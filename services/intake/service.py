@@ -7,8 +7,6 @@ commit: the request dependency commits (or rolls back) the whole booking as one 
 
 from __future__ import annotations
 
-import re
-import secrets
 import uuid
 from datetime import date, timedelta
 from typing import Any
@@ -20,6 +18,7 @@ from services.intake import (
     callers,
     contracted,
     handle_time,
+    inventory,
     offers,
     placed,
     repository,
@@ -28,7 +27,6 @@ from services.intake import (
 )
 from services.intake.booking_fields import CheckedDetails
 from services.intake.handle_time import Handling
-from services.intake.offers import plural
 from services.intake.repository import AnyRow
 from services.intake.schemas import (
     BookedNightView,
@@ -40,6 +38,7 @@ from services.intake.schemas import (
 from services.intake.settings import SCHEMA
 from shared import audit
 from shared.auth import Staff
+from shared.booking_refs import new_booking_ref
 from shared.clock import clock
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.observability import BOOKINGS_CREATED, get_logger
@@ -48,18 +47,6 @@ log = get_logger("intake")
 
 MAX_NIGHTS = 30
 MAX_ROOMS = 9
-# No I, O, 0, 1 (misheard on the phone). Refs with 4+ digits in a row are redrawn so they never
-# look like a phone number to people or to the log masker (shared.observability).
-_REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-_DIGIT_RUN = re.compile(r"\d{4,}")
-
-
-def new_booking_ref() -> str:
-    """``RL`` + 8 characters of base32 (40 random bits): short enough to read out on a call."""
-    while True:
-        ref = "RL" + "".join(secrets.choice(_REF_ALPHABET) for _ in range(8))
-        if not _DIGIT_RUN.search(ref):
-            return ref
 
 
 def stay_nights(*, check_in: date, check_out: date, rooms: int) -> list[date]:
@@ -257,21 +244,7 @@ async def _take_rooms(
     session: AsyncSession, *, room_type_id: uuid.UUID, nights: list[date], rooms: int
 ) -> None:
     """IN-4, ARCHITECTURE: lock the nights in order, then the guarded decrement in SQL."""
-    check_in, check_out = nights[0], nights[-1] + timedelta(days=1)
-    locked = await repository.lock_nights(session, room_type_id, check_in, check_out)
-    released = {row.night for row in locked}
-    if missing := [night for night in nights if night not in released]:
-        raise Conflict(f"No rooms released for {', '.join(map(str, missing))}.")
-    taken = await repository.take_rooms(session, room_type_id, check_in, check_out, rooms)
-    if taken != len(nights):
-        # The rows are still locked, so what we read under the lock is what the guard saw.
-        short = [row for row in locked if row.remaining < rooms] or locked
-        raise Conflict(
-            "; ".join(
-                f"Sold out on {row.night}: {plural(row.remaining, 'room')} left, {rooms} asked"
-                for row in short
-            )
-        )
+    await inventory.move_rooms(session, room_type_id, {night: rooms for night in nights})
 
 
 async def _announce(

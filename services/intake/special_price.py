@@ -24,24 +24,15 @@ from datetime import date, datetime
 
 from pydantic import BaseModel
 from sqlalchemy import (
-    BigInteger,
-    Column,
-    DateTime,
-    MetaData,
-    String,
-    Table,
-    Text,
-    Uuid,
     func,
     insert,
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake import placed, repository
-from services.intake.models import booking
+from services.intake import inventory, placed
+from services.intake.models import booking, special_price
 from services.intake.repository import AnyRow
 from services.intake.schemas import BookedNightView, BookingRequest, BookingView, SpecialPriceView
 from services.intake.settings import SCHEMA
@@ -54,21 +45,6 @@ PRICING_DESK = (Role.HOTEL_RESOURCES, Role.RESOURCES_DIRECTOR)
 PAGE_SIZE = 50
 STATES = ("pending", "approved", "rejected")
 
-special_price = Table(
-    "special_price",
-    MetaData(schema=SCHEMA),
-    Column("booking_id", Uuid, primary_key=True),
-    Column("booking_ref", String(12), nullable=False),
-    Column("requested_by", String(80), nullable=False),
-    Column("requested_at", DateTime(timezone=True), nullable=False),
-    Column("special_sell_minor", BigInteger, nullable=False),
-    Column("published", JSONB, nullable=False),
-    Column("reason", Text, nullable=False),
-    Column("state", String(10), nullable=False),
-    Column("decided_by", String(80)),
-    Column("decided_at", DateTime(timezone=True)),
-    Column("decision_note", Text, nullable=False),
-)
 
 _VIEW_COLUMNS = tuple(special_price.c[name] for name in SpecialPriceView.model_fields)
 # The booking and its request in one row; the two shared names come from the booking.
@@ -302,15 +278,10 @@ async def _set_booking(
 
 
 async def _release(session: AsyncSession, pending: AnyRow) -> None:
-    check_out = pending.check_out
-    await repository.lock_nights(session, pending.room_type_id, pending.check_in, check_out)
-    released = await repository.release_rooms(
-        session, pending.room_type_id, pending.check_in, check_out, pending.rooms
-    )
-    if released != (check_out - pending.check_in).days:
-        # Every night was sold by this booking, so its rows exist; if not, say so loudly
-        # rather than leave rooms half returned (the transaction rolls back).
-        raise Conflict(f"Could not return the rooms of {pending.booking_ref}; nothing changed.")
+    """Give the pending booking's rooms back (IN-11); every night was sold by it, so a night
+    that cannot take them back stops the whole rejection (``move_rooms`` raises)."""
+    nights = inventory.stay_nights(pending.check_in, pending.check_out)
+    await inventory.move_rooms(session, pending.room_type_id, {n: -pending.rooms for n in nights})
 
 
 async def _audit(

@@ -17,7 +17,7 @@ from services.intake.schemas import BookingView
 from services.intake.special_price import PRICING_DESK, SpecialPricePage
 from shared.auth import Staff, require
 from shared.db import DbSession
-from shared.errors import DomainError, InvalidInput
+from shared.errors import DomainError, FormRejected, InvalidInput
 from shared.web import form_data, render, see_other
 
 router = APIRouter()
@@ -97,9 +97,11 @@ async def _decide(
             raise InvalidInput("Keep the note under 500 characters.", field="note")
         await decide(session, staff=staff, booking_ref=booking_ref, note=note)
     except DomainError as exc:
-        # The request dependency commits what the endpoint returns with: undo any half step.
-        await session.rollback()
-        return await _queue(request, session, staff, error=exc.detail, status=exc.status_code)
+        # Raised, so the request's session rolls back any half step (one commit rule).
+        error, status = exc.detail, exc.status_code
+        raise FormRejected(
+            lambda session: _queue(request, session, staff, error=error, status=status)
+        ) from exc
     return see_other(request, f"/special-prices?decided={booking_ref.upper()}+{outcome}")
 
 

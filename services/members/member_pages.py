@@ -17,7 +17,7 @@ from services.members.auth import MEMBER_ROLES
 from services.members.members import LEVELS, ComplaintFlagIn, MemberEdit, MemberIn
 from shared.auth import Staff, require
 from shared.db import DbSession
-from shared.errors import DomainError
+from shared.errors import DomainError, FormRejected
 from shared.web import form_data, readable_errors, render, see_other
 
 router = APIRouter()
@@ -62,8 +62,8 @@ async def create_member_form(request: Request, session: DbSession, staff: Member
             session, actor=staff, data=MemberIn.model_validate(_member_data(fields))
         )
     except (ValidationError, DomainError) as exc:
-        await session.rollback()
-        return _member_form(request, staff, None, fields, error=_message(exc), status=_status(exc))
+        form = _member_form(request, staff, None, fields, error=_message(exc), status=_status(exc))
+        raise FormRejected(form) from exc
     return see_other(request, f"/members/{created.member_id}?saved=1")
 
 
@@ -87,7 +87,7 @@ async def update_member_form(
         data = MemberEdit.model_validate(_member_data(fields))
         await members.update_member(session, actor=staff, member_id=member_id, data=data)
     except (ValidationError, DomainError) as exc:
-        return await _refused(request, session, staff, member_id, fields, exc)
+        raise _refused(request, staff, member_id, fields, exc) from exc
     return see_other(request, f"/members/{member_id}?saved=1")
 
 
@@ -101,7 +101,7 @@ async def flag_complaint_form(
         data = ComplaintFlagIn.model_validate(fields)
         await members.set_complaint(session, actor=staff, member_id=member_id, data=data)
     except (ValidationError, DomainError) as exc:
-        return await _refused(request, session, staff, member_id, fields, exc)
+        raise _refused(request, staff, member_id, fields, exc) from exc
     return see_other(request, f"/members/{member_id}?saved=1")
 
 
@@ -124,27 +124,23 @@ def _fields_of(found: members.MemberView) -> dict[str, str]:
     }
 
 
-async def _refused(
+def _refused(
     request: Request,
-    session: AsyncSession,
     staff: Staff,
     member_id: uuid.UUID,
     fields: dict[str, str],
     exc: ValidationError | DomainError,
-) -> Response:
-    await session.rollback()
-    found = await members.get_member(session, member_id=member_id)
-    # Keep what was typed in the profile form; a refused flag keeps its note instead.
-    shown = {**_fields_of(found), **fields} if "card_no" in fields else _fields_of(found)
-    return _member_form(
-        request,
-        staff,
-        found,
-        shown,
-        flag=fields if "card_no" not in fields else {},
-        error=_message(exc),
-        status=_status(exc),
-    )
+) -> FormRejected:
+    error, status = _message(exc), _status(exc)
+
+    async def page(session: AsyncSession) -> Response:
+        found = await members.get_member(session, member_id=member_id)
+        # Keep what was typed in the profile form; a refused flag keeps its note instead.
+        shown = {**_fields_of(found), **fields} if "card_no" in fields else _fields_of(found)
+        flag = fields if "card_no" not in fields else {}
+        return _member_form(request, staff, found, shown, flag=flag, error=error, status=status)
+
+    return FormRejected(page)
 
 
 def _member_form(

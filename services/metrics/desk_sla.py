@@ -35,13 +35,6 @@ from prometheus_client import REGISTRY, Gauge
 from prometheus_client.core import HistogramMetricFamily, Metric
 from pydantic import BaseModel
 from sqlalchemy import (
-    Column,
-    DateTime,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Uuid,
     and_,
     func,
     select,
@@ -50,7 +43,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.metrics.settings import SCHEMA
+from services.metrics.models import booking_handle, desk_task
 from shared.clock import Clock, clock
 from shared.events import Envelope
 from shared.events.confirmation import (
@@ -69,35 +62,6 @@ HANDLE_TARGET_SECONDS = 3 * 60
 UNSENT_LIMIT = 15
 # Buckets of the handle-time histogram (seconds): the SL-2 band 180–300 has its own edges.
 HANDLE_BUCKETS = (60.0, 120.0, 180.0, 240.0, 300.0, 420.0, 600.0, 900.0)
-
-_metadata = MetaData(schema=SCHEMA)
-desk_task = Table(
-    "desk_task",
-    _metadata,
-    Column("task_id", Uuid, primary_key=True),
-    Column("booking_ref", String(40)),
-    Column("kind", String(20)),
-    Column("hotel_name", String(400)),
-    Column("deadline_at", DateTime(timezone=True)),
-    Column("opened_at", DateTime(timezone=True)),
-    Column("sent_at", DateTime(timezone=True)),
-    Column("answered_at", DateTime(timezone=True)),
-    Column("answer", String(20)),
-    Column("receipt_due_at", DateTime(timezone=True)),
-    Column("receipt_checked_at", DateTime(timezone=True)),
-    Column("receipt_checked_by", String(120)),
-    Column("updated_at", DateTime(timezone=True)),
-)
-booking_handle = Table(
-    "booking_handle",
-    _metadata,
-    Column("booking_id", Uuid, primary_key=True),
-    Column("booking_ref", String(40), nullable=False),
-    Column("agent_username", String(120), nullable=False),
-    Column("placed_at", DateTime(timezone=True), nullable=False),
-    Column("handle_seconds", Integer),
-)
-
 
 # --- the projection: one handler per event ---------------------------------------------------
 

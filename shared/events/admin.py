@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Role, Staff, require
 from shared.db import DbSession
-from shared.errors import DomainError
+from shared.errors import DomainError, FormRejected
 from shared.events import failures, operations
 from shared.events.failures import DeadLetter
 from shared.pages import render, see_other
@@ -109,6 +109,14 @@ async def _page(
     )
 
 
+def _refused(request: Request, staff: Staff, service: str, exc: DomainError) -> FormRejected:
+    """The events page again with why an action was refused; the request rolls back."""
+    error, status = exc.detail, exc.status_code
+    return FormRejected(
+        lambda session: _page(request, session, staff, service, error=error, status=status)
+    )
+
+
 def _back(request: Request, notice: str) -> Response:
 
     return see_other(request, f"{PAGE}?notice={notice}")
@@ -191,10 +199,8 @@ def _add_page_routes(router: APIRouter, service: str) -> None:
         """Redrive one dead event."""
         try:
             await operations.redrive_one(session, schema=service, event_id=event_id, actor=staff)
-        except DomainError as exc:  # refused before any write: the page says why
-            return await _page(
-                request, session, staff, service, error=exc.detail, status=exc.status_code
-            )
+        except DomainError as exc:  # refused: the page says why
+            raise _refused(request, staff, service, exc) from exc
         return _back(request, "redrive")
 
     @router.post(PAGE + "/{event_id}/discard")
@@ -210,8 +216,6 @@ def _add_page_routes(router: APIRouter, service: str) -> None:
             await operations.discard_one(
                 session, schema=service, event_id=event_id, reason=reason, actor=staff
             )
-        except DomainError as exc:  # refused before any write: the page says why
-            return await _page(
-                request, session, staff, service, error=exc.detail, status=exc.status_code
-            )
+        except DomainError as exc:  # refused: the page says why
+            raise _refused(request, staff, service, exc) from exc
         return _back(request, "discard")

@@ -17,9 +17,9 @@ class BookedNight(BaseModel):
     sell_minor: int
 
 
-class BookingSnapshot(Payload):
-    """What every booking event carries of the booking as it stands (IN-4): a consumer
-    handling them out of order still has the whole booking."""
+class BookingFields(BaseModel):
+    """A booking's own fields (IN-4), one list for the events' snapshot and intake's view of
+    a booking (``services.intake.schemas.BookingView`` adds what only intake shows)."""
 
     booking_id: uuid.UUID
     booking_ref: str
@@ -39,10 +39,16 @@ class BookingSnapshot(Payload):
     confirm_channel: str
     special_requests: str = ""
     currency: str
-    nights: list[BookedNight]
     total_sell_minor: int
     urgent: bool
     agent_username: str
+
+
+class BookingSnapshot(BookingFields, Payload):
+    """What every booking event carries of the booking as it stands (IN-4): a consumer
+    handling them out of order still has the whole booking."""
+
+    nights: list[BookedNight]
 
     def aggregate_key(self) -> str:
         """Issue 12: a booking's events are ordered by the booking's own version."""
