@@ -24,9 +24,15 @@ from shared.embedded import free_port
 
 async def seed() -> dict[str, str]:
     """A hotel with an allotment no benchmark exhausts, projected into intake by real events."""
-    from services.contracts import service
     from services.contracts.demo import sign_contract
-    from services.contracts.schemas import AllotmentIn, HotelIn, RatePlanIn, RatesIn, RoomTypeIn
+    from services.contracts.hotels import service
+    from services.contracts.hotels.schemas import (
+        AllotmentIn,
+        HotelIn,
+        RatePlanIn,
+        RatesIn,
+        RoomTypeIn,
+    )
     from shared.clock import clock
     from shared.db import make_engine, make_sessionmaker, unit_of_work
     from tests.support.pipeline import running_pipeline

@@ -31,8 +31,8 @@ HEADER = "hotel_id,room_type,rate_plan,first_night,last_night,rooms,net,sell\n"
 
 async def set_up_hotels(count: int) -> list[uuid.UUID]:
     """Hotels with ROOM_TYPES room types and one rate plan each, through the service."""
-    from services.contracts import service
-    from services.contracts.schemas import HotelIn, RatePlanIn, RoomTypeIn
+    from services.contracts.hotels import service
+    from services.contracts.hotels.schemas import HotelIn, RatePlanIn, RoomTypeIn
     from shared.db import make_engine, make_sessionmaker, unit_of_work
 
     engine = make_engine(os.environ["DATABASE_URL"], pool_size=2)
@@ -105,7 +105,7 @@ async def run_raw(conn: asyncpg.Connection, content: bytes) -> float:
 
 
 async def run_ours(conn: asyncpg.Connection, content: bytes, rows: int) -> dict[str, float]:
-    from services.contracts import import_jobs
+    from services.contracts.imports import jobs as import_jobs
     from shared.db import make_engine, make_sessionmaker, unit_of_work
     from shared.events.outbox import outbox_table  # noqa: F401  (tables registered)
 
@@ -135,7 +135,7 @@ def _bench_staff() -> Staff:
 
 
 async def measure(hotels: int, nights: int) -> None:
-    from services.contracts import imports
+    from services.contracts.imports import sheet as imports
     from tests.support.pipeline import running_pipeline
 
     rows = hotels * ROOM_TYPES * nights

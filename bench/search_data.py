@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import asyncpg
 
-from services.intake.hotel_names import spellings
+from services.intake.inventory.hotel_names import spellings
 from shared.clock import clock
 
 # city, hotels, centre (lat, lon), districts

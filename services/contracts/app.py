@@ -2,21 +2,12 @@
 
 from pathlib import Path
 
-from services.contracts import (
-    agreement_pages,
-    channel_manager_pages,
-    competitors,
-    conditions,
-    endpoints,
-    free_rooms,
-    import_pages,
-    pages,
-    photos,
-    rankings,
-    recommendations,
-    restriction_pages,
-    seasons,
-)
+from services.contracts.agreements import pages as agreement_pages
+from services.contracts.channel_managers import pages as channel_manager_pages
+from services.contracts.grid import restriction_pages
+from services.contracts.hotels import conditions, endpoints, pages, photos, recommendations
+from services.contracts.imports import pages as import_pages
+from services.contracts.reports import competitors, free_rooms, rankings, seasons
 from services.contracts.settings import ContractsSettings
 from shared.web import create_service_app
 

@@ -11,9 +11,10 @@ from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.contracts import agreements, repository, service
-from services.contracts.agreement_models import TermsIn
-from services.contracts.schemas import (
+from services.contracts.agreements import service as agreements
+from services.contracts.agreements.models import TermsIn
+from services.contracts.hotels import repository, service
+from services.contracts.hotels.schemas import (
     AllotmentIn,
     HotelIn,
     PaymentMode,

@@ -1,8 +1,8 @@
 """Events the contracts service subscribes to."""
 
-from services.contracts import sold_changes
-from services.contracts.complaints import on_complaint_closed, on_complaint_filed
-from services.contracts.restrictions import on_full_house
+from services.contracts.grid.restrictions import on_full_house
+from services.contracts.hotels.complaints import on_complaint_closed, on_complaint_filed
+from services.contracts.reports import sales as sold_changes
 from shared.events.consumer import Handler
 
 HANDLERS: dict[str, Handler] = {

@@ -5,8 +5,8 @@ from typing import Any
 
 from arq import cron, func
 
-from services.contracts import import_jobs
 from services.contracts.handlers import HANDLERS
+from services.contracts.imports import jobs as import_jobs
 from services.contracts.settings import SCHEMA, ContractsSettings
 from shared.worker import worker_settings
 

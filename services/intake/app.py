@@ -2,22 +2,20 @@
 
 from pathlib import Path
 
-from services.intake import (
-    caller_api,
-    changes_endpoints,
-    changes_pages,
-    full_house_endpoints,
-    group_account_pages,
-    group_api,
-    group_pages,
-    handover_endpoints,
-    memo_endpoints,
-    search_endpoints,
-    special_price_pages,
-    team_pages,
-)
-from services.intake.endpoints import router
+from services.intake.booking.endpoints import router
+from services.intake.callers import endpoints as caller_api
+from services.intake.changes import endpoints as changes_endpoints
+from services.intake.changes import pages as changes_pages
+from services.intake.groups import account_pages as group_account_pages
+from services.intake.groups import endpoints as group_api
+from services.intake.groups import pages as group_pages
+from services.intake.handover import endpoints as handover_endpoints
+from services.intake.hotel_answers import endpoints as full_house_endpoints
+from services.intake.memos import endpoints as memo_endpoints
+from services.intake.search import endpoints as search_endpoints
 from services.intake.settings import IntakeSettings
+from services.intake.special_prices import pages as special_price_pages
+from services.intake.team import pages as team_pages
 from shared.web import create_service_app
 
 app = create_service_app(

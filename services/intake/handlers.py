@@ -13,15 +13,9 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake import (
-    callers,
-    conditions,
-    confirmation_outcomes,
-    contracted,
-    projection,
-    recommended,
-    restrictions,
-)
+from services.intake.callers import service as callers
+from services.intake.hotel_answers import service as confirmation_outcomes
+from services.intake.inventory import conditions, contracted, projection, recommended, restrictions
 from shared.events import Envelope
 from shared.events.confirmation import BookingConfirmedV1, FullHouseV1
 from shared.events.consumer import Handler

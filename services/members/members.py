@@ -5,7 +5,7 @@ member's major complaint is on file, sets the flag with a note and the complaint
 booking desk then offers compensation at the member's next booking (IN-8) and customer
 service clears the flag once it was given. Every change is audited and announced as a full
 snapshot, ``members.member_updated`` v1, through the outbox in the same transaction; intake
-keeps its own copy (``services/intake/callers.py``).
+keeps its own copy (``services/intake/callers/service.py``).
 
 Edits carry the ``version_no`` the editor saw: a member changed by someone else since then is
 refused (409) rather than silently overwritten.

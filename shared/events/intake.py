@@ -19,7 +19,7 @@ class BookedNight(BaseModel):
 
 class BookingFields(BaseModel):
     """A booking's own fields (IN-4), one list for the events' snapshot and intake's view of
-    a booking (``services.intake.schemas.BookingView`` adds what only intake shows)."""
+    a booking (``services.intake.booking.schemas.BookingView`` adds what only intake shows)."""
 
     booking_id: uuid.UUID
     booking_ref: str

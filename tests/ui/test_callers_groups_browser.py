@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from services.intake import service
-from services.intake.schemas import BookingRequest
+from services.intake.booking import service
+from services.intake.booking.schemas import BookingRequest
 from shared.auth import Role, Staff
 from shared.clock import clock
 from shared.db import make_engine, make_sessionmaker, unit_of_work

@@ -1,8 +1,9 @@
 """Search by hotel name in pinyin, and nearby alternatives (IN-2, IN-3).
 
 ``name_pinyin`` and ``name_initials`` are computed from ``name_zh`` when a hotel snapshot is
-projected (``services/intake/hotel_names.py``); rows already projected are filled here with
-the same rule, written out again so this migration keeps working whatever that module becomes.
+projected (``services/intake/inventory/hotel_names.py``); rows already projected are filled
+here with the same rule, written out again so this migration keeps working whatever that
+module becomes.
 ``latitude``/``longitude`` come with the next ``contracts.hotel_published`` of each hotel.
 
 Revision ID: intake_0004_search

@@ -11,8 +11,8 @@ from pydantic import ValidationError
 from sqlalchemy import text
 
 from services.contracts.app import app as contracts_app
-from services.contracts.complaints import HotelComplaints, hotel_complaints
 from services.contracts.handlers import HANDLERS
+from services.contracts.hotels.complaints import HotelComplaints, hotel_complaints
 from shared.auth import Role
 from shared.clock import clock
 from shared.db import unit_of_work

@@ -16,8 +16,10 @@ from openpyxl import Workbook
 from playwright.sync_api import expect
 from sqlalchemy import text
 
-from services.contracts import import_jobs, imports, service
-from services.contracts.schemas import HotelIn, RatePlanIn, RoomTypeIn
+from services.contracts.hotels import service
+from services.contracts.hotels.schemas import HotelIn, RatePlanIn, RoomTypeIn
+from services.contracts.imports import jobs as import_jobs
+from services.contracts.imports import sheet as imports
 from services.contracts.settings import ContractsSettings
 from shared.auth import Role, Staff
 from shared.clock import clock
@@ -195,7 +197,7 @@ async def test_hr2_a_worker_killed_mid_apply_leaves_nothing_and_the_rerun_applie
     async def killed(*args: object, **kwargs: object) -> None:
         raise asyncio.CancelledError  # what arq's time limit or a shutdown does to the job
 
-    monkeypatch.setattr("services.contracts.import_apply._announce", killed)
+    monkeypatch.setattr("services.contracts.imports.apply._announce", killed)
     with pytest.raises(asyncio.CancelledError):
         await import_jobs.run_import(sessionmaker, job_id)
     assert await counts(sessionmaker) == before  # the nights written before it rolled back

@@ -17,7 +17,7 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import text
 
-from services.contracts import imports
+from services.contracts.imports import sheet as imports
 from shared.auth import Role
 from shared.clock import clock
 from tests.services.contracts.helpers import (

@@ -227,8 +227,8 @@ async def test_unknown_hotel_page_is_a_readable_404(login_as) -> None:
 
 
 async def test_hotel_list_searches_by_city_and_pages_by_50(login_as, sessionmaker) -> None:
-    from services.contracts import service
-    from services.contracts.schemas import HotelIn
+    from services.contracts.hotels import service
+    from services.contracts.hotels.schemas import HotelIn
 
     async with unit_of_work(sessionmaker) as session:
         for n in range(52):

@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import text
 
 from services.intake.handlers import HANDLERS as INTAKE_HANDLERS
-from services.intake.recommended import recommended_in
+from services.intake.inventory.recommended import recommended_in
 from shared.auth import Role
 from shared.db import unit_of_work
 from shared.events import Envelope

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from services.contracts.restrictions import set_room_status_full
+from services.contracts.grid.restrictions import set_room_status_full
 from shared.auth import Role
 from shared.clock import clock
 from shared.db import unit_of_work

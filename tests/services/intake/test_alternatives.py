@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from services.intake.alternatives import haversine_km
+from services.intake.search.alternatives import haversine_km
 from shared.auth import Role
 from shared.clock import clock
 from shared.events.contracts import NightRestriction, RestrictionsSetV1

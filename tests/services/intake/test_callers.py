@@ -11,8 +11,9 @@ from typing import Any
 
 from sqlalchemy import text
 
-from services.intake import callers, changes
-from services.intake.changes_schemas import CancelRequest
+from services.intake.callers import service as callers
+from services.intake.changes import service as changes
+from services.intake.changes.schemas import CancelRequest
 from services.intake.handlers import HANDLERS
 from shared.auth import Role, Staff
 from shared.clock import clock

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from services.intake import shifts
+from services.intake.handover import shifts
 from services.intake.settings import IntakeSettings
 from shared.auth import Role
 from shared.clock import clock

@@ -25,7 +25,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from services.intake.changes_checks import ROOM_HOLDING
+from services.intake.changes.checks import ROOM_HOLDING
 from shared.clock import clock
 from tests.services.intake.changes_support import API, days, reason
 from tests.services.intake.factories import SeededHotel, seed_hotel

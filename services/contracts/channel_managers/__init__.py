@@ -1,0 +1,1 @@
+"""Channel managers' logins (Basic auth) for the OTA endpoints."""

@@ -1,0 +1,1 @@
+"""Rate and allotment sheets (CSV/Excel) imported all or nothing as background jobs."""

@@ -1,0 +1,1 @@
+"""OpenTravel (OTA) XML: hotels' availability and rate notifications in, answers out."""

@@ -1,0 +1,291 @@
+"""Business rules of the intake desk: place bookings (IN-4) and quote one rate plan for the
+booking form. The search (IN-2) and its alternatives (IN-3) live in ``search.py``.
+
+Service functions take the session and keyword-only arguments, raise ``DomainError``s, and never
+commit: the request dependency commits (or rolls back) the whole booking as one transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.intake.booking import fields as booking_fields
+from services.intake.booking import handle_time, placed, repository
+from services.intake.booking.fields import CheckedDetails
+from services.intake.booking.handle_time import Handling
+from services.intake.booking.repository import AnyRow
+from services.intake.booking.schemas import (
+    BookedNightView,
+    BookingRequest,
+    BookingView,
+    Offer,
+    PlacedBooking,
+)
+from services.intake.callers import service as callers
+from services.intake.inventory import contracted, restrictions
+from services.intake.inventory import rooms as inventory
+from services.intake.search import offers
+from services.intake.settings import SCHEMA
+from services.intake.special_prices import service as special_price
+from shared import audit
+from shared.auth import Staff
+from shared.booking_refs import new_booking_ref
+from shared.clock import clock
+from shared.errors import Conflict, InvalidInput, NotFound
+from shared.observability import BOOKINGS_CREATED, get_logger
+
+log = get_logger("intake")
+
+MAX_NIGHTS = 30
+MAX_ROOMS = 9
+
+
+def stay_nights(*, check_in: date, check_out: date, rooms: int) -> list[date]:
+    """The nights of a stay after the form rules of IN-2/IN-4; raises ``InvalidInput``."""
+    today = clock.today()  # business date (Asia/Shanghai by default), not the server's
+    if check_in < today:
+        raise InvalidInput(
+            f"Check-in {check_in} is in the past (today is {today}).", field="check_in"
+        )
+    if check_out <= check_in:
+        raise InvalidInput("Check-out must be after check-in.", field="check_out")
+    if (check_out - check_in).days > MAX_NIGHTS:
+        raise InvalidInput(f"A stay is at most {MAX_NIGHTS} nights.", field="check_out")
+    if not 1 <= rooms <= MAX_ROOMS:
+        raise InvalidInput(f"Rooms must be between 1 and {MAX_ROOMS}.", field="rooms")
+    return [check_in + timedelta(days=n) for n in range((check_out - check_in).days)]
+
+
+# --- the booking form's prices (IN-2). Offers are priced and judged in offers.py, for this
+# quote and for the search (search.py) alike.
+
+
+async def quote(
+    session: AsyncSession, *, rate_plan_id: uuid.UUID, check_in: date, check_out: date, rooms: int
+) -> Offer:
+    """One rate plan over a stay, for the booking form."""
+    nights = stay_nights(check_in=check_in, check_out=check_out, rooms=rooms)
+    plan = await repository.find_plan(session, rate_plan_id)
+    if plan is None:
+        raise InvalidInput(f"Unknown rate plan {rate_plan_id}.", field="rate_plan_id")
+    _ensure_on_sale(plan)
+    return (await offers.price_offers(session, [plan], nights, rooms))[0]
+
+
+def _ensure_on_sale(plan: AnyRow) -> None:
+    if not plan.sellable:
+        raise Conflict(f"{plan.hotel_name} is on stop-sell.")
+    if not (plan.rate_plan_active and plan.room_type_active):
+        raise Conflict(f"{plan.rate_plan_name} ({plan.room_type_name}) is no longer sold.")
+
+
+# --- booking (IN-1, IN-4) ------------------------------------------------------------------
+
+
+async def place_booking(
+    session: AsyncSession, *, staff: Staff, request: BookingRequest
+) -> PlacedBooking:
+    """Sell the rooms and record the booking in one transaction, or change nothing.
+
+    A repeated idempotency key returns the booking it already placed, without selling again.
+    A stay with a night on request (HR-2) takes no rooms and is announced as a request; a
+    special price (IN-11) holds the rooms but waits for the pricing desk (special_price.py).
+    """
+    if replay := await repository.find_booking(session, idempotency_key=request.idempotency_key):
+        return PlacedBooking(booking=await _view(session, replay), created=False)
+    nights = stay_nights(
+        check_in=request.check_in, check_out=request.check_out, rooms=request.rooms
+    )
+    details = booking_fields.checked(request)  # IN-4
+    handling = handle_time.handling_of(request, staff, now=clock.now())  # IN-1
+    plan = await _bookable_plan(session, request)
+    request = await callers.with_vip_request(session, request=request)  # IN-10
+    await contracted.ensure_contracted(session, hotel_id=plan.hotel_id, nights=nights)
+    asked = await restrictions.ensure_sellable(
+        session, room_type_id=plan.room_type_id, nights=nights, today=clock.today()
+    )
+    published, currency = await _frozen_prices(session, plan, nights)
+    special = special_price.checked_nights(request, published)  # IN-11, HR-4
+    priced = special or published
+    values = _booking_values(
+        request, staff, plan, details, handling, priced, currency,
+        on_request=bool(asked), special=special is not None,
+    )  # fmt: skip
+    if twin := await _insert_booking(session, values):
+        return PlacedBooking(booking=await _view(session, twin), created=False)
+    night_rows = [{"booking_id": values["booking_id"], **p.model_dump()} for p in priced]
+    await repository.insert_booking_nights(session, night_rows)
+    view = BookingView(**values, nights=priced)
+    view = await _announce(session, view, staff, request, published)
+    if not asked:
+        # Rooms are taken last: the nights stay locked only for the decrement and the commit,
+        # and every booking of a popular hotel queues on those rows. A sold-out night rolls
+        # back all. On request (HR-2) there is no allotment to take: the hotel is asked.
+        await _take_rooms(
+            session, room_type_id=plan.room_type_id, nights=nights, rooms=request.rooms
+        )
+    _log_placed(view)
+    return PlacedBooking(booking=view, created=True)
+
+
+async def get_booking(session: AsyncSession, *, booking_ref: str) -> BookingView:
+    found = await repository.find_booking(session, booking_ref=booking_ref.strip().upper())
+    if found is None:
+        raise NotFound(f"No booking {booking_ref}.")
+    return await _view(session, found)
+
+
+async def _bookable_plan(session: AsyncSession, request: BookingRequest) -> AnyRow:
+    plan = await repository.find_plan(session, request.rate_plan_id)
+    # One query on the hot path: the plan's row carries its hotel; only a miss asks more.
+    if plan is None and not await repository.hotel_exists(session, request.hotel_id):
+        raise InvalidInput(f"Unknown hotel {request.hotel_id}.", field="hotel_id")
+    if plan is not None and plan.plan_hotel_id != request.hotel_id:
+        if not await repository.hotel_exists(session, request.hotel_id):
+            raise InvalidInput(f"Unknown hotel {request.hotel_id}.", field="hotel_id")
+    if plan is None or plan.plan_hotel_id != request.hotel_id:
+        raise InvalidInput(
+            f"Unknown rate plan {request.rate_plan_id} for this hotel.", field="rate_plan_id"
+        )
+    _ensure_on_sale(plan)
+    if request.payment_mode != plan.payment_mode:
+        # The rate plan fixes how the stay is paid: its net price terms depend on it (PAY-4).
+        raise InvalidInput(
+            f"{plan.rate_plan_name} is sold as {plan.payment_mode}, not {request.payment_mode}.",
+            field="payment_mode",
+        )
+    return plan
+
+
+async def _frozen_prices(
+    session: AsyncSession, plan: AnyRow, nights: list[date]
+) -> tuple[list[BookedNightView], str]:
+    """Per-night prices as they stand now; the booking keeps them whatever contracts do later."""
+    check_out = nights[-1] + timedelta(days=1)
+    prices = await repository.prices_by_night(session, [plan.rate_plan_id], nights[0], check_out)
+    missing = [night for night in nights if (plan.rate_plan_id, night) not in prices]
+    if missing:
+        raise Conflict(f"No price for {', '.join(map(str, missing))}; this rate cannot be sold.")
+    rows = [prices[(plan.rate_plan_id, night)] for night in nights]
+    frozen = [
+        BookedNightView(night=r.night, net_minor=r.net_minor, sell_minor=r.sell_minor) for r in rows
+    ]
+    return frozen, rows[0].currency
+
+
+def _booking_values(
+    request: BookingRequest,
+    staff: Staff,
+    plan: AnyRow,
+    details: CheckedDetails,
+    handling: Handling,
+    prices: list[BookedNightView],
+    currency: str,
+    *,
+    on_request: bool,
+    special: bool,
+) -> dict[str, Any]:
+    """The booking row: every IN-4 field, the IN-1 times and the status (placed.py)."""
+    now = clock.now()
+    status = placed.REQUESTED if on_request else placed.PLACED
+    return {
+        **request.model_dump(include=_REQUEST_COLUMNS),
+        **{k: getattr(plan, k) for k in ("room_type_id", "hotel_name", "room_type_name")},
+        "rate_plan_name": plan.rate_plan_name,
+        "booking_id": uuid.uuid4(),
+        "booking_ref": "",  # drawn at insert
+        "guest_names": details.guest_names,
+        "confirm_contact": details.confirm_contact,
+        "urgent": request.check_in == clock.today(),  # IN-4: check-in today is urgent
+        "on_request": on_request,
+        "status": placed.AWAITING_PRICE_APPROVAL if special else status,
+        "handling_started_at": handling.started_at,  # IN-1
+        "handling_source": handling.source,
+        "call_id": handling.call_id,
+        "handle_seconds": handling.seconds_until(now),
+        "committed_at": now,
+        "agent_username": staff.username,
+        "total_sell_minor": sum(p.sell_minor for p in prices) * request.rooms,
+        "currency": currency,
+    }
+
+
+# Request fields stored as they were sent (after parsing and the checks above).
+_REQUEST_COLUMNS = {
+    "hotel_id", "rate_plan_id", "check_in", "check_out", "rooms", "booker_name", "booker_phone",
+    "booker_company", "member_card", "payment_mode", "confirm_channel", "reply_at_once",
+    "special_requests", "arrival_time", "idempotency_key", "source",
+}  # fmt: skip
+
+
+async def _insert_booking(session: AsyncSession, values: dict[str, Any]) -> AnyRow | None:
+    """Insert the booking; returns the existing one if a twin request with the same key won."""
+    for _ in range(5):
+        values["booking_ref"] = new_booking_ref()
+        if await repository.insert_booking(session, values):
+            return None
+        twin = await repository.find_booking(session, idempotency_key=values["idempotency_key"])
+        if twin is not None:
+            return twin
+        # Otherwise the reference was taken (2^40 of them: rare even at millions): draw again.
+    raise RuntimeError("could not draw a free booking reference")
+
+
+async def _take_rooms(
+    session: AsyncSession, *, room_type_id: uuid.UUID, nights: list[date], rooms: int
+) -> None:
+    """IN-4, ARCHITECTURE: lock the nights in order, then the guarded decrement in SQL."""
+    await inventory.move_rooms(session, room_type_id, {night: rooms for night in nights})
+
+
+async def _announce(
+    session: AsyncSession,
+    view: BookingView,
+    staff: Staff,
+    request: BookingRequest,
+    published: list[BookedNightView],
+) -> BookingView:
+    """The event (or, for a special price, the pricing desk's request) and the audit row of a
+    new booking, in its transaction."""
+    if view.status == placed.AWAITING_PRICE_APPROVAL:
+        asked = await special_price.open_request(
+            session, view=view, published=published, request=request
+        )
+        view = view.model_copy(update={"special_price": asked})
+    else:
+        await placed.publish_placed(session, view, placed_at=view.committed_at)
+    summary = view.model_dump(
+        mode="json",
+        include={"booking_ref", "hotel_id", "rate_plan_id", "check_in", "check_out", "rooms"}
+        | {"payment_mode", "total_sell_minor", "currency", "urgent", "status"}
+        | {"confirm_channel", "reply_at_once", "handle_seconds", "source"},
+    )
+    await audit.record(
+        session,
+        schema=SCHEMA,
+        actor=staff,
+        action="place",
+        entity="booking",
+        entity_id=view.booking_ref,
+        after=summary,
+    )
+    return view
+
+
+def _log_placed(view: BookingView) -> None:
+    log.info(
+        "booking_placed",
+        booking_ref=view.booking_ref,
+        booker_phone=view.booker_phone,
+        guest_names=view.guest_names,
+    )
+    # Counted before the commit: a commit failing after this point is rare and already alarms.
+    BOOKINGS_CREATED.labels(view.payment_mode).inc()
+
+
+async def _view(session: AsyncSession, row: AnyRow) -> BookingView:
+    return await placed.view_of(session, row, await special_price.find(session, row.booking_id))

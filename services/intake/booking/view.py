@@ -1,0 +1,35 @@
+"""The booking page (IN-4) as one piece: the booking with what each feature shows on it (the
+change forms and history, IN-5; the hotel's answers, CF-3 / CF-4). Its route renders it, and
+so does a refused change, which shows the same page again with the reason."""
+
+from __future__ import annotations
+
+from fastapi import Request
+from fastapi.responses import Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.intake.booking import service
+from services.intake.booking.schemas import PAYMENT_MODES
+from services.intake.changes import view as changes_view
+from services.intake.hotel_answers import full_house
+from shared.auth import Staff
+from shared.web import render
+
+
+async def booking_page(
+    request: Request, session: AsyncSession, staff: Staff, booking_ref: str
+) -> Response:
+    """The booking's page, with the change forms as ``request.state`` leaves them."""
+    booking = await service.get_booking(session, booking_ref=booking_ref)
+    return render(
+        request.app.state.templates,
+        request,
+        "booking.html",
+        staff,
+        booking=booking,
+        payment_modes=PAYMENT_MODES,
+        # IN-5: the change and cancel forms and the history (_booking_changes.html).
+        **await changes_view.booking_page_context(request, session, booking),
+        # CF-3 / CF-4: the hotel's answers, a full house's notice (_hotel_answers.html).
+        **await full_house.booking_page_context(session, booking),
+    )

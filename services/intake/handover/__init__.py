@@ -1,0 +1,1 @@
+"""Shift handover between agents (IN-6): notes, acknowledgements and the banner."""

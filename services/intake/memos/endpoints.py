@@ -1,0 +1,226 @@
+"""Internal communication forms' JSON API and pages (IN-7). Thin: parse, authorise, call one
+function of ``memos.py``, map the result."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.intake.form_errors import labelled_errors
+from services.intake.memos import service as memos
+from services.intake.memos.schemas import (
+    DEPARTMENTS,
+    PROBLEMS,
+    STATUSES,
+    MemoPage,
+    MemoRequest,
+    MemoView,
+    ReplyRequest,
+)
+from services.intake.settings import IntakeSettings
+from shared.auth import Staff, require
+from shared.db import DbSession
+from shared.errors import DomainError, FormRejected, InvalidInput
+from shared.web import form_data, render, see_other
+
+router = APIRouter()
+MemoStaff = Annotated[Staff, require(*memos.MEMO_ROLES)]
+Page = Annotated[int, Query(ge=1, le=100_000)]
+STATUS_FILTERS = {"": "Any status", "active": "Open or in progress", **STATUSES}
+LABELS = {
+    "problem": "Problem",
+    "department": "Route to",
+    "booking_ref": "Booking reference",
+    "description": "Description",
+    "due_in_hours": "Due in (hours)",
+    "body": "Reply",
+    "status": "New status",
+}
+
+
+def _checked_filters(department: str, status: str) -> None:
+    if department and department not in DEPARTMENTS:
+        raise InvalidInput(f"Department: unknown department {department!r}.", field="department")
+    if status not in STATUS_FILTERS:
+        raise InvalidInput(f"Status: unknown status {status!r}.", field="status")
+
+
+# --- JSON API ------------------------------------------------------------------------------
+
+
+@router.get("/api/memos", response_model=MemoPage)
+async def api_list(
+    session: DbSession,
+    staff: MemoStaff,
+    department: str = "",
+    status: str = "",
+    overdue: bool = False,
+    page: Page = 1,
+) -> MemoPage:
+    """Internal memos you may see, filtered by department, status, overdue (IN-7)."""
+    _checked_filters(department, status)
+    return await memos.list_memos(
+        session, staff=staff, department=department, status=status, overdue=overdue, page=page
+    )
+
+
+@router.post("/api/memos", status_code=201, response_model=MemoView)
+async def api_raise(
+    request: Request, session: DbSession, staff: MemoStaff, body: MemoRequest
+) -> MemoView:
+    """Raise a special problem for a department (IN-7)."""
+    settings: IntakeSettings = request.app.state.settings
+    return await memos.raise_memo(session, staff=staff, settings=settings, request=body)
+
+
+@router.get("/api/memos/{memo_id}", response_model=MemoView)
+async def api_get(session: DbSession, staff: MemoStaff, memo_id: uuid.UUID) -> MemoView:
+    """One memo with its replies and status changes."""
+    return await memos.get_memo(session, staff=staff, memo_id=memo_id)
+
+
+@router.post("/api/memos/{memo_id}/replies", response_model=MemoView)
+async def api_respond(
+    session: DbSession, staff: MemoStaff, memo_id: uuid.UUID, body: ReplyRequest
+) -> MemoView:
+    """Reply, claim, answer, close or reopen a memo (IN-7)."""
+    return await memos.respond(session, staff=staff, memo_id=memo_id, request=body)
+
+
+# --- pages ---------------------------------------------------------------------------------
+
+
+@router.get("/memos", response_class=HTMLResponse)
+async def list_page(
+    request: Request,
+    session: DbSession,
+    staff: MemoStaff,
+    department: str = "",
+    status: str = "",
+    overdue: bool = False,
+    page: Page = 1,
+) -> Response:
+    """Internal memos: filter by department, status and overdue (IN-7)."""
+    _checked_filters(department, status)
+    found = await memos.list_memos(
+        session, staff=staff, department=department, status=status, overdue=overdue, page=page
+    )
+    filters = {"department": department, "status": status, "overdue": "1" if overdue else ""}
+    return render(
+        request.app.state.templates,
+        request,
+        "memos.html",
+        staff,
+        memos=found,
+        filters=filters,
+        filtered=bool(department or status or overdue),
+        status_filters=STATUS_FILTERS,
+        **_labels(),
+    )
+
+
+@router.get("/memos/new", response_class=HTMLResponse)
+async def new_page(request: Request, staff: MemoStaff, booking_ref: str = "") -> Response:
+    """The form to raise a special problem for a department (a booking page may link here
+    with ``?booking_ref=``)."""
+    return _new_form(request, staff, values={"booking_ref": booking_ref[:12]})
+
+
+@router.post("/memos")
+async def raise_form(request: Request, session: DbSession, staff: MemoStaff) -> Response:
+    """Raise a memo from the form; refused input re-shows the form and writes nothing."""
+    fields = await form_data(request)
+    settings: IntakeSettings = request.app.state.settings
+    try:
+        body = MemoRequest.model_validate(fields)
+        raised = await memos.raise_memo(session, staff=staff, settings=settings, request=body)
+    except ValidationError as exc:
+        form = _new_form(request, staff, fields, labelled_errors(exc, LABELS), 422)
+        raise FormRejected(form) from exc
+    except DomainError as exc:
+        raise FormRejected(_new_form(request, staff, fields, exc.detail, exc.status_code)) from exc
+    return see_other(request, f"/memos/{raised.memo_id}?saved=raised")
+
+
+@router.get("/memos/{memo_id}", response_class=HTMLResponse)
+async def memo_page(
+    request: Request, session: DbSession, staff: MemoStaff, memo_id: uuid.UUID, saved: str = ""
+) -> Response:
+    """One memo: its problem, thread of replies and status changes, and what you may do."""
+    notice = {"raised": "Memo raised and routed.", "replied": "Saved."}.get(saved, "")
+    return await _memo_page(request, session, staff, memo_id, notice=notice)
+
+
+@router.post("/memos/{memo_id}/replies")
+async def respond_form(
+    request: Request, session: DbSession, staff: MemoStaff, memo_id: uuid.UUID
+) -> Response:
+    """Reply and/or change status from the memo page; a refusal re-shows the page."""
+    fields = await form_data(request)
+    try:
+        body = ReplyRequest.model_validate(fields)
+        await memos.respond(session, staff=staff, memo_id=memo_id, request=body)
+    except ValidationError as exc:
+        error, status = labelled_errors(exc, LABELS), 422
+    except DomainError as exc:
+        error, status = exc.detail, exc.status_code
+    else:
+        return see_other(request, f"/memos/{memo_id}?saved=replied")
+    raise FormRejected(
+        lambda session: _memo_page(
+            request, session, staff, memo_id, error=error, status=status, values=fields
+        )
+    )
+
+
+def _labels() -> dict[str, Any]:
+    return {"problems": PROBLEMS, "departments": DEPARTMENTS, "statuses": STATUSES}
+
+
+def _new_form(
+    request: Request, staff: Staff, values: dict[str, str], error: str = "", status: int = 200
+) -> Response:
+    settings: IntakeSettings = request.app.state.settings
+    return render(
+        request.app.state.templates,
+        request,
+        "memo_new.html",
+        staff,
+        status_code=status,
+        values=values,
+        error=error,
+        default_due_hours=settings.memo_due_hours,
+        **_labels(),
+    )
+
+
+async def _memo_page(
+    request: Request,
+    session: AsyncSession,
+    staff: Staff,
+    memo_id: uuid.UUID,
+    *,
+    notice: str = "",
+    error: str = "",
+    status: int = 200,
+    values: dict[str, str] | None = None,
+) -> Response:
+    found = await memos.get_memo(session, staff=staff, memo_id=memo_id)
+    return render(
+        request.app.state.templates,
+        request,
+        "memo.html",
+        staff,
+        status_code=status,
+        memo=found,
+        allowed=memos.allowed_statuses(staff, found),
+        notice=notice,
+        error=error,
+        values=values or {},
+        **_labels(),
+    )

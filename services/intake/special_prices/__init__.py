@@ -1,0 +1,2 @@
+"""Special prices below the published sell price (IN-11) and the pricing desk's
+decisions."""

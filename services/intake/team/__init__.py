@@ -1,0 +1,1 @@
+"""Team leads' view of their agents' work today."""

@@ -1,0 +1,75 @@
+"""The team lead's page of each agent's record (IN-12) and its JSON twin."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from services.intake.team import service as team
+from services.intake.team.service import Period, TeamRecord
+from shared.auth import Role, Staff, require
+from shared.clock import clock
+from shared.db import DbSession
+from shared.errors import DomainError, InvalidInput
+from shared.web import render
+
+router = APIRouter()
+# IN-12: managers see each agent's record; agents do not see each other's.
+LeadStaff = Annotated[Staff, require(Role.TEAM_LEAD, Role.ADMIN)]
+
+
+@router.get("/api/team", response_model=TeamRecord)
+async def api_team(
+    session: DbSession,
+    staff: LeadStaff,
+    period: Period = "week",
+    day: date | None = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+) -> TeamRecord:
+    """Each agent's bookings, handle times and corrections for a day, week or month (IN-12)."""
+    return await team.team_record(session, period=period, day=day, page=page)
+
+
+@router.get("/team", response_class=HTMLResponse)
+async def team_page(
+    request: Request,
+    session: DbSession,
+    staff: LeadStaff,
+    period: str = "week",
+    day: str = "",
+    page: str = "1",
+) -> Response:
+    """The agents' record with a chart of average handle time against SL-2's 5 minutes."""
+    record, error, status = None, "", 200
+    try:
+        record = await team.team_record(session, period=period, day=_day(day), page=_page(page))
+    except DomainError as exc:
+        error, status = exc.detail, exc.status_code
+    return render(
+        request.app.state.templates,
+        request,
+        "team.html",
+        staff,
+        status_code=status,
+        record=record,
+        error=error,
+        form={"period": period, "day": day or clock.today().isoformat()},
+        periods=team.PERIODS,
+    )
+
+
+def _day(raw: str) -> date | None:
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError as exc:
+        raise InvalidInput("Day: enter a date like 2026-12-03.", field="day") from exc
+
+
+def _page(raw: str) -> int:
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise InvalidInput("Page: enter a whole number.", field="page") from exc
