@@ -20,7 +20,13 @@ SHARED_UI = Path(__file__).parent / "ui"
 
 
 def make_templates(service_templates: Path | None) -> Jinja2Templates:
-    loaders = [FileSystemLoader(str(service_templates))] if service_templates else []
+    """A service's templates: its ``ui/templates``, then each feature package's
+    ``templates/`` (``services/intake/memos/templates``), then the kit's (base layout)."""
+    loaders = []
+    if service_templates:
+        service_dir = service_templates.parent.parent  # services/<name>/ui/templates
+        features = sorted(service_dir.glob("*/templates"))
+        loaders = [FileSystemLoader(str(d)) for d in [service_templates, *features]]
     loaders.append(FileSystemLoader(str(SHARED_UI / "templates")))
     templates = Jinja2Templates(directory=str(SHARED_UI / "templates"))
     templates.env.loader = ChoiceLoader(loaders)

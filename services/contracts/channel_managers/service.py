@@ -36,7 +36,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.contracts.models import ChannelManager, Hotel
+from services.contracts.channel_managers.models import ChannelManager
+from services.contracts.models import Hotel
 from services.contracts.settings import SCHEMA
 from shared import audit
 from shared.auth import (

@@ -27,8 +27,9 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.contracts.grid import version as grid
+from services.contracts.grid.models import night_restriction
 from services.contracts.hotels.schemas import BulkRange
-from services.contracts.models import RoomType, night_restriction
+from services.contracts.models import RoomType
 from services.contracts.settings import SCHEMA
 from shared import audit
 from shared.auth import Staff

@@ -27,7 +27,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.contracts.models import hotel_complaint
+from services.contracts.hotels.models import hotel_complaint
 from shared.clock import clock
 from shared.events import Envelope
 from shared.events.members import ComplaintClosedV1, ComplaintFiledV1

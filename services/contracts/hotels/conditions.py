@@ -15,8 +15,8 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.contracts.auth import DESK_ROLES
+from services.contracts.hotels.models import hotel_condition
 from services.contracts.hotels.service import get_hotel
-from services.contracts.models import hotel_condition
 from services.contracts.settings import SCHEMA
 from shared import audit
 from shared.auth import Staff, require

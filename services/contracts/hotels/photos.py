@@ -19,7 +19,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.contracts.auth import DESK_ROLES
-from services.contracts.models import Hotel, hotel_photo
+from services.contracts.hotels.models import hotel_photo
+from services.contracts.models import Hotel
 from services.contracts.settings import SCHEMA
 from shared import audit
 from shared.auth import Staff, require

@@ -15,7 +15,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.contracts.auth import DESK_ROLES
-from services.contracts.models import Hotel, recommendation
+from services.contracts.hotels.models import recommendation
+from services.contracts.models import Hotel
 from services.contracts.reports.rankings import month_bounds
 from services.contracts.settings import SCHEMA
 from shared import audit

@@ -23,7 +23,7 @@ from redis.exceptions import RedisError
 
 from services.contracts.auth import DESK_ROLES
 from services.contracts.imports import jobs as import_jobs
-from services.contracts.models import ImportJob
+from services.contracts.imports.models import ImportJob
 from shared.auth import Staff, require
 from shared.db import DbSession, unit_of_work
 from shared.observability import get_logger

@@ -43,16 +43,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.contracts.imports import apply as import_apply
 from services.contracts.imports import sheet as imports
-from services.contracts.models import (
-    APPLYING,
-    CHECKING,
-    DONE,
-    FAILED,
-    FINISHED,
-    QUEUED,
-    REFUSED,
-    ImportJob,
-)
+from services.contracts.imports.models import ImportJob
+from services.contracts.models import APPLYING, CHECKING, DONE, FAILED, FINISHED, QUEUED, REFUSED
 from shared.auth import Staff
 from shared.clock import clock
 from shared.db import unit_of_work

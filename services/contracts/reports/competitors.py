@@ -49,7 +49,8 @@ from services.contracts.imports.sheet import (
     _night,
     read_table,
 )
-from services.contracts.models import Hotel, NightRate, RatePlan, competitor_price
+from services.contracts.models import Hotel, NightRate, RatePlan
+from services.contracts.reports.models import competitor_price
 from services.contracts.reports.rankings import month_bounds
 from services.contracts.settings import SCHEMA
 from shared import audit

@@ -20,8 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.contracts.auth import DESK_ROLES
 from services.contracts.models import Hotel
-from services.contracts.models import free_room_grant as grant
-from services.contracts.models import free_room_use as use
+from services.contracts.reports.models import free_room_grant as grant
+from services.contracts.reports.models import free_room_use as use
 from services.contracts.settings import SCHEMA
 from shared import audit
 from shared.auth import Role, Staff, ensure_role, require

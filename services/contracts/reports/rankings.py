@@ -18,7 +18,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.contracts.auth import DESK_ROLES
-from services.contracts.models import Hotel, sold_night
+from services.contracts.models import Hotel
+from services.contracts.reports.models import sold_night
 from shared.auth import Staff, require
 from shared.clock import clock
 from shared.dates import month_range

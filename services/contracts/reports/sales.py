@@ -21,8 +21,8 @@ from sqlalchemy import delete, func
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.contracts.models import sold_booking, sold_night
 from services.contracts.reports import rankings
+from services.contracts.reports.models import sold_booking, sold_night
 from shared.events import Envelope
 from shared.events.intake import BookingCancelledV1, BookingModifiedV1, BookingPlacedV1
 from shared.observability import get_logger

@@ -14,7 +14,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.contracts.auth import DESK_ROLES
-from services.contracts.models import season
+from services.contracts.reports.models import season
 from services.contracts.settings import SCHEMA
 from shared import audit
 from shared.auth import Staff, require

@@ -14,15 +14,14 @@ from sqlalchemy import Row, and_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake.models import (
-    booking,
-    booking_night,
+from services.intake.inventory.models import (
     hotel,
     inventory_night,
     rate_night,
     rate_plan,
     room_type,
 )
+from services.intake.models import booking, booking_night
 
 # A row of any width (SQLAlchemy 2.1 types rows by their column tuple).
 AnyRow: TypeAlias = Row[*tuple[Any, ...]]

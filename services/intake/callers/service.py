@@ -36,7 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.booking.repository import AnyRow
 from services.intake.booking.schemas import BookingRequest
-from services.intake.models import member
+from services.intake.callers.models import member
 from shared.clock import clock
 from shared.errors import InvalidInput
 from shared.events import Envelope

@@ -20,7 +20,8 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.booking.repository import AnyRow
-from services.intake.models import booking, booking_change, booking_night
+from services.intake.changes.models import booking_change
+from services.intake.models import booking, booking_night
 
 
 async def lock_booking(session: AsyncSession, booking_ref: str) -> AnyRow | None:

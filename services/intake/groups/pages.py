@@ -29,7 +29,7 @@ from services.intake.groups.endpoints import keep_refusal
 from services.intake.groups.rooming import RoomingLine
 from services.intake.groups.service import GroupRequest
 from services.intake.groups.worklist import STATUS_FILTERS, get_group, group_worklist
-from services.intake.models import hotel
+from services.intake.inventory.models import hotel
 from shared.auth import Staff, require
 from shared.db import DbSession
 from shared.errors import DomainError, FormRejected

@@ -27,7 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.booking.repository import AnyRow
-from services.intake.models import rate_plan, room_type
+from services.intake.inventory.models import rate_plan, room_type
 from shared.sheets import RowError, SheetRefused, read_sheet
 
 MAX_ROOMS = 200

@@ -45,7 +45,7 @@ from services.intake.groups.accounts import AccountView
 from services.intake.groups.models import group_booking, group_room
 from services.intake.groups.rooming import CheckedRoom, RoomingLine
 from services.intake.groups.worklist import GroupView, get_group
-from services.intake.models import hotel
+from services.intake.inventory.models import hotel
 from services.intake.settings import SCHEMA
 from shared import audit
 from shared.auth import Staff

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.booking.refs import ensure_booking_exists
 from services.intake.handover import shifts
+from services.intake.handover.models import handover, handover_ack, handover_entry
 from services.intake.handover.schemas import (
     AckView,
     Banner,
@@ -38,7 +39,6 @@ from services.intake.handover.schemas import (
     HistoryPage,
     ShiftView,
 )
-from services.intake.models import handover, handover_ack, handover_entry
 from services.intake.settings import SCHEMA, IntakeSettings
 from shared import audit
 from shared.auth import Role, Staff

@@ -18,7 +18,9 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.booking.repository import AnyRow
-from services.intake.models import booking, full_house_notice, hotel, hotel_answer
+from services.intake.hotel_answers.models import full_house_notice, hotel_answer
+from services.intake.inventory.models import hotel
+from services.intake.models import booking
 
 
 async def lock_booking(

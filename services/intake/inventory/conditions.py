@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake.models import hotel_conditions
+from services.intake.inventory.models import hotel_conditions
 from shared.events import Envelope
 from shared.events.contracts import ConditionsPublishedV1
 from shared.events.ordering import is_newer, source_version

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake.models import hotel_contract
+from services.intake.inventory.models import hotel_contract
 from shared.errors import RuleViolated
 from shared.events import Envelope
 from shared.events.contracts import ContractEffectiveV1

@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.inventory import hotel_names
-from services.intake.models import hotel, rate_plan, room_type
+from services.intake.inventory.models import hotel, rate_plan, room_type
 from shared.events.contracts import HotelPublishedV1, NightAllotment, NightPrice
 from shared.events.ordering import is_newer, is_newer_sql
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake.models import recommended_hotel
+from services.intake.inventory.models import recommended_hotel
 from shared.events import Envelope
 from shared.events.contracts import RecommendationApprovedV1
 

@@ -33,7 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake.models import night_restriction
+from services.intake.inventory.models import night_restriction
 from shared.errors import RuleViolated
 from shared.events import Envelope
 from shared.events.contracts import RestrictionsSetV1

@@ -28,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.booking.refs import ensure_booking_exists
+from services.intake.memos.models import memo, memo_reply
 from services.intake.memos.schemas import (
     ACTIVE_STATUSES,
     DEPARTMENTS,
@@ -38,7 +39,6 @@ from services.intake.memos.schemas import (
     ReplyRequest,
     ReplyView,
 )
-from services.intake.models import memo, memo_reply
 from services.intake.settings import SCHEMA, IntakeSettings
 from shared import audit
 from shared.auth import Role, Staff

@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.intake.booking.repository import OFFER_COLUMNS, AnyRow
 from services.intake.inventory import hotel_names
 from services.intake.inventory.conditions import hotel_conditions
+from services.intake.inventory.models import hotel, rate_night, rate_plan, room_type
 from services.intake.inventory.recommended import recommended_hotel
-from services.intake.models import hotel, rate_night, rate_plan, room_type
 from services.intake.search.schemas import SearchFilters
 from shared.money import exponent
 

@@ -40,8 +40,9 @@ from services.intake.booking.schemas import (
     SpecialPriceView,
 )
 from services.intake.inventory import rooms as inventory
-from services.intake.models import booking, special_price
+from services.intake.models import booking
 from services.intake.settings import SCHEMA
+from services.intake.special_prices.models import special_price
 from shared import audit
 from shared.auth import Role, Staff, ensure_role
 from shared.clock import clock
