@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from services.members import endpoints, member_pages
+from services.members import endpoints, pages
 from services.members.settings import MembersSettings
 from shared.web import create_service_app
 
@@ -10,6 +10,6 @@ app = create_service_app(
     service="members",
     title="Members & complaints",
     settings=MembersSettings(),
-    routers=[member_pages.router, endpoints.router],
+    routers=[pages.router, endpoints.router],
     templates_dir=Path(__file__).parent / "ui" / "templates",
 )

@@ -1,6 +1,6 @@
 """The members desk's JSON API (CS-1, IN-8). Thin: parse, authorise, call one service function.
 
-Pages are in ``member_pages.py``.
+Pages are in ``pages.py``.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from typing import Annotated
 
 from fastapi import APIRouter
 
-from services.members import members
+from services.members import service as members
 from services.members.auth import MEMBER_ROLES
-from services.members.members import ComplaintFlagIn, MemberEdit, MemberIn, MemberPage, MemberView
+from services.members.service import ComplaintFlagIn, MemberEdit, MemberIn, MemberPage, MemberView
 from shared.auth import Staff, require
 from shared.db import DbSession
 

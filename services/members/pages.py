@@ -12,9 +12,9 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.members import members
+from services.members import service as members
 from services.members.auth import MEMBER_ROLES
-from services.members.members import LEVELS, ComplaintFlagIn, MemberEdit, MemberIn
+from services.members.service import LEVELS, ComplaintFlagIn, MemberEdit, MemberIn
 from shared.auth import Staff, require
 from shared.db import DbSession
 from shared.errors import DomainError, FormRejected

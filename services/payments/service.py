@@ -1,1 +1,0 @@
-"""Business rules of the payments service."""
