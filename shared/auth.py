@@ -2,10 +2,28 @@
 
 Users live in the gateway's schema; the gateway writes a session into Redis at login and
 every service reads it from there, so no service queries another's tables.
+
+Roles are copied into the session at login and are *not* re-read on each request (that would
+mean every service querying the gateway's table). Instead a change revokes: deactivating a
+person, changing their roles or resetting their password bumps ``staff_user.sessions_epoch``
+and, once that commits, writes the new epoch to Redis (``SessionStore.end_all``). Each session
+carries the epoch it was opened under, and every request compares it with the person's
+current one: an older session is deleted and the caller must log in again, getting the new
+roles (or, deactivated, nothing). Setting the epoch after the commit means a login racing the
+change either reads the new row or is opened under the old epoch and refused. (Should Redis
+fail in the moment between the commit and that write, the old sessions live on to their TTL;
+``after_commit_failed`` is logged and repeating the change ends them.)
+
+Password hashing and checking (argon2, ~50 ms of CPU) run in a worker thread:
+``hashed_password`` and ``password_matches`` are what request paths call.
+
+Redis unreachable where a session is read: ``ServiceUnavailable`` (503, a readable page or
+JSON), never a 500.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import secrets
@@ -17,8 +35,10 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Depends, Request
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from shared.errors import Forbidden, NotAuthenticated
+from shared.errors import Forbidden, NotAuthenticated, ServiceUnavailable
 
 SESSION_COOKIE = "roomline_session"
 LOGIN_CSRF_COOKIE = "roomline_login_csrf"
@@ -55,6 +75,21 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
+async def hashed_password(password: str) -> str:
+    """``hash_password`` off the event loop."""
+    return await asyncio.to_thread(hash_password, password)
+
+
+async def password_matches(password_hash: str, password: str) -> bool:
+    """``verify_password`` off the event loop."""
+    return await asyncio.to_thread(verify_password, password_hash, password)
+
+
+SESSIONS_UNAVAILABLE = (
+    "会话服务暂时不可用，请稍后再试 / Sessions are unavailable just now; try again shortly."
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Staff:
     user_id: int
@@ -62,13 +97,26 @@ class Staff:
     display_name: str
     roles: tuple[str, ...]
     csrf_token: str
+    epoch: int = 0  # the person's sessions_epoch at login; an older one is revoked
 
     def has_any(self, roles: frozenset[str]) -> bool:
         return bool(roles.intersection(self.roles))
 
 
+# Sets the person's epoch unless a higher one is there already (two changes may finish out of
+# order); it lives as long as a session may, after which no older session is left.
+_RAISE_EPOCH = """
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tonumber(ARGV[1]) > current then
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+end
+return 1
+"""
+
+
 class SessionStore:
-    """Sessions as Redis keys with a TTL: expiry is enforced by Redis itself."""
+    """Sessions as Redis keys with a TTL: expiry is enforced by Redis itself; a session older
+    than its person's epoch is revoked (see the module's docs)."""
 
     def __init__(self, redis: Redis, ttl_seconds: int, prefix: str = "roomline") -> None:
         self.redis = redis
@@ -78,11 +126,21 @@ class SessionStore:
     def _key(self, token: str) -> str:
         return f"{self.prefix}:session:{token}"
 
+    def _epoch_key(self, user_id: int) -> str:
+        return f"{self.prefix}:staff-epoch:{user_id}"
+
     async def create(
-        self, *, user_id: int, username: str, display_name: str, roles: list[str]
+        self,
+        *,
+        user_id: int,
+        username: str,
+        display_name: str,
+        roles: list[str],
+        epoch: int = 0,
     ) -> str:
         token = secrets.token_urlsafe(32)
-        staff = Staff(user_id, username, display_name, tuple(roles), secrets.token_urlsafe(24))
+        csrf = secrets.token_urlsafe(24)
+        staff = Staff(user_id, username, display_name, tuple(roles), csrf, epoch)
         await self.redis.set(self._key(token), json.dumps(asdict(staff)), ex=self.ttl_seconds)
         return token
 
@@ -92,7 +150,17 @@ class SessionStore:
             return None
         data: dict[str, Any] = json.loads(raw)
         data["roles"] = tuple(data["roles"])
-        return Staff(**data)
+        staff = Staff(**data)
+        current = await self.redis.get(self._epoch_key(staff.user_id))
+        if current is not None and int(current) > staff.epoch:
+            await self.redis.delete(self._key(token))  # revoked: deactivated, roles changed…
+            return None
+        return staff
+
+    async def end_all(self, user_id: int, epoch: int) -> None:
+        """End every session of ``user_id`` opened under an epoch below ``epoch``."""
+        ttl = self.ttl_seconds + 60
+        await self.redis.eval(_RAISE_EPOCH, 1, self._epoch_key(user_id), str(epoch), str(ttl))  # type: ignore[misc]
 
     async def delete(self, token: str) -> None:
         await self.redis.delete(self._key(token))
@@ -113,9 +181,12 @@ async def _submitted_csrf(request: Request) -> str:
 async def current_staff(request: Request) -> Staff:
     token = request.cookies.get(SESSION_COOKIE)
     store: SessionStore = request.app.state.sessions
-    staff = await store.get(token) if token else None
+    try:
+        staff = await store.get(token) if token else None
+    except (RedisConnectionError, RedisTimeoutError) as exc:
+        raise ServiceUnavailable(SESSIONS_UNAVAILABLE) from exc
     if staff is None:
-        raise NotAuthenticated("Please log in.")
+        raise NotAuthenticated("请先登录 / Please log in.")
     if request.method in UNSAFE_METHODS:
         submitted = await _submitted_csrf(request)
         if not submitted or not hmac.compare_digest(submitted, staff.csrf_token):

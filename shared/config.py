@@ -24,6 +24,12 @@ class Settings(BaseSettings):
     business_timezone: str = "Asia/Shanghai"
     session_ttl_seconds: int = 8 * 3600
     cookie_secure: bool = False
+    # Failed logins (staff passwords, channel managers' Basic auth, the telephony token) within
+    # login_window_seconds: beyond these, every attempt is refused until the window lapses or
+    # an admin clears it on /admin/staff (shared.throttle).
+    login_max_failures: int = Field(5, ge=1)
+    login_max_failures_per_address: int = Field(20, ge=1)
+    login_window_seconds: int = Field(60, ge=1)
     queue_prefix: str = "roomline"
     log_level: str = "INFO"
     db_pool_size: int = 10

@@ -7,6 +7,7 @@ that shows its form again raises ``FormRejected`` (one commit rule, see shared.d
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Awaitable, Callable
 from html import escape
 from typing import TYPE_CHECKING, Any
@@ -14,10 +15,18 @@ from typing import TYPE_CHECKING, Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.exc import InterfaceError as DbInterfaceError
+from sqlalchemy.exc import OperationalError as DbOperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shared.observability import get_logger
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
+
+log = get_logger("errors")
 
 # Builds the page from a session of its own (the request's has been rolled back and closed).
 PageBuilder = Callable[["AsyncSession"], Awaitable[Response]]
@@ -57,6 +66,27 @@ class Forbidden(DomainError):
 class NotAuthenticated(DomainError):
     status_code = 401
     code = "not_authenticated"
+
+
+class TooManyAttempts(DomainError):
+    """Too many failed logins for an account, credential or client address (shared.throttle)."""
+
+    status_code = 429
+    code = "too_many_attempts"
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = max(1, retry_after)
+        super().__init__(
+            f"尝试次数过多，请 {self.retry_after} 秒后再试 / "
+            f"Too many attempts; try again in {self.retry_after} s."
+        )
+
+
+class ServiceUnavailable(DomainError):
+    """PostgreSQL or Redis cannot be reached: a readable 503, never a 500."""
+
+    status_code = 503
+    code = "service_unavailable"
 
 
 class InvalidInput(DomainError):
@@ -136,14 +166,40 @@ def _error_page(status: int, title: str, detail: str) -> HTMLResponse:
     return HTMLResponse(html, status_code=status)
 
 
+# PostgreSQL or Redis out of reach (refused, timed out, dropped): a 503 the caller can read.
+# asyncpg's refused connection surfaces as ConnectionRefusedError, a timeout as TimeoutError,
+# an unknown host as socket.gaierror; a dropped one as SQLAlchemy's Operational or Interface
+# error; Redis's as its own ConnectionError/TimeoutError. Not every OSError: a file an
+# endpoint cannot read is a fault of ours, not an outage.
+UNREACHABLE: tuple[type[Exception], ...] = (
+    ConnectionError,
+    TimeoutError,
+    socket.gaierror,
+    DbOperationalError,
+    DbInterfaceError,
+    RedisConnectionError,
+    RedisTimeoutError,
+)
+UNREACHABLE_DETAIL = (
+    "数据库或缓存暂时不可用，请稍后再试 / "
+    "The database or the session store is unavailable just now; try again shortly."
+)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     async def on_domain_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, DomainError)
+        response: Response
+        if wants_html(request) and isinstance(exc, NotAuthenticated):
+            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
         if wants_html(request):
-            if isinstance(exc, NotAuthenticated):
-                return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-            return _error_page(exc.status_code, exc.code.replace("_", " ").title(), exc.detail)
-        return JSONResponse(exc.body(), status_code=exc.status_code)
+            title = exc.code.replace("_", " ").title()
+            response = _error_page(exc.status_code, title, exc.detail)
+        else:
+            response = JSONResponse(exc.body(), status_code=exc.status_code)
+        if isinstance(exc, TooManyAttempts):
+            response.headers["retry-after"] = str(exc.retry_after)
+        return response
 
     async def on_validation_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
@@ -170,7 +226,13 @@ def install_error_handlers(app: FastAPI) -> None:
         except DomainError as refused:  # the record vanished meanwhile, say
             return await on_domain_error(request, refused)
 
+    async def on_unreachable(request: Request, exc: Exception) -> Response:
+        log.warning("backend_unreachable", error=repr(exc)[:300])
+        return await on_domain_error(request, ServiceUnavailable(UNREACHABLE_DETAIL))
+
     app.add_exception_handler(DomainError, on_domain_error)
+    for unreachable in UNREACHABLE:
+        app.add_exception_handler(unreachable, on_unreachable)
     app.add_exception_handler(FormRejected, on_form_rejected)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI, Request
@@ -11,9 +15,12 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic_settings import BaseSettings, SettingsConfigDict
 from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.routing import Mount
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.auth import Role, SessionStore, require
 from shared.config import Settings
@@ -34,6 +41,10 @@ from shared.pages import (
 
 # Page helpers live in shared.pages; re-exported because every service imports them from here.
 __all__ = [
+    "BodyLimit",
+    "BodyLimitMiddleware",
+    "SecurityHeadersMiddleware",
+    "WebGuardSettings",
     "create_service_app",
     "form_data",
     "form_lists",
@@ -121,6 +132,259 @@ def _with_event_gauges(service: str, own: MetricsRefresh | None) -> MetricsRefre
     return refresh
 
 
+# --- Security headers and request-size limits (issue 14) -------------------------------------
+# Both are plain ASGI middleware added by create_service_app. The all-in-one app mounts service
+# apps under the gateway app, so a request to /contracts/... passes the gateway's middleware and
+# then the contracts app's: headers are only set when absent (the innermost app decides, once),
+# and the body limit defers to a mounted service app, which knows its own upload routes.
+
+MiB = 1024 * 1024
+# Room for the multipart framing and the CSRF field around an upload of the largest allowed file,
+# so the route's own readable "file too large" message still answers just over its limit.
+UPLOAD_SLACK = 64 * 1024
+
+
+class WebGuardSettings(BaseSettings):
+    """Request-size caps (``ROOMLINE_BODY_MAX_BYTES``); per-route upload caps come from the
+    services (``body_limits`` of create_service_app)."""
+
+    model_config = SettingsConfigDict(env_prefix="ROOMLINE_", extra="ignore")
+
+    body_max_bytes: int = 1 * MiB
+
+
+# No inline script anywhere (page scripts live in shared/ui/static/js); inline styles remain.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+# Swagger UI (/api/docs, staff only) is FastAPI's page: an inline script and its files from
+# the jsDelivr CDN. It gets this relaxed policy; every other response the strict one.
+DOCS_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "img-src 'self' data: https://fastapi.tiangolo.com; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+DOCS_PATHS = frozenset({"/api/docs"})
+SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+)
+
+
+def route_path(scope: Scope) -> str:
+    """The path inside this app (without the mount prefix in ``root_path``)."""
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    if root and path.startswith(root):
+        return path[len(root) :] or "/"
+    return path
+
+
+class SecurityHeadersMiddleware:
+    """CSP, nosniff, frame and referrer headers on every HTTP response, and ``Secure`` on every
+    cookie when ``cookie_secure`` is on. A header already set (by a mounted app or a route)
+    is left alone, so nested apps never send it twice."""
+
+    def __init__(self, app: ASGIApp, *, cookie_secure: bool = False) -> None:
+        self.app = app
+        self.cookie_secure = cookie_secure
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        csp = (
+            DOCS_CONTENT_SECURITY_POLICY
+            if route_path(scope) in DOCS_PATHS
+            else CONTENT_SECURITY_POLICY
+        ).encode()
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers: list[tuple[bytes, bytes]] = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                wanted = ((b"content-security-policy", csp), *SECURITY_HEADERS)
+                headers.extend((name, value) for name, value in wanted if name not in present)
+                if self.cookie_secure:
+                    headers = [_secure_cookie(name, value) for name, value in headers]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _secure_cookie(name: bytes, value: bytes) -> tuple[bytes, bytes]:
+    if name.lower() != b"set-cookie":
+        return name, value
+    attributes = {part.strip().lower() for part in value.split(b";")[1:]}
+    return name, value if b"secure" in attributes else value + b"; Secure"
+
+
+@dataclass(frozen=True)
+class BodyLimit:
+    """A cap for the routes whose path (inside the service app) matches ``pattern``: a prefix
+    ending at a segment boundary, ``*`` standing for one segment (``/hotels/*/photos``)."""
+
+    pattern: str
+    max_bytes: int
+
+    def regex(self) -> re.Pattern[str]:
+        parts = (re.escape(part) for part in self.pattern.rstrip("/").split("*"))
+        return re.compile("[^/]+".join(parts) + "(?:/|$)")
+
+
+class BodyLimitMiddleware:
+    """Refuses a request body over its cap before the app reads a byte of it: 413 at once when
+    Content-Length says so; without one (chunked) the body is read up to the cap and no further.
+    A mounted service app is left to its own BodyLimitMiddleware (it knows its upload routes)."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        default_max_bytes: int,
+        limits: Sequence[BodyLimit] = (),
+        owner: FastAPI | None = None,
+    ) -> None:
+        self.app = app
+        self.default_max_bytes = default_max_bytes
+        # The longest pattern first: /api/imports/x matches its own rule before /api's.
+        ordered = sorted(limits, key=lambda limit: len(limit.pattern), reverse=True)
+        self.limits = [(limit.regex(), limit.max_bytes) for limit in ordered]
+        self.owner = owner
+
+    def cap_for(self, path: str) -> int:
+        for pattern, max_bytes in self.limits:
+            if pattern.match(path):
+                return max_bytes
+        return self.default_max_bytes
+
+    def _mounted_service(self, path: str) -> bool:
+        if self.owner is None:
+            return False
+        for route in self.owner.routes:
+            if not isinstance(route, Mount):
+                continue
+            sub_app = route.app
+            guarded = getattr(getattr(sub_app, "state", None), "body_limited", False)
+            if guarded and (path == route.path or path.startswith(route.path + "/")):
+                return True
+        return False
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = route_path(scope)
+        if self._mounted_service(path):
+            await self.app(scope, receive, send)
+            return
+        cap = self.cap_for(path)
+        declared = _content_length(scope)
+        if declared is not None and declared > cap:
+            await _too_large(scope, send, cap)
+            return
+        if declared is None and _has_body(scope):
+            # Chunked (or no length at all): take the body now, stopping one byte over the cap.
+            messages: list[Message] = []
+            size = 0
+            while True:
+                message = await receive()
+                messages.append(message)
+                if message["type"] != "http.request":
+                    break
+                size += len(message.get("body", b""))
+                if size > cap:
+                    await _too_large(scope, send, cap)
+                    return
+                if not message.get("more_body", False):
+                    break
+            await self.app(scope, _replay(messages, receive), send)
+            return
+        await self.app(scope, _counting(receive, cap), send)
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope.get("headers", []):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+def _has_body(scope: Scope) -> bool:
+    return any(
+        name == b"transfer-encoding" and b"chunked" in value.lower()
+        for name, value in scope.get("headers", [])
+    )
+
+
+def _replay(messages: list[Message], receive: Receive) -> Receive:
+    pending = list(messages)
+
+    async def replayed() -> Message:
+        if pending:
+            return pending.pop(0)
+        return await receive()
+
+    return replayed
+
+
+def _counting(receive: Receive, cap: int) -> Receive:
+    """A body longer than its Content-Length said: stop reading it, as if the client left."""
+    size = 0
+
+    async def counted() -> Message:
+        nonlocal size
+        message = await receive()
+        if message["type"] == "http.request":
+            size += len(message.get("body", b""))
+            if size > cap:
+                return {"type": "http.disconnect"}
+        return message
+
+    return counted
+
+
+async def _too_large(scope: Scope, send: Send, cap: int) -> None:
+    accept = ""
+    for name, value in scope.get("headers", []):
+        if name == b"accept":
+            accept = value.decode("latin-1")
+    detail = f"请求过大（上限 {cap} 字节）/ Request body over {cap} bytes"
+    if "text/html" in accept and "application/json" not in accept:
+        body = (
+            "<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'>"
+            "<title>请求过大 · Request too large</title></head><body><main>"
+            "<h1>请求过大 · Request too large</h1>"
+            f"<p>{escape(detail)}</p><p>请返回上一页，换一个较小的文件。"
+            " Go back and send a smaller file.</p></main></body></html>"
+        ).encode()
+        content_type = b"text/html; charset=utf-8"
+    else:
+        body = json.dumps({"error": "too_large", "detail": detail}, ensure_ascii=False).encode()
+        content_type = b"application/json"
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", content_type),
+                (b"content-length", str(len(body)).encode()),
+                # The unread body stays on the connection: the server must not reuse it.
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
 def create_service_app(
     *,
     service: str,
@@ -129,6 +393,8 @@ def create_service_app(
     routers: Sequence[APIRouter],
     templates_dir: Path | None = None,
     metrics_refresh: MetricsRefresh | None = None,
+    body_limits: Sequence[BodyLimit] = (),
+    guard_settings: WebGuardSettings | None = None,
 ) -> FastAPI:
     configure_logging(settings.log_level)
 
@@ -162,6 +428,16 @@ def create_service_app(
     install_error_handlers(app)
     app.add_middleware(CommitGuardMiddleware)
     app.add_middleware(RequestContextMiddleware, service=service)
+    guards = guard_settings or WebGuardSettings()
+    app.state.body_limited = True
+    app.add_middleware(
+        BodyLimitMiddleware,
+        default_max_bytes=guards.body_max_bytes,
+        limits=body_limits,
+        owner=app,
+    )
+    # Outermost, so a 413 and an error page carry the headers too.
+    app.add_middleware(SecurityHeadersMiddleware, cookie_secure=settings.cookie_secure)
     app.include_router(_health_router(service))
     app.include_router(_docs_router(app))
     for router in routers:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.header import decode_header
 from email.message import EmailMessage, Message
+from email.utils import getaddresses
 from html.parser import HTMLParser
 
 from shared.booking_refs import find_booking_refs
@@ -28,6 +29,28 @@ _CHARSET_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "
 # PDFs are read for a ref only this far: a scanned fax has its ref on the first page.
 PDF_PAGES_READ = 5
 PREVIEW_LINES = 3
+
+# Issue 14: what one mail may put into our tables, whatever it carries (the raw mail is kept
+# whole, so nothing cut here is lost: the desk can download the .eml). The mail as a whole is
+# bounded by ``inbound_max_bytes`` (552 from aiosmtpd).
+SUBJECT_MAX_CHARS = 500
+BODY_MAX_CHARS = 100_000
+ADDRESS_MAX_CHARS = 320
+RCPT_MAX_CHARS = 1_000
+MESSAGE_ID_MAX_CHARS = 300
+FILENAME_MAX_CHARS = 300
+PREVIEW_MAX_CHARS = 400
+# Attachments beyond these stay only in the raw mail.
+MAX_ATTACHMENTS = 30
+MAX_ATTACHMENT_BYTES = 15 * 1024 * 1024
+# Only this many PDFs are read for a ref, and only this much of their text is searched.
+PDFS_READ = 5
+PDF_TEXT_MAX_CHARS = 100_000
+# C0 controls but tab and newline, DEL, and C1 controls: PostgreSQL text cannot hold NUL,
+# and the others only garble the desk's pages (or hide text in them).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_LINE_BREAKS = re.compile(r"\r\n?")
+_ONE_LINE_SPACE = re.compile(r"[\t\n]+")
 
 
 @dataclass
@@ -42,16 +65,25 @@ class ParsedMail:
     subject: str = ""
     body_text: str = ""
     message_id: str | None = None
+    # The address in the From header (the envelope sender is the handler's to read).
+    from_address: str = ""
     attachments: list[ParsedAttachment] = field(default_factory=list)
+    # Attachments found beyond MAX_ATTACHMENTS or over MAX_ATTACHMENT_BYTES (not stored).
+    attachments_left_out: int = 0
     # Text of the PDF attachments, for matching only (not stored).
     pdf_text: str = ""
 
 
-def clean_text(text: str) -> str:
-    """Text PostgreSQL will store: no NUL characters and no lone surrogates (either would
-    fail the insert, and the sender would retry a mail we can never keep)."""
-    text = text.replace("\x00", "")
-    return text.encode("utf-8", errors="replace").decode("utf-8")
+def clean_text(text: str, limit: int | None = None, *, one_line: bool = False) -> str:
+    """Text PostgreSQL will store: no NUL or other control characters (a NUL would fail the
+    insert, and the sender would retry a mail we can never keep), no lone surrogates, line
+    breaks as ``\\n`` (or spaces, ``one_line``), and at most ``limit`` characters."""
+    text = _LINE_BREAKS.sub("\n", text)
+    if one_line:
+        text = _ONE_LINE_SPACE.sub(" ", text)
+    text = _CONTROL.sub("", text)
+    text = text.encode("utf-8", errors="replace").decode("utf-8")
+    return text[:limit] if limit is not None else text
 
 
 def decode_bytes(raw: bytes, charset: str | None) -> str:
@@ -152,7 +184,7 @@ def _filename(part: Message, index: int) -> str:
     if not name:
         extension = mimetypes.guess_extension(part.get_content_type()) or ".bin"
         name = f"attachment-{index}{extension}"
-    return clean_text(name)[:300]
+    return clean_text(name, FILENAME_MAX_CHARS, one_line=True)
 
 
 def _leaves(part: Message) -> Iterator[Message]:
@@ -185,14 +217,28 @@ def _attachment_bytes(part: Message) -> bytes:
     return payload if isinstance(payload, bytes) else b""
 
 
-def _attachments(message: EmailMessage, body: Message | None) -> Iterator[ParsedAttachment]:
-    parts = [part for part in _leaves(message) if _is_attachment(part, body)]
+def _attachments(message: EmailMessage, body: Message | None) -> tuple[list[ParsedAttachment], int]:
+    """The attachments we store (at most MAX_ATTACHMENTS, each at most MAX_ATTACHMENT_BYTES)
+    and how many were left out (they stay in the raw mail)."""
+    kept: list[ParsedAttachment] = []
+    left_out = 0
+    parts = (part for part in _leaves(message) if _is_attachment(part, body))
     for index, part in enumerate(parts, start=1):
-        yield ParsedAttachment(
-            filename=_filename(part, index),
-            content_type=part.get_content_type()[:120],
-            content=_attachment_bytes(part),
+        if len(kept) >= MAX_ATTACHMENTS:
+            left_out += 1
+            continue
+        content = _attachment_bytes(part)
+        if len(content) > MAX_ATTACHMENT_BYTES:
+            left_out += 1
+            continue
+        kept.append(
+            ParsedAttachment(
+                filename=_filename(part, index),
+                content_type=clean_text(part.get_content_type(), 120, one_line=True),
+                content=content,
+            )
         )
+    return kept, left_out
 
 
 def is_pdf(attachment: ParsedAttachment) -> bool:
@@ -222,18 +268,37 @@ def parse_mail(raw: bytes) -> ParsedMail:
         assert isinstance(message, EmailMessage)
         raw_headers = dict((name.lower(), value) for name, value in message.raw_items())
         body = _body_part(message)
-        attachments = list(_attachments(message, body))
+        attachments, left_out = _attachments(message, body)
+        body_text = _part_text(body) if body is not None else ""
     except Exception as exc:
         log.warning("inbound_mail_unparsable", error=exc.__class__.__name__)
         return ParsedMail()
-    message_id = clean_text(decode_header_text(raw_headers.get("message-id"))) or None
+    message_id = clean_text(
+        decode_header_text(raw_headers.get("message-id")), MESSAGE_ID_MAX_CHARS, one_line=True
+    ).strip()
+    pdfs = [a for a in attachments if is_pdf(a)][:PDFS_READ]
     return ParsedMail(
-        subject=clean_text(decode_header_text(raw_headers.get("subject"))),
-        body_text=clean_text(_part_text(body)) if body is not None else "",
-        message_id=message_id[:300] if message_id else None,
+        subject=clean_text(
+            decode_header_text(raw_headers.get("subject")), SUBJECT_MAX_CHARS, one_line=True
+        ),
+        body_text=clean_text(body_text, BODY_MAX_CHARS),
+        message_id=message_id or None,
+        from_address=header_address(raw_headers.get("from")),
         attachments=attachments,
-        pdf_text="\n".join(pdf_text(a.content) for a in attachments if is_pdf(a)),
+        attachments_left_out=left_out,
+        pdf_text="\n".join(pdf_text(a.content) for a in pdfs)[:PDF_TEXT_MAX_CHARS],
     )
+
+
+def header_address(raw: str | None) -> str:
+    """The first address in a From header (``Name <addr>``), or ""; never raises."""
+    if not raw:
+        return ""
+    try:
+        found = [address for _, address in getaddresses([decode_header_text(raw)]) if address]
+    except Exception:
+        return ""
+    return clean_text(found[0], ADDRESS_MAX_CHARS, one_line=True).strip() if found else ""
 
 
 def booking_refs(text: str) -> list[str]:
@@ -244,4 +309,4 @@ def booking_refs(text: str) -> list[str]:
 def preview(text: str, lines: int = PREVIEW_LINES) -> str:
     """The first non-blank lines of a mail's text, for the tray."""
     kept = [line.strip() for line in text.splitlines() if line.strip()]
-    return "\n".join(kept[:lines])
+    return "\n".join(kept[:lines])[:PREVIEW_MAX_CHARS]

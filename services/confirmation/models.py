@@ -188,6 +188,13 @@ class HotelReply(Base):
         Index("hotel_reply_by_date", text("received_at DESC")),
         Index("hotel_reply_ref", "booking_ref"),
         Index("hotel_reply_unmatched", "received_at", postgresql_where=text("task_id IS NULL")),
+        # Issue 14: one row per Message-ID; a second delivery of the same mail stores nothing.
+        Index(
+            "hotel_reply_message_id",
+            "message_id",
+            unique=True,
+            postgresql_where=text("message_id IS NOT NULL"),
+        ),
     )
 
     reply_id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -206,6 +213,8 @@ class HotelReply(Base):
     matched_by: Mapped[str | None] = mapped_column(String(10))  # subject, body or desk
     matched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     filed_by: Mapped[str | None] = mapped_column(String(80))
+    # Issue 14: why the mail went to the tray ("" when it was matched on arrival).
+    unmatched_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class ReplyAttachment(Base):

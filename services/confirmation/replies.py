@@ -50,6 +50,8 @@ class ReplyView(BaseModel):
     matched_by: str | None  # subject, body or desk
     matched_at: datetime | None
     filed_by: str | None
+    # Issue 14: why it went to the tray on arrival ("" if it was matched then).
+    unmatched_reason: str
     attachments: list[AttachmentView]
 
 
@@ -120,6 +122,7 @@ def _view(reply: HotelReply, attachments: list[AttachmentView]) -> ReplyView:
         matched_by=reply.matched_by,
         matched_at=reply.matched_at,
         filed_by=reply.filed_by,
+        unmatched_reason=reply.unmatched_reason or "",
         attachments=attachments,
     )
 

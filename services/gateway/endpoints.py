@@ -9,14 +9,15 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.gateway import repository, service
+from services.gateway import service
 from services.gateway.auth import ADMIN_ROLES
 from services.gateway.schemas import NewStaff
+from services.gateway.staff_admin import staff_page
 from shared.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, Role, Staff, require
 from shared.db import DbSession
-from shared.errors import FormRejected, NotAuthenticated
+from shared.errors import FormRejected, NotAuthenticated, TooManyAttempts
+from shared.throttle import client_address, throttle_for
 from shared.web import render, see_other
 
 router = APIRouter()
@@ -43,7 +44,13 @@ def _login_page(
         next_path=next_path,
         error=error,
     )
-    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict")
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=request.app.state.settings.cookie_secure,
+    )
     return response
 
 
@@ -71,10 +78,18 @@ async def login(
         )
     try:
         token = await service.log_in(
-            session, request.app.state.sessions, username=username, password=password
+            session,
+            request.app.state.sessions,
+            throttle_for(request.app),
+            username=username,
+            password=password,
+            address=client_address(request),
         )
-    except NotAuthenticated as exc:
-        form = _login_page(request, next_path=_safe_next(next), error=exc.detail, status=401)
+    except (NotAuthenticated, TooManyAttempts) as exc:
+        status = exc.status_code
+        form = _login_page(request, next_path=_safe_next(next), error=exc.detail, status=status)
+        if isinstance(exc, TooManyAttempts):
+            form.headers["retry-after"] = str(exc.retry_after)
         raise FormRejected(form) from exc
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
@@ -106,11 +121,8 @@ async def shell(request: Request, staff: AnyStaff) -> Response:
 
 @router.get("/admin/staff", response_class=HTMLResponse)
 async def staff_list(request: Request, session: DbSession, staff: Admin) -> Response:
-    """Staff accounts and their roles."""
-    users = await repository.list_users(session)
-    return render(
-        request.app.state.templates, request, "staff.html", staff, users=users, roles=list(Role)
-    )
+    """Staff accounts and their roles, and the logins locked out now."""
+    return await staff_page(request, session, staff, "", status=200)
 
 
 @router.post("/admin/staff")
@@ -128,23 +140,6 @@ async def staff_create(
         new = NewStaff(username=username, display_name=display_name, password=password, roles=roles)  # type: ignore[arg-type]
     except ValidationError as exc:
         message = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise FormRejected(lambda session: _staff_page(request, session, staff, message)) from exc
+        raise FormRejected(lambda session: staff_page(request, session, staff, message)) from exc
     await service.create_staff(session, actor=staff, new=new)
     return see_other(request, "/admin/staff")
-
-
-async def _staff_page(
-    request: Request, session: AsyncSession, staff: Staff, error: str
-) -> Response:
-    """The staff list with the new-account form's error."""
-    users = await repository.list_users(session)
-    return render(
-        request.app.state.templates,
-        request,
-        "staff.html",
-        staff,
-        status_code=422,
-        users=users,
-        roles=list(Role),
-        error=error,
-    )

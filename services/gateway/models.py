@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ARRAY, BigInteger, Boolean, DateTime, MetaData, String, func
+from sqlalchemy import ARRAY, BigInteger, Boolean, DateTime, Integer, MetaData, String, func, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.gateway.settings import SCHEMA
@@ -27,4 +27,6 @@ class StaffUser(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     roles: Mapped[list[str]] = mapped_column(ARRAY(String(40)))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Bumped by every change that ends the person's sessions (shared.auth).
+    sessions_epoch: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

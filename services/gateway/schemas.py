@@ -17,3 +17,35 @@ class NewStaff(BaseModel):
     @classmethod
     def distinct_roles(cls, roles: list[Role]) -> list[Role]:
         return sorted(set(roles))
+
+
+class RolesChange(BaseModel):
+    roles: list[Role] = Field(min_length=1)
+
+    @field_validator("roles")
+    @classmethod
+    def distinct_roles(cls, roles: list[Role]) -> list[Role]:
+        return sorted(set(roles))
+
+
+class PasswordReset(BaseModel):
+    password: str = Field(min_length=10, max_length=200)
+
+
+class LockoutClear(BaseModel):
+    scope: str = Field(min_length=1, max_length=40)
+    identity: str = Field(min_length=1, max_length=200)
+
+
+class StaffOut(BaseModel):
+    user_id: int
+    username: str
+    display_name: str
+    roles: list[str]
+    active: bool
+
+
+class LockoutOut(BaseModel):
+    scope: str
+    identity: str
+    retry_after: int

@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import asdict
 from datetime import date
@@ -25,6 +24,7 @@ from services.metrics.call_figures import IntervalFigures
 from shared.auth import Staff, require
 from shared.clock import clock
 from shared.db import DbSession
+from shared.exports import append_row, csv_writer
 from shared.web import render
 
 router = APIRouter()
@@ -137,7 +137,7 @@ async def api_history(request: Request, staff: DeskStaff, history: HistoryAsked)
 async def history_csv(request: Request, staff: DeskStaff, history: HistoryAsked) -> Response:
     """The history's rows as CSV (UTF-8 with BOM, so Excel reads it)."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)  # queue names come from telephony: written inert
     writer.writerow([title for _, title in COLUMNS])
     for row in history.rows:
         writer.writerow(_cells(row))
@@ -155,11 +155,11 @@ async def history_xlsx(request: Request, staff: DeskStaff, history: HistoryAsked
     sheet = book.active
     assert sheet is not None
     sheet.title = "Service levels"
-    sheet.append([title for _, title in COLUMNS])
+    append_row(sheet, [title for _, title in COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in history.rows:
-        sheet.append(_cells(row))
+        append_row(sheet, _cells(row))
     out = io.BytesIO()
     book.save(out)
     return Response(

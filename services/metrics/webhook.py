@@ -23,6 +23,7 @@ from services.metrics.tailer import INSERT_LINE
 from shared.auth import Role, RoleRequirement, current_staff
 from shared.db import DbSession
 from shared.errors import DomainError, InvalidInput, NotAuthenticated
+from shared.throttle import TELEPHONY, TELEPHONY_ADDRESS, Guard, client_address, throttle_for
 
 router = APIRouter()
 Name = Annotated[str, Field(min_length=1, max_length=80)]
@@ -75,9 +76,18 @@ class TelephonySender(RoleRequirement):
         expected = request.app.state.settings.telephony_token
         if not expected:
             raise WebhookOff("The telephony webhook is off: set ROOMLINE_TELEPHONY_TOKEN.")
+        # Wrong tokens are throttled like staff logins (shared.throttle): by the credential
+        # (there is one token) and by the client's address.
+        throttle = throttle_for(request.app)
+        guards = (Guard(TELEPHONY, "token"), Guard(TELEPHONY_ADDRESS, client_address(request)))
+        await throttle.check(*guards)
         given = header.removeprefix("Bearer ").strip()
         if not hmac.compare_digest(given.encode(), expected.encode()):
-            raise NotAuthenticated("A valid telephony token is required (Authorization: Bearer …).")
+            await throttle.failed(*guards)
+            raise NotAuthenticated(
+                "需要有效的电话系统令牌 / A valid telephony token is required "
+                "(Authorization: Bearer …)."
+            )
         return "telephony"
 
 

@@ -52,8 +52,16 @@ from shared.auth import (
 )
 from shared.clock import clock
 from shared.db import DbSession
-from shared.errors import Conflict, InvalidInput, NotFound, wants_html
+from shared.errors import Conflict, InvalidInput, NotFound, TooManyAttempts, wants_html
 from shared.observability import get_logger
+from shared.throttle import (
+    CHANNEL,
+    CHANNEL_ADDRESS,
+    Guard,
+    LoginThrottle,
+    client_address,
+    throttle_for,
+)
 
 log = get_logger(__name__)
 MANAGER_ROLES = (Role.RESOURCES_DIRECTOR, Role.ADMIN)
@@ -203,6 +211,8 @@ class OtaCaller:
     actor: Staff | str = ""
     hotel_ids: frozenset[uuid.UUID] | None = None  # None: any hotel
     refusal: str = ""
+    refusal_status: int = 401  # 429 once the name or address used up its failures
+    retry_after: int = 0
 
 
 def _basic(header: str) -> tuple[str, str] | None:
@@ -218,14 +228,24 @@ def _basic(header: str) -> tuple[str, str] | None:
     return (name, secret) if colon else None
 
 
-async def channel_caller(session: AsyncSession, header: str) -> OtaCaller:
-    """The caller named by an ``Authorization`` header, or a refusal."""
+async def channel_caller(
+    session: AsyncSession, header: str, *, throttle: LoginThrottle, address: str
+) -> OtaCaller:
+    """The caller named by an ``Authorization`` header, or a refusal. Failures are throttled
+    by credential name and by client address like staff logins (shared.throttle)."""
     credentials = _basic(header)
     if credentials is None:
+        await throttle.failed(Guard(CHANNEL_ADDRESS, address))
         return OtaCaller(refusal="send HTTP Basic credentials: channel-manager name and secret")
     name, secret = credentials
+    guards = (Guard(CHANNEL, name[:80]), Guard(CHANNEL_ADDRESS, address))
+    try:
+        await throttle.check(*guards)
+    except TooManyAttempts as exc:
+        return OtaCaller(refusal=exc.detail, refusal_status=429, retry_after=exc.retry_after)
     manager = await authenticate(session, name=name, secret=secret)
     if manager is None:
+        await throttle.failed(*guards)
         log.warning("channel_manager_refused", name=name[:40])
         return OtaCaller(refusal="the channel-manager credential is unknown, wrong or revoked")
     hotels = None if manager.all_hotels else frozenset(manager.hotel_ids)
@@ -245,7 +265,8 @@ class StaffOrChannel(RoleRequirement):
     ) -> OtaCaller:
         header = request.headers.get("authorization")
         if header:
-            return await channel_caller(session, header)
+            throttle, address = throttle_for(request.app), client_address(request)
+            return await channel_caller(session, header, throttle=throttle, address=address)
         if SESSION_COOKIE not in request.cookies and not wants_html(request):
             return OtaCaller(refusal="authenticate with HTTP Basic (a channel-manager credential)")
         staff = await super().__call__(await current_staff(request))

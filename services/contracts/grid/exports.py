@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.contracts.hotels import service
+from shared.exports import append_row
 from shared.money import exponent
 
 MAX_NIGHTS = 400
@@ -53,9 +54,10 @@ def _workbook(file: service.HotelFile, calendar: service.HotelCalendar) -> bytes
     assert sheet is not None
     sheet.title = "Grid"
     hotel = file.hotel
-    sheet.append([hotel.name_zh, hotel.name_en, hotel.currency, calendar.nights[0]])
+    # Names are the hotel's own text: written inert (shared.exports), never as formulas.
+    append_row(sheet, [hotel.name_zh, hotel.name_en, hotel.currency, calendar.nights[0]])
     sheet.append([])
-    sheet.append(["Room type", "Rate plan", "What", *calendar.nights])
+    append_row(sheet, ["Room type", "Rate plan", "What", *calendar.nights])
     for cell in sheet[HEADER_ROW]:
         cell.font = Font(bold=True)
         if isinstance(cell.value, date):
@@ -64,7 +66,7 @@ def _workbook(file: service.HotelFile, calendar: service.HotelCalendar) -> bytes
     places = exponent(hotel.currency)
     price_format = "#,##0" + ("." + "0" * places if places else "")
     for row in _rows(file, calendar):
-        sheet.append(row)
+        append_row(sheet, row)
         if row[2] != "rooms":
             for cell in sheet[sheet.max_row][FIRST_NIGHT_COLUMN - 1 :]:
                 cell.number_format = price_format

@@ -24,6 +24,7 @@ from redis.exceptions import RedisError
 from services.contracts.auth import DESK_ROLES
 from services.contracts.imports import jobs as import_jobs
 from services.contracts.imports.models import ImportJob
+from shared import sheets
 from shared.auth import Staff, require
 from shared.db import DbSession, unit_of_work
 from shared.observability import get_logger
@@ -88,6 +89,14 @@ def summary(job: ImportJob) -> str:
     return "Waiting for the import worker."
 
 
+def _report(job: ImportJob) -> list[ImportRowError]:
+    """The stored report as served, bounded again: a report stored before the bounds
+    (shared.sheets) still shows at most REPORT_MAX_ROWS rows of short messages."""
+    stored = job.report[: sheets.REPORT_MAX_ROWS]
+    shown = (sheets.RowError(r["row"], r["field"], r["message"]) for r in stored)
+    return [ImportRowError(row=e.row, field=e.field, message=e.message) for e in shown]
+
+
 def job_out(job: ImportJob) -> ImportJobOut:
     return ImportJobOut(
         job_id=job.job_id,
@@ -100,7 +109,7 @@ def job_out(job: ImportJob) -> ImportJobOut:
         rows_processed=job.rows_processed,
         rows_applied=job.rows_applied,
         applied=job.applied,
-        report=[ImportRowError(**row) for row in job.report],
+        report=_report(job),
         error=job.error,
         created_by=job.created_by,
         created_at=job.created_at,

@@ -7,8 +7,10 @@ its row exists). The job:
 1. claims the row (``queued`` → ``checking``), reads the sheet and checks every row, writing
    ``rows_processed`` every ``imports.PROGRESS_EVERY`` rows in short transactions of their own,
    so the job page sees it move;
-2. one bad row or more: ``refused`` with the full report (row, column, why); nothing else is
-   written (HR-4: a sell price below net is one such row);
+2. one bad row or more: ``refused`` with the report (row, column, why); nothing else is
+   written (HR-4: a sell price below net is one such row). The report is bounded
+   (``shared.sheets``: at most 200 rows, each quoting at most 60 characters of a cell, a cell
+   over 1,000 characters refused unread), so one huge cell cannot make a huge report;
 3. all clean: ``applying``, then every row in ONE transaction (``import_apply.apply_rows``:
    audited, announced through the outbox), in which the job row is also locked, checked and
    marked ``done``. ``rows_applied`` moves during the apply through separate short transactions.
@@ -45,6 +47,7 @@ from services.contracts.imports import apply as import_apply
 from services.contracts.imports import sheet as imports
 from services.contracts.imports.models import ImportJob
 from services.contracts.models import APPLYING, CHECKING, DONE, FAILED, FINISHED, QUEUED, REFUSED
+from shared import sheets
 from shared.auth import Staff
 from shared.clock import clock
 from shared.db import unit_of_work
@@ -253,7 +256,7 @@ async def _finish(
 ) -> None:
     values: dict[str, Any] = {
         "state": state,
-        "report": [{"row": e.row, "field": e.field, "message": e.message} for e in report or []],
+        "report": sheets.report_rows(report or []),  # bounded: ≤ REPORT_MAX_ROWS short rows
         "error": error,
         "rows_applied": 0,  # the apply (if it started) rolled back
         "finished_at": clock.now(),

@@ -160,7 +160,13 @@ async def _ota_endpoint(
         refusal = ota.OtaResult(response, errors=[ota.OtaError("4", "497", caller.refusal)])
         body = ota.answer(refusal)
         refuse_commit(request)  # a hand-built failure response (one commit rule, shared.db)
-        return Response(body, status_code=401, media_type="application/xml", headers=CHALLENGE)
+        # 429 while the credential or address is locked out (shared.throttle).
+        headers = (
+            CHALLENGE if caller.refusal_status == 401 else {"retry-after": str(caller.retry_after)}
+        )
+        return Response(
+            body, status_code=caller.refusal_status, media_type="application/xml", headers=headers
+        )
     # Checked before anything is applied: with Basic auth there is no CSRF token, and a
     # cross-site form cannot send an XML content type without a preflight (channel_managers).
     if content_type not in XML_TYPES:

@@ -52,6 +52,7 @@ from shared.sheets import (
     header_key,
     is_blank,
     numbered_rows,
+    quote,
 )
 
 # Sheets are checked and applied in the background (``import_jobs``), so a season's grid of
@@ -143,7 +144,7 @@ def _header(cells: list[object]) -> tuple[list[str | None], list[RowError]]:
             continue
         key = header_key(cell)
         if key not in COLUMNS:
-            errors.append(RowError(1, "header", f"unknown column {str(cell).strip()!r}"))
+            errors.append(RowError(1, "header", f"unknown column {quote(cell)}"))
         names.append(COLUMNS.get(key))
     present = set(names)
     if not present & {"hotel_id", "hotel"}:
@@ -166,11 +167,11 @@ def _header(cells: list[object]) -> tuple[list[str | None], list[RowError]]:
 def _night_text(text: str) -> date:
     match = _DATE.match(text)
     if not match:
-        raise ValueError(f"{text!r} is not a date (YYYY-MM-DD)")
+        raise ValueError(f"{quote(text)} is not a date (YYYY-MM-DD)")
     try:
         return date(*(int(part) for part in match.groups()))
     except ValueError as exc:
-        raise ValueError(f"{text!r} is not a date ({exc})") from exc
+        raise ValueError(f"{quote(text)} is not a date ({exc})") from exc
 
 
 def _night(value: object) -> date:
@@ -206,7 +207,7 @@ def _hotel_uuid(text: str) -> uuid.UUID:
 def _rooms(value: object) -> int:
     text = cell_text(value)
     if not text.isdigit():
-        raise ValueError(f"{text!r} is not a whole number of rooms")
+        raise ValueError(f"{quote(text)} is not a whole number of rooms")
     rooms = int(text)
     if rooms > 999:
         raise ValueError(f"{rooms} is more than 999")
@@ -256,15 +257,15 @@ class HotelLookup:
             try:
                 return await self.file(_hotel_uuid(cell_text(cells["hotel_id"]))), ""
             except ValueError:
-                return None, f"{cell_text(cells['hotel_id'])!r} is not a hotel id"
+                return None, f"{quote(cells['hotel_id'])} is not a hotel id"
             except NotFound:
-                return None, f"no hotel {cell_text(cells['hotel_id'])}"
+                return None, f"no hotel {quote(cells['hotel_id'])}"
         name = cell_text(cells.get("hotel"))
         if not name:
             return None, "required (hotel_id or hotel English name)"
         matches = await self.named(name)
         if len(matches) != 1:
-            return None, f"{'no' if not matches else 'more than one'} hotel named {name!r}"
+            return None, f"{'no' if not matches else 'more than one'} hotel named {quote(name)}"
         return await self.file(matches[0]), ""
 
 
@@ -352,14 +353,14 @@ def _row_inputs(
     room_type = index.room_types.get(room_type_name)
     if room_type is None:
         known = ", ".join(t.name for t in index.file.room_types) or "none"
-        fail("room_type", f"{hotel.name_en} has no room type {room_type_name!r} ({known})")
+        fail("room_type", f"{hotel.name_en} has no room type {quote(room_type_name)} ({known})")
         return None
     plan = None
     if prices is not None:
         plan_name = cell_text(cells.get("rate_plan"))
         plan = index.rate_plans.get((room_type.room_type_id, plan_name))
         if plan is None:
-            fail("rate_plan", f"{room_type.name} has no rate plan {plan_name!r}")
+            fail("rate_plan", f"{room_type.name} has no rate plan {quote(plan_name)}")
     if nights is None or (prices is not None and plan is None):
         return None
     # Every field was checked above with the schemas' rules (range, not past, 0..999, sell

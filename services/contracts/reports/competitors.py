@@ -58,7 +58,7 @@ from shared.auth import Staff, require
 from shared.clock import clock
 from shared.db import DbSession
 from shared.errors import FormRejected
-from shared.sheets import cell_text, is_blank
+from shared.sheets import cell_text, is_blank, quote
 from shared.web import render
 
 SHEET_COLUMNS = ("hotel", "night", "competitor", "price")
@@ -109,9 +109,9 @@ def _hotel(value: object, hotels: dict[str, list[Hotel]]) -> Hotel:
     matches = hotels.get(name.casefold(), [])
     if len(matches) != 1:
         raise ValueError(
-            f"unknown hotel {name!r}"
+            f"unknown hotel {quote(name)}"
             if not matches
-            else f"two hotels are named {name!r}; give the id"
+            else f"two hotels are named {quote(name)}; give the id"
         )
     return matches[0]
 

@@ -8,6 +8,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from email.message import EmailMessage
+from email.utils import make_msgid
 from typing import Any
 
 import aiosmtplib
@@ -38,12 +39,16 @@ async def inbound_server(sessionmaker: Sessionmaker, **overrides: Any) -> AsyncI
         await server.wait_closed()
 
 
-def hotel_mail(subject: str, body: str = "", *, sender: str = HOTEL) -> EmailMessage:
+def hotel_mail(
+    subject: str, body: str = "", *, sender: str = HOTEL, message_id: str | None = None
+) -> EmailMessage:
+    """A mail as the hotel writes it; each one its own Message-ID unless one is given (a
+    mail sent twice keeps its Message-ID, and is stored once: issue 14)."""
     message = EmailMessage()
     message["From"] = sender
     message["To"] = DESK_ADDRESS
     message["Subject"] = subject
-    message["Message-ID"] = "<reply-1@peace-hotel.example>"
+    message["Message-ID"] = message_id or make_msgid(domain="peace-hotel.example")
     message.set_content(body or "Dear colleague,\nplease see attached.\n")
     return message
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import uuid
 from datetime import timedelta
 from email import message_from_bytes, policy
 
@@ -16,13 +17,14 @@ import pytest
 from sqlalchemy import select, update
 
 from services.confirmation import replies
-from services.confirmation.models import ConfirmationTask
+from services.confirmation.mail_parsing import MAX_ATTACHMENTS, parse_mail
+from services.confirmation.models import ConfirmationTask, HotelContact
 from services.confirmation.settings import ConfirmationSettings
 from shared.auth import Role
 from shared.clock import clock
 from shared.db import make_engine, make_sessionmaker
 from shared.embedded import free_port
-from tests.services.confirmation.factories import place_booking
+from tests.services.confirmation.factories import place_booking, publish_hotel
 from tests.services.confirmation.helpers import DESK
 from tests.services.confirmation.inbound_support import (
     DESK_ADDRESS,
@@ -41,11 +43,26 @@ from workers.run import parse_args, wants_smtp
 from workers.smtp_inbound import serve_inbound
 
 REF = "RLHZQ3MPTA"
+OTHER_REF = "RLNQ8TMD4E"
+HOTEL_ID = uuid.UUID("7f1d2c3b-0000-4000-8000-000000000014")
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 
 
-async def _booking(sessionmaker, ref: str = REF) -> ConfirmationTask:
-    await place_booking(sessionmaker, booking_ref=ref, check_in=clock.today() + timedelta(days=3))
+async def _booking(sessionmaker, ref: str = REF, hotel_email: str = HOTEL) -> ConfirmationTask:
+    """A booking at a hotel whose email on file is ``hotel_email`` (issue 14: only mail from
+    the hotel is filed on its bookings)."""
+    async with sessionmaker() as session:
+        known = await session.get(HotelContact, HOTEL_ID)
+    if known is None:
+        await publish_hotel(
+            sessionmaker, hotel_id=HOTEL_ID, confirm_channel="email", email=hotel_email
+        )
+    await place_booking(
+        sessionmaker,
+        booking_ref=ref,
+        hotel_id=HOTEL_ID,
+        check_in=clock.today() + timedelta(days=3),
+    )
     async with sessionmaker() as session:
         tasks = await session.scalars(
             select(ConfirmationTask)
@@ -60,7 +77,11 @@ async def test_cf4_a_reply_naming_the_booking_in_its_subject_is_kept_on_its_task
 ) -> None:
     task = await _booking(sessionmaker)
     pdf = pdf_saying("Confirmation number HX-88812")
-    message = hotel_mail(f"回复：订单 {REF} 已确认", "Dear colleague,\nconfirmed: HX-88812.\n")
+    message = hotel_mail(
+        f"回复：订单 {REF} 已确认",
+        "Dear colleague,\nconfirmed: HX-88812.\n",
+        message_id="<reply-1@peace-hotel.example>",
+    )
     message.add_attachment(pdf, maintype="application", subtype="pdf", filename="确认单.pdf")
     message.add_attachment(PNG, maintype="image", subtype="png", filename="stamp.png")
     async with inbound_server(sessionmaker) as port:
@@ -351,3 +372,135 @@ async def test_a_taken_port_stops_the_standalone_server_but_not_the_all_in_one()
     finally:
         holder.close()
         await holder.wait_closed()
+
+
+# Issue 14: a mail is filed on a booking only if it names that one booking and comes from the
+# hotel; otherwise it waits in the tray with the reason. One mail is kept once. What a mail
+# puts into our tables is bounded and cleaned.
+
+
+async def test_mail_from_a_sender_not_on_file_for_the_hotel_waits_with_the_reason(
+    sessionmaker, login_as
+) -> None:
+    task = await _booking(sessionmaker)
+    stranger = "someone@elsewhere.example"
+    colleague = "FrontDesk@PEACE-HOTEL.example"  # same domain, other mailbox, other case
+    fax = "fax-861065120000@fax.roomline.example"  # the fax gateway's fax-to-email
+    async with inbound_server(sessionmaker) as port:
+        await send(port, hotel_mail(f"Re: {REF}", "Confirmed!", sender=stranger), sender=stranger)
+        await send(port, hotel_mail(f"Re: {REF} ok", sender=colleague), sender=colleague)
+        await send(port, hotel_mail(f"Fax {REF}", sender=fax), sender=fax)
+    held, from_colleague, from_fax = await stored_replies(sessionmaker)
+    assert (held.task_id, held.booking_ref, held.matched_by) == (None, None, None)
+    assert held.unmatched_reason.startswith(
+        "发件人不是该酒店登记的地址 / Sender not on file for this hotel: someone@elsewhere.example"
+    )
+    assert f"booking {REF}" in held.unmatched_reason and HOTEL in held.unmatched_reason
+    assert (from_colleague.task_id, from_colleague.unmatched_reason) == (task.task_id, "")
+    assert (from_fax.task_id, from_fax.unmatched_reason) == (task.task_id, "")
+
+    desk = await login_as("cora", DESK)
+    tray = (await desk.page("/confirmation/replies")).text
+    assert "Unmatched replies (1)" in tray
+    assert "Sender not on file for this hotel: someone@elsewhere.example" in tray
+    page = (await desk.page(f"/confirmation/replies/{held.reply_id}")).text
+    assert "Sender not on file for this hotel" in page
+    # The desk, having checked, files it by hand as before.
+    filed = await desk.post_form(
+        f"/confirmation/replies/{held.reply_id}/file", {"booking_ref": REF}
+    )
+    assert filed.status_code == 303
+    [moved] = [r for r in await stored_replies(sessionmaker) if r.reply_id == held.reply_id]
+    assert (moved.task_id, moved.matched_by, moved.filed_by) == (task.task_id, "desk", "cora")
+
+
+async def test_at_a_public_mail_provider_only_the_exact_address_on_file_counts(
+    sessionmaker,
+) -> None:
+    task = await _booking(sessionmaker, hotel_email="PeaceHotel.BJ@163.com")
+    anyone = "someone@163.com"
+    async with inbound_server(sessionmaker) as port:
+        await send(port, hotel_mail(f"Re: {REF}", sender=anyone), sender=anyone)
+        hotel = "peacehotel.bj@163.com"
+        await send(port, hotel_mail(f"Re: {REF}", sender=hotel), sender=hotel)
+    held, filed = await stored_replies(sessionmaker)
+    assert held.task_id is None
+    assert "Sender not on file for this hotel: someone@163.com" in held.unmatched_reason
+    assert (filed.task_id, filed.matched_by) == (task.task_id, "subject")
+
+
+async def test_mail_naming_several_bookings_waits_with_the_reason(sessionmaker, login_as) -> None:
+    await _booking(sessionmaker)
+    await _booking(sessionmaker, ref=OTHER_REF)
+    async with inbound_server(sessionmaker) as port:
+        await send(port, hotel_mail(f"Re: {REF}", f"Also confirmed: {OTHER_REF.lower()}."))
+        # A ref we never made beside ours is not a second booking: filed as before.
+        await send(port, hotel_mail(f"Re: {REF}", "Our own ref: RLZZZZZZZZ."))
+    both, one = await stored_replies(sessionmaker)
+    assert (both.task_id, both.booking_ref, both.matched_by) == (None, None, None)
+    assert both.unmatched_reason == (
+        f"邮件提到多个订单 / The mail names several bookings: {REF}, {OTHER_REF}"
+    )
+    assert (one.booking_ref, one.unmatched_reason) == (REF, "")
+    tray = (await (await login_as("cora", DESK)).page("/confirmation/replies")).text
+    assert f"The mail names several bookings: {REF}, {OTHER_REF}" in tray
+
+
+async def test_the_same_mail_delivered_twice_is_kept_once_and_answered_250(
+    sessionmaker,
+) -> None:
+    task = await _booking(sessionmaker)
+    same = "<twice-1@peace-hotel.example>"
+    async with inbound_server(sessionmaker) as port:
+        _, first = await send(port, hotel_mail(f"Re: {REF}", message_id=same))
+        _, again = await send(port, hotel_mail(f"Re: {REF}", message_id=same))
+        # At the same moment, twice: the unique index decides, not the look-up before it.
+        racing = hotel_mail("Re: no ref", message_id="<race@peace-hotel.example>")
+        raced = await asyncio.gather(send(port, racing), send(port, racing))
+        await send(port, hotel_mail(f"Re: {REF}", message_id="<other@peace-hotel.example>"))
+    assert first.startswith("OK") and again.startswith("OK")
+    assert all(answer.startswith("OK") for _, answer in raced)
+    stored = await stored_replies(sessionmaker)
+    assert sorted(r.message_id or "" for r in stored) == [
+        "<other@peace-hotel.example>",
+        "<race@peace-hotel.example>",
+        same,
+    ]
+    assert [r.task_id for r in stored if r.message_id == same] == [task.task_id]
+
+
+async def test_nul_and_control_characters_are_stripped_and_long_text_is_capped(
+    sessionmaker,
+) -> None:
+    task = await _booking(sessionmaker)
+    raw = b"\r\n".join(
+        [
+            f"From: {HOTEL}".encode(),
+            f"To: {DESK_ADDRESS}".encode(),
+            b"Subject: Re:\x00 " + REF.encode() + b" \x1b[31mok\x07",
+            b"Message-ID: <nul-1@peace-hotel.example>",
+            b"Content-Type: text/plain; charset=utf-8",
+            b"",
+            b"\r\n".join([b"x" * 49] * 3_000),  # 150,000 characters of text
+        ]
+    )
+    long_subject = hotel_mail("S" * 2_000 + f" {REF}")
+    async with inbound_server(sessionmaker) as port:
+        await send(port, raw)
+        await send(port, long_subject)
+    nul, long = await stored_replies(sessionmaker)
+    assert nul.subject == f"Re: {REF} [31mok"
+    assert (nul.task_id, nul.matched_by) == (task.task_id, "subject")
+    assert len(nul.body_text) == 100_000
+    assert b"\x00" in nul.raw and len(nul.raw) > 150_000  # the raw mail is kept whole
+    assert long.subject == "S" * 500
+
+
+def test_attachments_beyond_the_cap_stay_only_in_the_raw_mail() -> None:
+    message = hotel_mail(f"Scans {REF}")
+    for number in range(MAX_ATTACHMENTS + 5):
+        message.add_attachment(PNG, maintype="image", subtype="png", filename=f"p{number}.png")
+    mail = parse_mail(message.as_bytes())
+    assert len(mail.attachments) == MAX_ATTACHMENTS
+    assert mail.attachments_left_out == 5
+    assert mail.attachments[0].filename == "p0.png"

