@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint fmt reset deps browser-deps venv bench lock
+.PHONY: run test lint fmt reset deps browser-deps bench-deps venv bench lock
 
 # Installs exactly the locked versions (hash-checked), then roomline itself without resolving.
 $(STAMP): pyproject.toml requirements-dev.lock
@@ -36,6 +36,10 @@ deps:
 browser-deps:
 	@bash ops/local/ensure-packages.sh browser
 
+# wrk, the HTTP load generator of bench/booking.py and bench/search.py.
+bench-deps:
+	@bash ops/local/ensure-packages.sh bench
+
 run: venv deps
 	$(PY) -m workers.local $(ARGS)
 
@@ -54,7 +58,7 @@ test: venv deps browser-deps lint
 reset:
 	rm -rf .local
 
-bench: venv deps
+bench: venv deps bench-deps
 	$(PY) -m bench.booking
 	$(PY) -m bench.events
 	$(PY) -m bench.rates_import

@@ -1,24 +1,26 @@
 """Booking POST throughput and p99 through the real app, against a raw-asyncpg endpoint doing the
-same guarded decrement and insert, in the same run. ``python -m bench.booking [N] [CONCURRENCY]``.
+same guarded decrement and insert, in the same run.
+``python -m bench.booking [SECONDS] [CONNECTIONS]`` (defaults 10 and 16).
 
-Both servers run as separate uvicorn processes on this machine against the same database; the
-load comes from this process. Goal: roomline at least 60% of raw.
+Both servers run as separate uvicorn processes on this machine against the same durable
+database; the load comes from ``wrk`` (``bench/wrk/booking.lua``: a new idempotency key per
+request). Goal: roomline at least 60% of raw.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
 import time
-import uuid
 from datetime import timedelta
 
 import asyncpg
 import httpx
 
-from bench.common import bench_infra, p99, report
+from bench.common import bench_infra, report, wrk
 from shared.embedded import free_port
 
 
@@ -123,27 +125,15 @@ def start(args: list[str]) -> tuple[subprocess.Popen[bytes], str]:
     return process, base
 
 
-async def load(
-    client: httpx.AsyncClient,
-    path: str,
-    bodies: list[dict[str, object]],
-    headers: dict[str, str],
-    concurrency: int,
-) -> dict[str, float]:
-    latencies: list[float] = []
-    queue = list(bodies)
-
-    async def one_worker() -> None:
-        while queue:
-            body = queue.pop()
-            started = time.perf_counter()
-            response = await client.post(path, json=body, headers=headers)
-            assert response.status_code == 201, response.text
-            latencies.append(time.perf_counter() - started)
-
-    started = time.perf_counter()
-    await asyncio.gather(*(one_worker() for _ in range(concurrency)))
-    return {"per_second": len(bodies) / (time.perf_counter() - started), "p99": p99(latencies)}
+def load(
+    base_url: str, path: str, stay: dict[str, str], headers: str, *, seconds: int, connections: int
+) -> dict[str, float | str]:
+    """wrk POSTs bookings to ``path`` for ``seconds``; every answer must be 201-ish (< 400)."""
+    body = json.dumps(booking_body(stay, 0)).replace('"key-0"', '"@KEY@"')
+    env = {"BENCH_BODY": body, "BENCH_HEADERS": headers}
+    return wrk(
+        f"{base_url}{path}", "booking.lua", seconds=seconds, connections=connections, env=env
+    )
 
 
 def booking_body(stay: dict[str, str], n: int) -> dict[str, object]:
@@ -154,18 +144,18 @@ def booking_body(stay: dict[str, str], n: int) -> dict[str, object]:
         "check_in": stay["check_in"],
         "check_out": stay["check_out"],
         "rooms": 1,
-        "guest_names": [f"Guest {n}"],
+        "guest_names": ["Guest"],
         "booker_name": "Bench",
         "booker_phone": "13800000000",
         "payment_mode": "prepaid",
         "confirm_channel": "email",
         "confirm_contact": "bench@example.com",
-        "idempotency_key": str(uuid.uuid4()),
+        "idempotency_key": f"key-{n}",
     }
 
 
-async def measure(count: int, concurrency: int) -> None:
-    from shared.auth import Role
+async def measure(seconds: int, connections: int) -> None:
+    from shared.auth import SESSION_COOKIE, Role
     from shared.db import make_engine, make_sessionmaker, unit_of_work
     from tests.support.clients import StaffClient, create_user
 
@@ -179,34 +169,27 @@ async def measure(count: int, concurrency: int) -> None:
     try:
         async with httpx.AsyncClient(base_url=ours_url, timeout=30) as http:
             agent = await StaffClient(http).login("benchagent")
-            headers = {"x-csrf-token": agent.csrf}
-            warm = [booking_body(stay, n) for n in range(50)]
-            await load(http, "/intake/api/bookings", warm, headers, concurrency)
-            ours_result = await load(
-                http,
-                "/intake/api/bookings",
-                [booking_body(stay, n) for n in range(count)],
-                headers,
-                concurrency,
-            )
-        async with httpx.AsyncClient(base_url=raw_url, timeout=30) as http:
-            await load(http, "/book", [booking_body(stay, n) for n in range(50)], {}, concurrency)
-            raw_result = await load(
-                http, "/book", [booking_body(stay, n) for n in range(count)], {}, concurrency
-            )
+            cookie = http.cookies[SESSION_COOKIE]
+        headers = f"Cookie: {SESSION_COOKIE}={cookie}\nX-CSRF-Token: {agent.csrf}"
+        path = "/intake/api/bookings"
+        load(ours_url, path, stay, headers, seconds=2, connections=connections)  # warm up
+        ours_result = load(ours_url, path, stay, headers, seconds=seconds, connections=connections)
+        load(raw_url, "/book", stay, "", seconds=2, connections=connections)
+        raw_result = load(raw_url, "/book", stay, "", seconds=seconds, connections=connections)
     finally:
         ours.terminate()
         raw.terminate()
-    report(f"booking POST: {count} requests, {concurrency} concurrent", ours_result, raw_result)
+    name = f"booking POST: {seconds} s each, {connections} connections (wrk)"
+    report(name, ours_result, raw_result)  # type: ignore[arg-type]
 
 
-def main(count: int, concurrency: int) -> None:
+def main(seconds: int, connections: int) -> None:
     with bench_infra():
-        asyncio.run(measure(count, concurrency))
+        asyncio.run(measure(seconds, connections))
 
 
 if __name__ == "__main__":
     main(
-        int(sys.argv[1]) if len(sys.argv) > 1 else 2000,
+        int(sys.argv[1]) if len(sys.argv) > 1 else 10,
         int(sys.argv[2]) if len(sys.argv) > 2 else 16,
     )

@@ -1,14 +1,16 @@
 """The agents' search (IN-2, IN-3) through the real HTTP app, over 2,000 hotels × 365 nights.
 
-``python -m bench.search [QUERIES] [CONCURRENCY]`` (defaults 1000 and 4). Run by hand, never in
+``python -m bench.search [SECONDS] [CONNECTIONS]`` (defaults 10 and 4). Run by hand, never in
 tests. The fixture comes from ``bench/search_data.py`` (COPY into intake's projection); the app
 runs as its own uvicorn process (``workers.run --no-workers --no-relay``) and the load comes
-from this process, on the same machine. Queries are what agents ask: a city weighted by its
+from ``wrk`` (``bench/wrk/search.lua``, cycling through 1,000 generated queries), on the same
+machine. Queries are what agents ask: a city weighted by its
 hotel count, check-in within 300 days, 1-5 nights, mostly one room, about half with filters
 (district, a name in Chinese / pinyin / initials / English, stars, a price band), one in ten on
 page 2. Each query is timed from request to the last byte: one at a time; arriving at random
-at 10 a second (300 agents each searching about every 30 s); and with CONCURRENCY agents
-searching flat out (the capacity of one web process on this machine). Both the JSON API and
+at about 10 a second (3 connections, each waiting an exponential 300 ms between searches: 300
+agents each searching about every 30 s); and with CONNECTIONS agents searching flat out (the
+capacity of one web process on this machine). Both the JSON API and
 the page's HTML fragment.
 
 Goal: p95 under 100 ms at the call centre's pace.
@@ -17,18 +19,20 @@ Goal: p95 under 100 ms at the call centre's pace.
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import random
-import statistics
 import sys
+import tempfile
 import time
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 
 from bench.booking import start
-from bench.common import bench_infra
+from bench.common import bench_infra, wrk
 from bench.search_data import Fixture, generate
 
 PATHS = {"JSON /intake/api/search": "/intake/api/search", "HTML fragment": "/intake/search/results"}
@@ -85,61 +89,35 @@ def queries(fixture: Fixture, count: int, seed: int = 11) -> list[dict[str, str]
     return made
 
 
-async def _timed(client: httpx.AsyncClient, path: str, params: dict[str, str]) -> float:
-    started = time.perf_counter()
-    response = await client.get(path, params=params)
-    assert response.status_code == 200, (params, response.text[:300])
-    return time.perf_counter() - started
+def _paths_file(path: str, batch: list[dict[str, str]]) -> str:
+    """The queries as request lines for wrk, one a line."""
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as lines:
+        lines.writelines(f"{path}?{urlencode(params)}\n" for params in batch)
+    return lines.name
 
 
-def _figures(latencies: list[float], seconds: float) -> dict[str, float]:
-    cuts = statistics.quantiles(latencies, n=100)
-    return {
-        "per_second": len(latencies) / seconds,
-        "p50": statistics.median(latencies),
-        "p95": cuts[94],
-        "p99": cuts[98],
-    }
+def load(
+    base_url: str,
+    paths_file: str,
+    headers: str,
+    *,
+    seconds: int,
+    connections: int,
+    mean_delay_ms: float = 0,
+) -> dict[str, float | str]:
+    """wrk searches for ``seconds``; ``mean_delay_ms`` > 0 paces each connection (open loop
+    enough for the call centre's rate: the answers do not hold the next arrival back)."""
+    env = {"BENCH_PATHS_FILE": paths_file, "BENCH_HEADERS": headers,
+           "BENCH_DELAY_MS": str(mean_delay_ms)}  # fmt: skip
+    return wrk(base_url, "search.lua", seconds=seconds, connections=connections, env=env)
 
 
-async def load(
-    client: httpx.AsyncClient, path: str, batch: list[dict[str, str]], concurrency: int
-) -> dict[str, float]:
-    """Closed loop: ``concurrency`` agents, each searching again as soon as answered."""
-    latencies: list[float] = []
-    waiting = list(reversed(batch))
-
-    async def agent() -> None:
-        while waiting:
-            latencies.append(await _timed(client, path, waiting.pop()))
-
-    started = time.perf_counter()
-    await asyncio.gather(*(agent() for _ in range(concurrency)))
-    return _figures(latencies, time.perf_counter() - started)
-
-
-async def paced(
-    client: httpx.AsyncClient, path: str, batch: list[dict[str, str]], rate: float
-) -> dict[str, float]:
-    """Open loop: searches arrive at ``rate`` a second at random (Poisson), answered or not,
-    as a call centre's agents do; latency then includes any queueing behind one another."""
-    rng = random.Random(5)
-    started = time.perf_counter()
-    tasks, due = [], 0.0
-    for params in batch:
-        due += rng.expovariate(rate)
-        await asyncio.sleep(max(0.0, started + due - time.perf_counter()))
-        tasks.append(asyncio.create_task(_timed(client, path, params)))
-    latencies = list(await asyncio.gather(*tasks))
-    return _figures(latencies, time.perf_counter() - started)
-
-
-def _print(label: str, how: str, result: dict[str, float]) -> None:
+def _print(label: str, how: str, result: dict[str, Any]) -> None:
     ms = {k: result[k] * 1000 for k in ("p50", "p95", "p99")}
     verdict = "✔" if ms["p95"] < 100 else "✘"
     print(
         f"  {label:24} {how:14} {result['per_second']:6.1f}/s  p50 {ms['p50']:6.1f} ms  "
-        f"p95 {ms['p95']:6.1f} ms {verdict}  p99 {ms['p99']:6.1f} ms"
+        f"p95 {ms['p95']:6.1f} ms {verdict}  p99 {ms['p99']:6.1f} ms  {result['machine']}"
     )
 
 
@@ -160,8 +138,8 @@ async def _shape(client: httpx.AsyncClient, batch: list[dict[str, str]]) -> str:
     )
 
 
-async def measure(count: int, concurrency: int) -> None:
-    from shared.auth import Role
+async def measure(seconds: int, connections: int) -> None:
+    from shared.auth import SESSION_COOKIE, Role
     from shared.db import make_engine, make_sessionmaker, unit_of_work
     from tests.support.clients import StaffClient, create_user
 
@@ -178,25 +156,28 @@ async def measure(count: int, concurrency: int) -> None:
     try:
         async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
             await StaffClient(http).login("benchagent")
-            batch = queries(fixture, count)
-            await load(http, PATHS["JSON /intake/api/search"], queries(fixture, 100, seed=3), 2)
+            headers = f"Cookie: {SESSION_COOKIE}={http.cookies[SESSION_COOKIE]}"
+            batch = queries(fixture, 1000)
             print(await _shape(http, batch))
-            for label, path in PATHS.items():
-                _print(label, "one at a time", await load(http, path, batch, 1))
-                _print(label, f"{RATE:.0f}/s arriving", await paced(http, path, batch, RATE))
-                how = f"{concurrency} flat out"
-                _print(label, how, await load(http, path, batch, concurrency))
+        for label, path in PATHS.items():
+            lines = _paths_file(path, batch)
+            run = functools.partial(load, base_url, lines, headers, seconds=seconds)
+            run(connections=2)  # warm up
+            _print(label, "one at a time", run(connections=1))
+            _print(label, f"~{RATE:.0f}/s arriving", run(connections=3, mean_delay_ms=300))
+            _print(label, f"{connections} flat out", run(connections=connections))
+            os.unlink(lines)
     finally:
         server.terminate()
 
 
-def main(count: int, concurrency: int) -> None:
+def main(seconds: int, connections: int) -> None:
     with bench_infra():
-        asyncio.run(measure(count, concurrency))
+        asyncio.run(measure(seconds, connections))
 
 
 if __name__ == "__main__":
     main(
-        int(sys.argv[1]) if len(sys.argv) > 1 else 1000,
+        int(sys.argv[1]) if len(sys.argv) > 1 else 10,
         int(sys.argv[2]) if len(sys.argv) > 2 else 4,
     )

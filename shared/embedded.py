@@ -47,9 +47,11 @@ def _wait_for_port(port: int, seconds: float = 30) -> None:
 
 
 class EmbeddedPostgres:
-    def __init__(self, data_dir: Path, port: int) -> None:
+    def __init__(self, data_dir: Path, port: int, *, durable: bool = False) -> None:
         self.data_dir = data_dir.resolve()
         self.port = port
+        # Tests and make run trade durability for speed; benchmarks need production's fsync.
+        self.durable = durable
         self._run_as = "postgres" if os.geteuid() == 0 else None
 
     def _cmd(self, *args: str) -> list[str]:
@@ -85,7 +87,8 @@ class EmbeddedPostgres:
                 check=True,
                 capture_output=True,
             )
-        options = f"-p {self.port} -k {self.data_dir} -c listen_addresses=127.0.0.1 -c fsync=off"
+        options = f"-p {self.port} -k {self.data_dir} -c listen_addresses=127.0.0.1"
+        options += " -c fsync=on -c synchronous_commit=on" if self.durable else " -c fsync=off"
         subprocess.run(
             self._cmd(
                 find_binary("pg_ctl"),

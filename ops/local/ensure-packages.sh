@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages roomline's local run and tests need, when they are missing.
 # servers: PostgreSQL and Redis binaries for the embedded default; browser: Chromium for UI tests,
-# the CJK font and Pango for order-sheet PDFs, promtool for the Prometheus config test.
+# the CJK font and Pango for order-sheet PDFs, promtool for the Prometheus config test;
+# bench: wrk, the HTTP load generator of the hand-run benchmarks.
 set -euo pipefail
 what=${1:-servers}
 missing=()
@@ -19,6 +20,9 @@ case "$what" in
     ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so.0" || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
     # promtool checks ops/prometheus (tests/ops/test_prometheus_config.py).
     command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+    ;;
+  bench)
+    command -v wrk >/dev/null 2>&1 || missing+=(wrk)
     ;;
 esac
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -27,6 +27,7 @@ class TestInfra:
     tmp: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="roomline-test-")))
     embedded_pg: EmbeddedPostgres | None = None
     embedded_redis: EmbeddedRedis | None = None
+    durable: bool = False  # PostgreSQL with fsync on (benchmarks)
 
     def start(self) -> None:
         given_db = os.environ.get("DATABASE_URL")
@@ -36,7 +37,9 @@ class TestInfra:
             self.database_url = f"{base}/{self.database}"
             self.admin_dsn = f"{base}/postgres".replace("postgresql+asyncpg://", "postgresql://")
         else:
-            self.embedded_pg = EmbeddedPostgres(self.tmp / "postgres", free_port())
+            self.embedded_pg = EmbeddedPostgres(
+                self.tmp / "postgres", free_port(), durable=self.durable
+            )
             self.embedded_pg.start()
             self.database_url = self.embedded_pg.url(self.database)
             self.admin_dsn = self.embedded_pg.url("postgres").replace("+asyncpg", "")
