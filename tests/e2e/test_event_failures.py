@@ -10,6 +10,7 @@ by one whose effect is not idempotent by itself: it adds one to a counter.
 from __future__ import annotations
 
 import asyncio
+import os
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -245,8 +246,6 @@ async def test_a_relay_restarted_mid_batch_with_a_failed_job_id_in_redis_loses_a
 
 
 def _prefix() -> str:
-    import os
-
     return os.environ["ROOMLINE_QUEUE_PREFIX"]
 
 
