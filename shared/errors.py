@@ -148,13 +148,19 @@ def _error_field(error: Any) -> str:
     return "body" if error.get("type") == "json_invalid" else _field_name(tuple(error["loc"]))
 
 
+def _message(error: Any) -> str:
+    # Our validators' messages are whole sentences (Chinese / English): drop pydantic's prefix.
+    message = str(error["msg"])
+    return message.removeprefix("Value error, ")
+
+
 def validation_body(exc: RequestValidationError) -> dict[str, Any]:
-    fields = [{"field": _error_field(e), "message": e["msg"]} for e in exc.errors()]
+    fields = [{"field": _error_field(e), "message": _message(e)} for e in exc.errors()]
     detail = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
     return {"error": "invalid_input", "detail": detail, "fields": fields}
 
 
-def _error_page(status: int, title: str, detail: str) -> HTMLResponse:
+def error_page(status: int, title: str, detail: str) -> HTMLResponse:
     html = (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>{escape(title)}</title><link rel='stylesheet' href='/static/roomline.css'></head>"
@@ -194,7 +200,7 @@ def install_error_handlers(app: FastAPI) -> None:
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
         if wants_html(request):
             title = exc.code.replace("_", " ").title()
-            response = _error_page(exc.status_code, title, exc.detail)
+            response = error_page(exc.status_code, title, exc.detail)
         else:
             response = JSONResponse(exc.body(), status_code=exc.status_code)
         if isinstance(exc, TooManyAttempts):
@@ -205,14 +211,14 @@ def install_error_handlers(app: FastAPI) -> None:
         assert isinstance(exc, RequestValidationError)
         body = validation_body(exc)
         if wants_html(request):
-            return _error_page(422, "Please correct the form", body["detail"])
+            return error_page(422, "Please correct the form", body["detail"])
         return JSONResponse(body, status_code=422)
 
     async def on_http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         detail = str(exc.detail)
         if wants_html(request):
-            return _error_page(exc.status_code, "Error", detail)
+            return error_page(exc.status_code, "Error", detail)
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return JSONResponse({"error": code, "detail": detail}, status_code=exc.status_code)
 

@@ -42,6 +42,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
+from shared.limits import CONTROL_CHARACTERS, control_character_message
 from shared.errors import InvalidInput
 
 REPORT_DETAIL_ROWS = 20  # errors spelled out in the one-line detail
@@ -221,7 +222,7 @@ def numbered_rows(filename: str, content: bytes, *, max_rows: int, max_bytes: in
     for number, cells in enumerate(reading, start=1):
         if all(is_blank(c) for c in cells):
             continue
-        long_cells = [(i, c) for i, c in enumerate(cells) if _too_long(c)]
+        long_cells = [(i, c) for i, c in enumerate(cells) if _unfit(c)]
         if long_cells:
             if len(too_long) < REPORT_MAX_ROWS:
                 too_long += [_cell_too_long(number, i, c) for i, c in long_cells]
@@ -240,14 +241,21 @@ def numbered_rows(filename: str, content: bytes, *, max_rows: int, max_bytes: in
     return table
 
 
-def _too_long(value: object) -> bool:
-    return isinstance(value, str) and len(value) > MAX_CELL_CHARS
+def _unfit(value: object) -> bool:
+    """Too long, or holding a control character (NUL and the like, shared.limits)."""
+    if not isinstance(value, str):
+        return False
+    return len(value) > MAX_CELL_CHARS or CONTROL_CHARACTERS.search(value) is not None
 
 
 def _cell_too_long(row: int, index: int, value: object) -> RowError:
-    """The refusal of one over-long cell: its place and length, never its text."""
-    length = len(value) if isinstance(value, str) else 0
-    message = f"cell too long: {length:,} characters (at most {MAX_CELL_CHARS:,})"
+    """The refusal of one unfit cell: its place, length or the character, never its text."""
+    text = value if isinstance(value, str) else ""
+    found = CONTROL_CHARACTERS.search(text[:MAX_CELL_CHARS])
+    if len(text) <= MAX_CELL_CHARS and found:
+        message = control_character_message(found.group())
+    else:
+        message = f"cell too long: {len(text):,} characters (at most {MAX_CELL_CHARS:,})"
     return RowError(row, f"column {get_column_letter(index + 1)}", message)
 
 

@@ -28,6 +28,7 @@ from shared.db import CommitGuardMiddleware, make_engine, make_sessionmaker
 from shared.errors import install_error_handlers
 from shared.events.admin import events_admin_router
 from shared.events.operations import refresh_event_gauges
+from shared.input_guard import InputGuardMiddleware
 from shared.observability import RequestContextMiddleware, configure_logging, get_logger
 from shared.pages import (
     SHARED_UI,
@@ -428,6 +429,8 @@ def create_service_app(
     install_error_handlers(app)
     app.add_middleware(CommitGuardMiddleware)
     app.add_middleware(RequestContextMiddleware, service=service)
+    # Inside the body cap: it reads only bodies already bounded.
+    app.add_middleware(InputGuardMiddleware)
     guards = guard_settings or WebGuardSettings()
     app.state.body_limited = True
     app.add_middleware(
