@@ -42,8 +42,8 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
-from shared.limits import CONTROL_CHARACTERS, control_character_message
 from shared.errors import InvalidInput
+from shared.limits import CONTROL_CHARACTERS, control_character_message
 
 REPORT_DETAIL_ROWS = 20  # errors spelled out in the one-line detail
 REPORT_MAX_ROWS = 200  # errors kept in a refusal (stored, served); the last says "and N more"
