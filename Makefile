@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint fmt reset deps browser-deps bench-deps venv bench lock
+.PHONY: run test fuzz lint fmt reset deps browser-deps bench-deps venv bench lock
 
 # Installs exactly the locked versions (hash-checked), then roomline itself without resolving.
 $(STAMP): pyproject.toml requirements-dev.lock
@@ -54,6 +54,11 @@ fmt: venv
 
 test: venv deps browser-deps lint
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The API fuzz test alone (also part of `make test`); longer by hand, see the README:
+# `ROOMLINE_FUZZ_EXAMPLES=500 ROOMLINE_FUZZ_SEED=$$RANDOM make fuzz`.
+fuzz: venv deps
+	$(VENV)/bin/pytest -p no:randomly tests/fuzz $(PYTEST_ARGS)
 
 reset:
 	rm -rf .local

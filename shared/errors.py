@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import InterfaceError as DbInterfaceError
@@ -133,6 +134,39 @@ class FormRejected(Exception):
         self.page = page
 
 
+class FieldProblem(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """The JSON body of every error answer (``DomainError.body``, ``validation_body``, the
+    413 of the body cap); ``rule`` names the rule a refusal cites."""
+
+    error: str
+    detail: str
+    fields: list[FieldProblem] | None = None
+    rule: str | None = None
+
+
+# Documented on every operation of a service app (create_service_app): any of them can answer
+# these, with the body above, instead of FastAPI's default 422 (``{"detail": [...]}``).
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": description}
+    for status, description in {
+        400: "Refused as asked, or a body that cannot be read",
+        401: "Not logged in",
+        403: "Role not held, or the CSRF token missing",
+        404: "No such record",
+        409: "Conflict, or a business rule refused it",
+        413: "Request body too large",
+        422: "Invalid input",
+        429: "Too many failed logins: try again after Retry-After seconds",
+        503: "PostgreSQL or Redis unreachable",
+    }.items()
+}
+
+
 def wants_html(request: Request) -> bool:
     accept = request.headers.get("accept", "")
     return "text/html" in accept and "application/json" not in accept
@@ -165,7 +199,7 @@ def error_page(status: int, title: str, detail: str) -> HTMLResponse:
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>{escape(title)}</title><link rel='stylesheet' href='/static/roomline.css'></head>"
         f"<body><main class='error-page'><h1>{escape(title)}</h1>"
-        f"<p class='error' role='alert'>{escape(detail)}</p>"
+        f'<p class="error" role="alert">{escape(detail)}</p>'
         "<p><a href='javascript:history.back()'>Back</a> · <a href='/'>Home</a></p>"
         "</main></body></html>"
     )

@@ -27,6 +27,9 @@ from shared.limits import CONTROL_CHARACTERS, INT64_MAX, control_character_messa
 QUERY_VALUE_MAX = 2_000
 BODY_STRING_MAX = 20_000
 CHECKED = "roomline.input_checked"
+# Set by shared.web's BodyLimitMiddleware when it caps this request's body. The all-in-one
+# app's cap leaves a mounted service's paths to that service's own cap, so its guard waits too.
+BODY_CAPPED = "roomline.body_capped"
 JSON_TYPES = ("application/json",)
 FORM_TYPES = ("application/x-www-form-urlencoded",)
 
@@ -126,13 +129,13 @@ def _replay(messages: list[Message], receive: Receive) -> Receive:
 
 
 class InputGuardMiddleware:
-    """Sits inside BodyLimitMiddleware, so the body it reads is already capped."""
+    """Sits inside BodyLimitMiddleware and acts only where that capped the body."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get(CHECKED):
+        if scope["type"] != "http" or scope.get(CHECKED) or not scope.get(BODY_CAPPED):
             await self.app(scope, receive, send)
             return
         scope[CHECKED] = True  # a mounted service app shares this scope: check once

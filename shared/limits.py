@@ -13,11 +13,19 @@ The windows and the money ceiling are the business's to set (``ROOMLINE_DATE_WIN
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+import uuid
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, StringConstraints, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.clock import clock
@@ -89,6 +97,26 @@ Line = Text(LINE_LENGTH)
 Note = Text(NOTE_LENGTH)
 SearchText = Text(QUERY_LENGTH)
 
+
+def at_most(length: int, what: str) -> Any:
+    """Refuse a string longer than ``length`` before parsing it as ``what`` (an id, an amount)."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, str) and len(value) > length:
+            raise ValueError(f"过长：最多 {length} 个字符 / {what} is at most {length} characters")
+        return value
+
+    return BeforeValidator(check)
+
+
+UUID_LENGTH = 36
+# A UUID as the API writes it (36 characters); the schema says so, and so does the check.
+Uuid = Annotated[
+    uuid.UUID,
+    at_most(UUID_LENGTH, "an id"),
+    WithJsonSchema({"type": "string", "format": "uuid", "maxLength": UUID_LENGTH}),
+]
+
 PageNumber = Annotated[int, Field(ge=1, le=MAX_PAGE)]
 RowId = Annotated[int, Field(ge=1, le=INT64_MAX)]
 Int32Id = Annotated[int, Field(ge=1, le=INT32_MAX)]
@@ -135,7 +163,30 @@ def check_date(day: date) -> date:
 _WINDOWED_DATE_SCHEMA = {"type": "string", "format": "date", "x-window": "business"}
 BusinessDate = Annotated[date, AfterValidator(check_date), WithJsonSchema(_WINDOWED_DATE_SCHEMA)]
 
-MONTH_PATTERN = re.compile(r"^\d{4}-\d{2}$")
+
+def check_datetime(moment: datetime) -> datetime:
+    """Refuse a moment whose business date (in the business's time zone) lies outside the
+    window; one at the very edge of the calendar (year 1, 9999) is refused, never an
+    OverflowError."""
+    try:
+        day = clock.local(moment).date() if moment.tzinfo is not None else moment.date()
+    except (OverflowError, ValueError):
+        day = None
+    first, last = date_window()
+    if day is None or not first <= day <= last:
+        raise ValueError(
+            f"时间须在 {first} 至 {last} 之间 / the time must lie between {first} and {last}"
+        )
+    return moment
+
+
+# A moment (an event's time): an ISO date-time with its UTC offset, on a date inside the window.
+_WINDOWED_DATETIME_SCHEMA = {"type": "string", "format": "date-time", "x-window": "business"}
+BusinessDateTime = Annotated[
+    AwareDatetime, AfterValidator(check_datetime), WithJsonSchema(_WINDOWED_DATETIME_SCHEMA)
+]
+
+MONTH_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 def parse_month(text: str) -> date:

@@ -25,10 +25,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from shared.auth import Role, SessionStore, require
 from shared.config import Settings
 from shared.db import CommitGuardMiddleware, make_engine, make_sessionmaker
-from shared.errors import install_error_handlers
+from shared.errors import ERROR_RESPONSES, install_error_handlers
 from shared.events.admin import events_admin_router
 from shared.events.operations import refresh_event_gauges
-from shared.input_guard import InputGuardMiddleware
+from shared.input_guard import BODY_CAPPED, InputGuardMiddleware
 from shared.observability import RequestContextMiddleware, configure_logging, get_logger
 from shared.pages import (
     SHARED_UI,
@@ -285,6 +285,7 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         cap = self.cap_for(path)
+        scope[BODY_CAPPED] = True  # the input guard inside reads only a capped body
         declared = _content_length(scope)
         if declared is not None and declared > cap:
             await _too_large(scope, send, cap)
@@ -421,6 +422,7 @@ def create_service_app(
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
+        responses=ERROR_RESPONSES,  # every operation documents the kit's error answers
     )
     app.state.settings = settings
     app.state.service = service

@@ -23,6 +23,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from services.confirmation.models import ConfirmationTask, HotelReply, OrderDispatch
 from shared.clock import clock
 from shared.errors import InvalidInput, NotFound
+from shared.limits import check_date
 
 PAGE_SIZE = 50
 Column = ColumnElement[Any] | InstrumentedAttribute[Any]
@@ -65,15 +66,21 @@ class ArchivePage(BaseModel):
 
 
 def parse_date(value: str, field: str) -> date | None:
-    """A business date from a form or query (YYYY-MM-DD); blank is None."""
+    """A business date from a form or query (YYYY-MM-DD); blank is None. A date outside
+    shared.limits' window (year 1, 9999-12-31) is refused like a malformed one, naming the
+    field, before any date arithmetic could overflow (issue 14)."""
     if not value.strip():
         return None
     try:
-        return date.fromisoformat(value.strip())
+        day = date.fromisoformat(value.strip())
     except ValueError:
         raise InvalidInput(
             f"{field.replace('_', ' ')}: '{value}' is not a date (YYYY-MM-DD).", field=field
         ) from None
+    try:
+        return check_date(day)
+    except ValueError as exc:
+        raise InvalidInput(f"{field.replace('_', ' ')}: {exc}", field=field) from None
 
 
 def effective_dates(query: ArchiveQuery) -> Dates:

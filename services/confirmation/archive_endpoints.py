@@ -3,28 +3,28 @@
 from __future__ import annotations
 
 import mimetypes
-import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import AfterValidator, StringConstraints
 
 from services.confirmation import archive, replies
 from services.confirmation.archive import ArchivePage, ArchiveQuery
 from services.confirmation.auth import DESK_ROLES
 from services.confirmation.downloads import download
+from services.confirmation.schemas import PathId
 from shared.auth import Staff, require
 from shared.db import DbSession
 from shared.errors import InvalidInput
+from shared.limits import PageNumber, SearchText, check_text
 from shared.web import render
 
 router = APIRouter()
 DeskStaff = Annotated[Staff, require(*DESK_ROLES)]
-PageNumber = Annotated[int, Query(ge=1, le=10_000)]
-# Dates arrive as text and are parsed by archive.parse_date, so a bad one is refused naming
-# its field on the page as well as in JSON.
-DateText = Annotated[str, Query(max_length=20)]
-SearchText = Annotated[str, Query(max_length=200)]
+# Dates arrive as text and are parsed by archive.parse_date, so a bad one (or one outside
+# shared.limits' window) is refused naming its field on the page as well as in JSON.
+DateText = Annotated[str, StringConstraints(max_length=20), AfterValidator(check_text)]
 
 
 def _query(
@@ -95,9 +95,7 @@ async def api_archive(
 
 
 @router.get("/dispatches/{dispatch_id}/document")
-async def dispatch_document(
-    session: DbSession, staff: DeskStaff, dispatch_id: uuid.UUID
-) -> Response:
+async def dispatch_document(session: DbSession, staff: DeskStaff, dispatch_id: PathId) -> Response:
     """Download the document (the PDF) a dispatch sent, exactly as stored."""
     content, filename = await archive.dispatch_document(session, dispatch_id)
     content_type = mimetypes.guess_type(filename)[0] or "application/pdf"

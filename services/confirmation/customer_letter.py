@@ -133,9 +133,10 @@ async def customer_letter(
     stem = f"{task.booking_ref}-customer-{outcome}"
     if task.kind != "new":
         stem += f"-{task.kind}-v{task.booking_version}"
+    filename = safe_filename(stem)
     return RenderedDocument(
-        content=await render_pdf("customer_letter.html", context),
-        filename=safe_filename(stem),
+        content=await render_pdf("customer_letter.html", context, name=filename),
+        filename=filename,
         subject=" · ".join(
             (f"Booking {task.booking_ref}", title_en.lower(), title_zh, hotel.short_name)
         ),

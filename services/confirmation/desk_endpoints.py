@@ -12,18 +12,22 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.confirmation import claims, desk, desk_views, replies
 from services.confirmation.auth import DESK_ROLES
+from services.confirmation.schemas import NoticeWord, PathId
 from shared.auth import Staff, require
 from shared.db import DbSession
 from shared.errors import DomainError, FormRejected, NotFound
+from shared.limits import CODE_LENGTH, check_text
 from shared.web import form_data, render, see_other
 
 router = APIRouter()
 DeskStaff = Annotated[Staff, require(*DESK_ROLES)]
+# The action's name in the path: one of ACTIONS, else 404 (after this bound, a 422).
+ActionName = Annotated[str, StringConstraints(max_length=CODE_LENGTH), AfterValidator(check_text)]
 Action = Callable[[AsyncSession, uuid.UUID, Staff, dict[str, str]], Awaitable[Any]]
 
 # The form actions: route name -> (service call, the "saved" word the page shows).
@@ -82,7 +86,7 @@ async def task_page(
 
 @router.get("/tasks/{task_id}", response_class=HTMLResponse)
 async def show_task(
-    request: Request, session: DbSession, staff: DeskStaff, task_id: uuid.UUID, saved: str = ""
+    request: Request, session: DbSession, staff: DeskStaff, task_id: PathId, saved: NoticeWord = ""
 ) -> Response:
     """The task page: the booking, the order sheet, sends, the hotel's replies and answer."""
     return await task_page(request, session, staff, task_id, saved=saved)
@@ -101,7 +105,7 @@ async def claim_next(request: Request, session: DbSession, staff: DeskStaff) -> 
 
 @router.post("/tasks/{task_id}/{action}")
 async def task_action(
-    request: Request, session: DbSession, staff: DeskStaff, task_id: uuid.UUID, action: str
+    request: Request, session: DbSession, staff: DeskStaff, task_id: PathId, action: ActionName
 ) -> Response:
     """One of ``ACTIONS`` from the task page's forms."""
     if action not in ACTIONS:
@@ -139,7 +143,7 @@ class ActionResult(BaseModel):
 
 @router.post("/api/tasks/{task_id}/{action}", response_model=ActionResult)
 async def api_task_action(
-    session: DbSession, staff: DeskStaff, task_id: uuid.UUID, action: str, body: ActionBody
+    session: DbSession, staff: DeskStaff, task_id: PathId, action: ActionName, body: ActionBody
 ) -> Any:
     """The same actions as JSON: claim, release, verify (note), receipt-check (contact),
     confirm (confirmation_no), full-house (reason), customer-call (note)."""

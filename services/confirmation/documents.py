@@ -2,17 +2,16 @@
 PDF renderer, the hotel's file, the booking's facts and prices (CF-1, CF-6, CF-8).
 
 Documents are Jinja2 HTML rendered to PDF by WeasyPrint, in the CJK font throughout so
-Chinese guest and hotel names print. Rendering is CPU work, so ``render_pdf`` runs in a
-worker thread; a lock keeps it to one rendering at a time, because Pango and fontconfig
-have a history of crashing under concurrent use from several threads (WeasyPrint issues
-#167, #684, #1402) and this 2-core machine gains nothing from running two at once.
+Chinese guest and hotel names print (DejaVu and Symbola behind it for other scripts, emoji and
+symbols; a character no font has prints as "[?]"). The HTML is made here; the PDF in the kit's
+worker processes (``shared.documents``): off the event loop, at most
+``ROOMLINE_DOCUMENT_RENDERS`` at once, each stopped after ``ROOMLINE_DOCUMENT_RENDER_SECONDS``
+with a bilingual 503 (issue 14: one over-long guest name must not hold up every preview).
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
-import threading
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -26,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.confirmation.models import ConfirmationTask, HotelContact, HotelTerms
 from services.confirmation.settings import ConfirmationSettings
+from shared import documents as kit
 from shared.errors import NotFound
 from shared.money import Money
 
@@ -42,7 +42,6 @@ PAYMENT_LABELS = {
 # sets the guest's price at its desk and pays us commission afterwards, PAY-4).
 HIDDEN_PRICE_NOTE = "房价由客人前台支付 / Guest pays at the hotel"
 PriceBasis = Literal["net", "sell", "hidden"]
-_render_lock = threading.Lock()
 # Booking fields only the placement event carries (BookingPlacedV1, not the change events).
 _PLACEMENT_ONLY = ("booker_company", "member_card")
 
@@ -111,22 +110,16 @@ def day(value: date | str) -> str:
     return f"{when.isoformat()} {WEEKDAYS[when.weekday()]}"
 
 
-def _write_pdf(html: str) -> bytes:
-    from weasyprint import HTML  # imported late: loading Pango costs a second at start-up
-
-    with _render_lock:
-        pdf = HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
-    assert pdf is not None
-    return bytes(pdf)
-
-
 def render_html(template: str, context: dict[str, Any]) -> str:
     return environment().get_template(template).render(**context)
 
 
-async def render_pdf(template: str, context: dict[str, Any]) -> bytes:
-    """Render a template to PDF bytes off the event loop."""
-    return await asyncio.to_thread(_write_pdf, render_html(template, context))
+async def render_pdf(template: str, context: dict[str, Any], *, name: str = "") -> bytes:
+    """Render a template to PDF bytes in the kit's worker processes, off the event loop;
+    ``kit.DocumentRenderTimedOut`` (503, bilingual) when it takes too long. ``name`` (the
+    file name) is what the error calls the document."""
+    html = render_html(template, context)
+    return await kit.render_pdf(html, base_url=str(TEMPLATES), name=name or template)
 
 
 def safe_filename(stem: str) -> str:

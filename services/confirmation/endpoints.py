@@ -4,27 +4,29 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import AfterValidator, StringConstraints
 
 from services.confirmation import replies, service
 from services.confirmation.auth import DESK_ROLES
 from services.confirmation.schemas import (
     STATE_FILTERS,
+    BookingRefText,
     ChannelFilter,
+    NoticeWord,
     StateFilter,
     TaskPage,
     TaskView,
 )
 from shared.auth import Staff, require
 from shared.db import DbSession
+from shared.limits import PageNumber, SearchText, check_text
 from shared.web import render
 
 router = APIRouter()
 DeskStaff = Annotated[Staff, require(*DESK_ROLES)]
-HotelFilter = Annotated[str, Query(max_length=200)]
-CityFilter = Annotated[str, Query(max_length=80)]
-PageNumber = Annotated[int, Query(ge=1, le=10_000)]
+CityFilter = Annotated[str, StringConstraints(max_length=80), AfterValidator(check_text)]
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -32,12 +34,12 @@ async def queue_page(
     request: Request,
     session: DbSession,
     staff: DeskStaff,
-    hotel: HotelFilter = "",
+    hotel: SearchText = "",
     state: StateFilter = "open",
     page: PageNumber = 1,
     city: CityFilter = "",
     channel: ChannelFilter = "",
-    saved: str = "",
+    saved: NoticeWord = "",
 ) -> Response:
     """The confirmation queue, earliest deadline first; filter by hotel, city, state and the
     hotel's channel."""
@@ -64,7 +66,7 @@ async def queue_page(
 async def api_tasks(
     session: DbSession,
     staff: DeskStaff,
-    hotel: HotelFilter = "",
+    hotel: SearchText = "",
     state: StateFilter = "open",
     page: PageNumber = 1,
     city: CityFilter = "",
@@ -77,6 +79,6 @@ async def api_tasks(
 
 
 @router.get("/api/tasks/{booking_ref}", response_model=TaskView)
-async def api_task(session: DbSession, staff: DeskStaff, booking_ref: str) -> Any:
+async def api_task(session: DbSession, staff: DeskStaff, booking_ref: BookingRefText) -> Any:
     """One booking's confirmation task."""
     return await service.get_task(session, booking_ref=booking_ref)

@@ -47,8 +47,13 @@ MAX_ATTACHMENT_BYTES = 15 * 1024 * 1024
 PDFS_READ = 5
 PDF_TEXT_MAX_CHARS = 100_000
 # C0 controls but tab and newline, DEL, and C1 controls: PostgreSQL text cannot hold NUL,
-# and the others only garble the desk's pages (or hide text in them).
+# and the others only garble the desk's pages (or hide text in them). Each is replaced by a
+# visible stand-in, so the desk sees that the mail carried something there (the raw mail
+# keeps the original): its Unicode control picture (NUL as "␀", ESC as "␛", DEL as "␡"), or
+# "\ufffd" for a C1 control, which has none.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# What ends a text cut at its limit, so nobody takes the stored text for the whole of it.
+TRUNCATION_MARK = "…[truncated]"
 _LINE_BREAKS = re.compile(r"\r\n?")
 _ONE_LINE_SPACE = re.compile(r"[\t\n]+")
 
@@ -74,16 +79,27 @@ class ParsedMail:
     pdf_text: str = ""
 
 
+def _control_picture(found: re.Match[str]) -> str:
+    code = ord(found.group())
+    if code < 0x20:
+        return chr(0x2400 + code)
+    return "\u2421" if code == 0x7F else "\ufffd"
+
+
 def clean_text(text: str, limit: int | None = None, *, one_line: bool = False) -> str:
     """Text PostgreSQL will store: no NUL or other control characters (a NUL would fail the
-    insert, and the sender would retry a mail we can never keep), no lone surrogates, line
-    breaks as ``\\n`` (or spaces, ``one_line``), and at most ``limit`` characters."""
+    insert, and the sender would retry a mail we can never keep; each is shown as its control
+    picture instead), no lone surrogates, line breaks as ``\\n`` (or spaces, ``one_line``),
+    and at most ``limit`` characters, a cut text ending in TRUNCATION_MARK (issue 14)."""
     text = _LINE_BREAKS.sub("\n", text)
     if one_line:
         text = _ONE_LINE_SPACE.sub(" ", text)
-    text = _CONTROL.sub("", text)
+    text = _CONTROL.sub(_control_picture, text)
     text = text.encode("utf-8", errors="replace").decode("utf-8")
-    return text[:limit] if limit is not None else text
+    if limit is not None and len(text) > limit:
+        kept = max(0, limit - len(TRUNCATION_MARK))
+        return (text[:kept] + TRUNCATION_MARK)[:limit]
+    return text
 
 
 def decode_bytes(raw: bytes, charset: str | None) -> str:

@@ -202,9 +202,10 @@ async def order_sheet(session: AsyncSession, task: ConfirmationTask) -> Rendered
     stem = f"{task.booking_ref}-order-{task.kind}"
     if task.kind != "new":
         stem += f"-v{task.booking_version}"
+    filename = safe_filename(stem)
     return RenderedDocument(
-        content=await render_pdf("order_sheet.html", context),
-        filename=safe_filename(stem),
+        content=await render_pdf("order_sheet.html", context, name=filename),
+        filename=filename,
         subject=subject_of(task, context["hotel"]),
         body=cover_body(task, context["hotel"]),
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,14 +18,15 @@ from services.confirmation import replies
 from services.confirmation.auth import DESK_ROLES
 from services.confirmation.downloads import download
 from services.confirmation.replies import FileRequest, ReplyPage, ReplyView
+from services.confirmation.schemas import NoticeWord, PathId
 from shared.auth import Staff, require
 from shared.db import DbSession
 from shared.errors import DomainError, FormRejected
+from shared.limits import PageNumber
 from shared.web import form_data, readable_errors, render, see_other
 
 router = APIRouter()
 DeskStaff = Annotated[Staff, require(*DESK_ROLES)]
-PageNumber = Annotated[int, Query(ge=1, le=10_000)]
 Back = Literal["tray", "reply"]
 
 
@@ -83,7 +84,11 @@ async def _reply_page(
 
 @router.get("/replies", response_class=HTMLResponse)
 async def tray_page(
-    request: Request, session: DbSession, staff: DeskStaff, page: PageNumber = 1, filed: str = ""
+    request: Request,
+    session: DbSession,
+    staff: DeskStaff,
+    page: PageNumber = 1,
+    filed: NoticeWord = "",
 ) -> Response:
     """The unmatched tray: replies no booking ref matched, newest first."""
     notice = f"Reply filed to booking {filed[:40]}." if filed else ""
@@ -92,7 +97,7 @@ async def tray_page(
 
 @router.post("/replies/{reply_id}/file")
 async def file_form(
-    request: Request, session: DbSession, staff: DeskStaff, reply_id: uuid.UUID
+    request: Request, session: DbSession, staff: DeskStaff, reply_id: PathId
 ) -> Response:
     """File a reply to a booking ref; an unknown ref shows the error and changes nothing."""
     fields = await form_data(request)
@@ -140,7 +145,7 @@ async def _file_refused(
 
 @router.get("/replies/{reply_id}", response_class=HTMLResponse)
 async def reply_page(
-    request: Request, session: DbSession, staff: DeskStaff, reply_id: uuid.UUID, filed: str = ""
+    request: Request, session: DbSession, staff: DeskStaff, reply_id: PathId, filed: NoticeWord = ""
 ) -> Response:
     """One reply: its headers, full text, attachments and the task it is filed to."""
     notice = "Reply filed." if filed else ""
@@ -149,7 +154,7 @@ async def reply_page(
 
 @router.get("/replies/{reply_id}/attachments/{attachment_id}")
 async def attachment_download(
-    session: DbSession, staff: DeskStaff, reply_id: uuid.UUID, attachment_id: uuid.UUID
+    session: DbSession, staff: DeskStaff, reply_id: PathId, attachment_id: PathId
 ) -> Response:
     """Download one attachment of a reply, with the content type it came with."""
     attachment = await replies.get_attachment(session, reply_id, attachment_id)
@@ -159,7 +164,7 @@ async def attachment_download(
 
 
 @router.get("/replies/{reply_id}/raw")
-async def raw_download(session: DbSession, staff: DeskStaff, reply_id: uuid.UUID) -> Response:
+async def raw_download(session: DbSession, staff: DeskStaff, reply_id: PathId) -> Response:
     """Download the mail exactly as received (.eml)."""
     raw = await replies.get_raw(session, reply_id)
     return download(raw, filename=f"reply-{reply_id}.eml", content_type="message/rfc822")
@@ -174,14 +179,14 @@ async def api_replies(
 
 
 @router.get("/api/replies/{reply_id}", response_model=ReplyView)
-async def api_reply(session: DbSession, staff: DeskStaff, reply_id: uuid.UUID) -> Any:
+async def api_reply(session: DbSession, staff: DeskStaff, reply_id: PathId) -> Any:
     """One reply with its attachments' names (not their contents)."""
     return await replies.get_reply(session, reply_id)
 
 
 @router.post("/api/replies/{reply_id}/file", response_model=ReplyView)
 async def api_file(
-    session: DbSession, staff: DeskStaff, reply_id: uuid.UUID, body: FileRequest
+    session: DbSession, staff: DeskStaff, reply_id: PathId, body: FileRequest
 ) -> Any:
     """File a reply to a booking ref (422 naming ``booking_ref`` if we do not know it)."""
     return await replies.file_reply(

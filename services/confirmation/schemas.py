@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel
+from pydantic import AfterValidator, BaseModel, StringConstraints
+
+from shared.limits import Uuid, check_text
 
 TaskState = Literal["unsent", "sending", "sent", "confirmed", "full"]
 TaskStatus = Literal["overdue", "due-soon", "ok"]
@@ -23,6 +25,13 @@ OPEN_STATES: tuple[str, ...] = ("unsent", "sending", "sent")
 UNSENT_STATES: tuple[str, ...] = ("unsent", "sending")
 # The hotel's channel an order goes by (CF-1); "" is any.
 ChannelFilter = Literal["", "fax", "email"]
+
+# Issue 14: every id in a path is a UUID, whose text is at most 36 characters.
+PathId = Uuid
+# A booking ref (RL + 8, see shared.booking_refs), with room to say what is wrong with a typo.
+BookingRefText = Annotated[str, StringConstraints(max_length=40), AfterValidator(check_text)]
+# The word a page shows after a redirect (?saved=claimed, ?filed=RL…): never more than this.
+NoticeWord = Annotated[str, StringConstraints(max_length=64), AfterValidator(check_text)]
 
 
 class TaskView(BaseModel):

@@ -29,6 +29,7 @@ from services.confirmation import claims, sending
 from services.confirmation.auth import DESK_ROLES
 from services.confirmation.desk_endpoints import task_page
 from services.confirmation.models import OrderDispatch
+from services.confirmation.schemas import PathId
 from services.confirmation.settings import ConfirmationSettings
 from shared.auth import Staff, require
 from shared.db import DbSession, after_commit
@@ -131,7 +132,7 @@ def _queued_out(request: Request, dispatch: OrderDispatch) -> DispatchQueuedOut:
 
 @router.post("/tasks/{task_id}/send")
 async def send_order(
-    request: Request, session: DbSession, staff: DeskStaff, task_id: uuid.UUID
+    request: Request, session: DbSession, staff: DeskStaff, task_id: PathId
 ) -> Response:
     """Send the order sheet to the hotel by its fax or email (CF-1)."""
     return await _form_send(request, session, staff, task_id, _hotel_order)
@@ -139,7 +140,7 @@ async def send_order(
 
 @router.post("/tasks/{task_id}/customer-notice/send")
 async def send_customer_notice(
-    request: Request, session: DbSession, staff: DeskStaff, task_id: uuid.UUID
+    request: Request, session: DbSession, staff: DeskStaff, task_id: PathId
 ) -> Response:
     """Send the customer's confirmation the way they asked (CF-6)."""
     return await _form_send(request, session, staff, task_id, _customer_notice)
@@ -147,7 +148,7 @@ async def send_customer_notice(
 
 @router.post("/api/tasks/{task_id}/send", status_code=202)
 async def api_send_order(
-    request: Request, session: DbSession, staff: DeskStaff, task_id: uuid.UUID
+    request: Request, session: DbSession, staff: DeskStaff, task_id: PathId
 ) -> DispatchQueuedOut:
     """Queue the order sheet for the hotel (CF-1); poll ``status_url`` for the outcome."""
     dispatch = await _queue_and_enqueue(request, session, staff, task_id, _hotel_order)
@@ -156,7 +157,7 @@ async def api_send_order(
 
 @router.post("/api/tasks/{task_id}/customer-notice/send", status_code=202)
 async def api_send_customer_notice(
-    request: Request, session: DbSession, staff: DeskStaff, task_id: uuid.UUID
+    request: Request, session: DbSession, staff: DeskStaff, task_id: PathId
 ) -> DispatchQueuedOut:
     """Queue the customer's confirmation (CF-6); poll ``status_url`` for the outcome."""
     dispatch = await _queue_and_enqueue(request, session, staff, task_id, _customer_notice)
@@ -164,7 +165,7 @@ async def api_send_customer_notice(
 
 
 @router.get("/api/dispatches/{dispatch_id}")
-async def api_dispatch(session: DbSession, staff: DeskStaff, dispatch_id: uuid.UUID) -> DispatchOut:
+async def api_dispatch(session: DbSession, staff: DeskStaff, dispatch_id: PathId) -> DispatchOut:
     """A send's state, tries and last error."""
     dispatch = await sending.get_dispatch(session, dispatch_id)
     return DispatchOut.model_validate(dispatch, from_attributes=True)

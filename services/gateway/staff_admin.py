@@ -15,15 +15,21 @@ from services.gateway import repository, service
 from services.gateway.auth import ADMIN_ROLES
 from services.gateway.models import StaffUser
 from services.gateway.schemas import (
+    MAX_ROLES,
     LockoutClear,
+    LockoutIdentity,
     LockoutOut,
+    LockoutScope,
+    PasswordField,
     PasswordReset,
+    RoleField,
     RolesChange,
     StaffOut,
 )
 from shared.auth import Role, Staff, require
 from shared.db import DbSession
 from shared.errors import FormRejected
+from shared.limits import RowId
 from shared.pages import render, see_other
 from shared.throttle import throttle_for
 
@@ -78,8 +84,8 @@ async def roles_form(
     request: Request,
     session: DbSession,
     staff: Admin,
-    user_id: int,
-    roles: Annotated[list[str] | None, Form()] = None,
+    user_id: RowId,
+    roles: Annotated[list[RoleField] | None, Form(max_length=MAX_ROLES)] = None,
 ) -> Response:
     """Change a person's roles; ends their sessions."""
     change = _parsed(request, staff, RolesChange, roles=roles or [])
@@ -91,7 +97,7 @@ async def roles_form(
 
 @router.post("/admin/staff/{user_id}/deactivate")
 async def deactivate_form(
-    request: Request, session: DbSession, staff: Admin, user_id: int
+    request: Request, session: DbSession, staff: Admin, user_id: RowId
 ) -> Response:
     """Deactivate a person: they cannot log in, and their sessions end."""
     sessions = request.app.state.sessions
@@ -101,7 +107,7 @@ async def deactivate_form(
 
 @router.post("/admin/staff/{user_id}/activate")
 async def activate_form(
-    request: Request, session: DbSession, staff: Admin, user_id: int
+    request: Request, session: DbSession, staff: Admin, user_id: RowId
 ) -> Response:
     """Let a deactivated person log in again."""
     sessions = request.app.state.sessions
@@ -114,8 +120,8 @@ async def password_form(
     request: Request,
     session: DbSession,
     staff: Admin,
-    user_id: int,
-    password: Annotated[str, Form()],
+    user_id: RowId,
+    password: Annotated[PasswordField, Form()],
 ) -> Response:
     """Set a new password for a person; ends their sessions."""
     reset = _parsed(request, staff, PasswordReset, password=password)
@@ -130,8 +136,8 @@ async def clear_lockout_form(
     request: Request,
     session: DbSession,
     staff: Admin,
-    scope: Annotated[str, Form()],
-    identity: Annotated[str, Form()],
+    scope: Annotated[LockoutScope, Form()],
+    identity: Annotated[LockoutIdentity, Form()],
 ) -> Response:
     """Let a locked-out account, credential or address try again now."""
     clear = _parsed(request, staff, LockoutClear, scope=scope, identity=identity)
@@ -152,7 +158,7 @@ async def api_staff(session: DbSession, staff: Admin) -> Any:
 
 @router.put("/api/staff/{user_id}/roles", response_model=StaffOut)
 async def api_roles(
-    request: Request, session: DbSession, staff: Admin, user_id: int, body: RolesChange
+    request: Request, session: DbSession, staff: Admin, user_id: RowId, body: RolesChange
 ) -> Any:
     """Change a person's roles; ends their sessions."""
     sessions = request.app.state.sessions
@@ -163,7 +169,7 @@ async def api_roles(
 
 
 @router.post("/api/staff/{user_id}/deactivate", response_model=StaffOut)
-async def api_deactivate(request: Request, session: DbSession, staff: Admin, user_id: int) -> Any:
+async def api_deactivate(request: Request, session: DbSession, staff: Admin, user_id: RowId) -> Any:
     """Deactivate a person: they cannot log in, and their sessions end."""
     sessions = request.app.state.sessions
     return _out(
@@ -172,7 +178,7 @@ async def api_deactivate(request: Request, session: DbSession, staff: Admin, use
 
 
 @router.post("/api/staff/{user_id}/activate", response_model=StaffOut)
-async def api_activate(request: Request, session: DbSession, staff: Admin, user_id: int) -> Any:
+async def api_activate(request: Request, session: DbSession, staff: Admin, user_id: RowId) -> Any:
     """Let a deactivated person log in again."""
     sessions = request.app.state.sessions
     return _out(
@@ -182,7 +188,7 @@ async def api_activate(request: Request, session: DbSession, staff: Admin, user_
 
 @router.post("/api/staff/{user_id}/password", response_model=StaffOut)
 async def api_password(
-    request: Request, session: DbSession, staff: Admin, user_id: int, body: PasswordReset
+    request: Request, session: DbSession, staff: Admin, user_id: RowId, body: PasswordReset
 ) -> Any:
     """Set a new password for a person; ends their sessions."""
     user = await service.reset_password(

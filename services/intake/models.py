@@ -111,6 +111,30 @@ booking_night = Table(
     Column("sell_minor", BigInteger, nullable=False),
 )
 
+# IN-1 (issue 14): each booking form the server rendered; the form carries only ``form_id``,
+# and the booking takes its opening time and call from here (booking/handle_time.py).
+booking_form = Table(
+    "booking_form",
+    metadata,
+    Column("form_id", Uuid, primary_key=True),
+    Column("user_id", BigInteger, nullable=False),
+    Column("agent_username", String(80), nullable=False),
+    Column("call_id", String(64)),
+    Column("opened_at", DateTime(timezone=True), nullable=False),
+    Column("claimed_call_answered_at", DateTime(timezone=True)),  # as sent; not trusted
+    Column("call_answered_at", DateTime(timezone=True)),  # bounded by what the server saw
+    Column("used_at", DateTime(timezone=True)),
+    Column("booking_id", Uuid),
+    Index(
+        "booking_form_call_of",
+        "user_id",
+        "call_id",
+        "opened_at",
+        postgresql_where=text("call_id IS NOT NULL"),
+    ),
+    Index("booking_form_opened", "opened_at"),
+)
+
 
 # --- projections of other services' data -----------------------------------------------------
 

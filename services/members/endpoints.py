@@ -5,16 +5,23 @@ Pages are in ``pages.py``.
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter
 
 from services.members import service as members
 from services.members.auth import MEMBER_ROLES
-from services.members.service import ComplaintFlagIn, MemberEdit, MemberIn, MemberPage, MemberView
+from services.members.service import (
+    ComplaintFlagIn,
+    MemberEdit,
+    MemberId,
+    MemberIn,
+    MemberPage,
+    MemberView,
+)
 from shared.auth import Staff, require
 from shared.db import DbSession
+from shared.limits import PageNumber, SearchText
 
 router = APIRouter()
 MemberStaff = Annotated[Staff, require(*MEMBER_ROLES)]
@@ -22,7 +29,7 @@ MemberStaff = Annotated[Staff, require(*MEMBER_ROLES)]
 
 @router.get("/api/members", response_model=MemberPage)
 async def api_list_members(
-    session: DbSession, staff: MemberStaff, q: str = "", page: int = 1
+    session: DbSession, staff: MemberStaff, q: SearchText = "", page: PageNumber = 1
 ) -> MemberPage:
     """Members by card number, name or phone, 50 a page."""
     return await members.list_members(session, q=q, page=page)
@@ -35,16 +42,14 @@ async def api_create_member(session: DbSession, staff: MemberStaff, body: Member
 
 
 @router.get("/api/members/{member_id}", response_model=MemberView)
-async def api_get_member(
-    session: DbSession, staff: MemberStaff, member_id: uuid.UUID
-) -> MemberView:
+async def api_get_member(session: DbSession, staff: MemberStaff, member_id: MemberId) -> MemberView:
     """One member."""
     return await members.get_member(session, member_id=member_id)
 
 
 @router.put("/api/members/{member_id}", response_model=MemberView)
 async def api_update_member(
-    session: DbSession, staff: MemberStaff, member_id: uuid.UUID, body: MemberEdit
+    session: DbSession, staff: MemberStaff, member_id: MemberId, body: MemberEdit
 ) -> MemberView:
     """Change a member's profile or card (CS-1); ``version_no`` must be the one read."""
     return await members.update_member(session, actor=staff, member_id=member_id, data=body)
@@ -52,7 +57,7 @@ async def api_update_member(
 
 @router.put("/api/members/{member_id}/complaint", response_model=MemberView)
 async def api_flag_complaint(
-    session: DbSession, staff: MemberStaff, member_id: uuid.UUID, body: ComplaintFlagIn
+    session: DbSession, staff: MemberStaff, member_id: MemberId, body: ComplaintFlagIn
 ) -> MemberView:
     """Flag an open major complaint: compensation is offered at the next booking (IN-8)."""
     return await members.set_complaint(session, actor=staff, member_id=member_id, data=body)
@@ -60,7 +65,7 @@ async def api_flag_complaint(
 
 @router.delete("/api/members/{member_id}/complaint", response_model=MemberView)
 async def api_clear_complaint(
-    session: DbSession, staff: MemberStaff, member_id: uuid.UUID
+    session: DbSession, staff: MemberStaff, member_id: MemberId
 ) -> MemberView:
     """Clear the complaint flag once compensation was given (IN-8)."""
     return await members.clear_complaint(session, actor=staff, member_id=member_id)

@@ -4,30 +4,33 @@
 from __future__ import annotations
 
 import re
-import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.members import service as members
 from services.members.auth import MEMBER_ROLES
-from services.members.service import LEVELS, ComplaintFlagIn, MemberEdit, MemberIn
+from services.members.service import LEVELS, ComplaintFlagIn, MemberEdit, MemberId, MemberIn
 from shared.auth import Staff, require
 from shared.db import DbSession
 from shared.errors import DomainError, FormRejected
+from shared.limits import PageNumber, SearchText
 from shared.web import form_data, readable_errors, render, see_other
 
 router = APIRouter()
 MemberStaff = Annotated[Staff, require(*MEMBER_ROLES)]
+Saved = Annotated[int, Field(ge=0, le=1)]  # ?saved=1 after a change
 _PHONE_SEPARATORS = re.compile(r"[\n,;，；、]+")
 
 
 def _member_data(fields: dict[str, str]) -> dict[str, Any]:
-    """Form strings to the API's shape: phones one per line or comma separated."""
-    return {**fields, "phones": _PHONE_SEPARATORS.split(fields.get("phones", ""))}
+    """Form strings to the API's shape: phones one per line or comma separated (blank lines
+    are not phones, so they do not count against the limit)."""
+    phones = [p for p in _PHONE_SEPARATORS.split(fields.get("phones", "")) if p.strip()]
+    return {**fields, "phones": phones}
 
 
 def _message(exc: ValidationError | DomainError) -> str:
@@ -40,7 +43,11 @@ def _status(exc: ValidationError | DomainError) -> int:
 
 @router.get("/", response_class=HTMLResponse)
 async def members_page(
-    request: Request, session: DbSession, staff: MemberStaff, q: str = "", page: int = 1
+    request: Request,
+    session: DbSession,
+    staff: MemberStaff,
+    q: SearchText = "",
+    page: PageNumber = 1,
 ) -> Response:
     """Members by card, name or phone; open complaints are tagged (CS-1, IN-8)."""
     found = await members.list_members(session, q=q, page=page)
@@ -69,7 +76,7 @@ async def create_member_form(request: Request, session: DbSession, staff: Member
 
 @router.get("/members/{member_id}", response_class=HTMLResponse)
 async def member_page(
-    request: Request, session: DbSession, staff: MemberStaff, member_id: uuid.UUID, saved: int = 0
+    request: Request, session: DbSession, staff: MemberStaff, member_id: MemberId, saved: Saved = 0
 ) -> Response:
     """One member: profile form and the complaint flag."""
     found = await members.get_member(session, member_id=member_id)
@@ -79,7 +86,7 @@ async def member_page(
 
 @router.post("/members/{member_id}")
 async def update_member_form(
-    request: Request, session: DbSession, staff: MemberStaff, member_id: uuid.UUID
+    request: Request, session: DbSession, staff: MemberStaff, member_id: MemberId
 ) -> Response:
     """Save a member's profile (CS-1)."""
     fields = await form_data(request)
@@ -93,7 +100,7 @@ async def update_member_form(
 
 @router.post("/members/{member_id}/complaint")
 async def flag_complaint_form(
-    request: Request, session: DbSession, staff: MemberStaff, member_id: uuid.UUID
+    request: Request, session: DbSession, staff: MemberStaff, member_id: MemberId
 ) -> Response:
     """Flag an open major complaint (IN-8)."""
     fields = await form_data(request)
@@ -107,7 +114,7 @@ async def flag_complaint_form(
 
 @router.post("/members/{member_id}/complaint/clear")
 async def clear_complaint_form(
-    request: Request, session: DbSession, staff: MemberStaff, member_id: uuid.UUID
+    request: Request, session: DbSession, staff: MemberStaff, member_id: MemberId
 ) -> Response:
     """Clear the complaint flag: compensation was given (IN-8)."""
     await members.clear_complaint(session, actor=staff, member_id=member_id)
@@ -127,7 +134,7 @@ def _fields_of(found: members.MemberView) -> dict[str, str]:
 def _refused(
     request: Request,
     staff: Staff,
-    member_id: uuid.UUID,
+    member_id: MemberId,
     fields: dict[str, str],
     exc: ValidationError | DomainError,
 ) -> FormRejected:

@@ -15,9 +15,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 from sqlalchemy import any_, func, insert, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,10 +36,30 @@ from shared.clock import clock
 from shared.errors import Conflict, NotFound
 from shared.events.members import MemberUpdatedV1
 from shared.events.outbox import publish
+from shared.limits import BusinessDate, Uuid, Version, check_text
 from shared.phones import is_phone, phone_key
 
 LEVELS: tuple[str, ...] = ("standard", "silver", "gold", "platinum")
 PAGE_SIZE = 50
+# Issue 14: the bounds of what customer service types (no control characters anywhere).
+MAX_PHONES = 5
+PHONE_MAX_CHARS = 40  # 7 to 20 digits (shared.phones) with spaces, dashes, "+86", brackets
+CardNo = Annotated[
+    str,
+    StringConstraints(min_length=4, max_length=40, pattern=r"^[A-Za-z0-9-]+$"),
+    AfterValidator(check_text),
+]
+MemberName = Annotated[
+    str, StringConstraints(min_length=1, max_length=120), AfterValidator(check_text)
+]
+PhoneText = Annotated[
+    str, StringConstraints(max_length=PHONE_MAX_CHARS), AfterValidator(check_text)
+]
+ComplaintNote = Annotated[
+    str, StringConstraints(min_length=1, max_length=500), AfterValidator(check_text)
+]
+# A member's id in a path: a UUID, whose text is never longer than 36 characters.
+MemberId = Uuid
 
 
 class MemberIn(BaseModel):
@@ -40,9 +67,9 @@ class MemberIn(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    card_no: str = Field(min_length=4, max_length=40, pattern=r"^[A-Za-z0-9-]+$")
-    name: str = Field(min_length=1, max_length=120)
-    phones: list[str] = Field(default=[], max_length=5)
+    card_no: CardNo
+    name: MemberName
+    phones: list[PhoneText] = Field(default=[], max_length=MAX_PHONES)
     level: Literal["standard", "silver", "gold", "platinum"] = "standard"
 
     @field_validator("card_no")
@@ -64,7 +91,7 @@ class MemberIn(BaseModel):
 
 
 class MemberEdit(MemberIn):
-    version_no: int = Field(ge=1)  # the version the editor saw
+    version_no: Annotated[Version, Field(ge=1)]  # the version the editor saw
 
 
 class ComplaintFlagIn(BaseModel):
@@ -72,8 +99,8 @@ class ComplaintFlagIn(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    note: str = Field(min_length=1, max_length=500)
-    complaint_on: date | None = None  # defaults to today
+    note: ComplaintNote
+    complaint_on: BusinessDate | None = None  # defaults to today; inside shared.limits' window
 
     @field_validator("complaint_on")
     @classmethod

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import asdict
-from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -25,13 +24,19 @@ from shared.auth import Staff, require
 from shared.clock import clock
 from shared.db import DbSession
 from shared.exports import append_row, csv_writer
+from shared.limits import BusinessDate
 from shared.web import render
 
 router = APIRouter()
 DeskStaff = Annotated[Staff, require(*DESK_ROLES)]
-Interval = Annotated[str, Query(description="15min, hour, day, week or month")]
-First = Annotated[date | None, Query(alias="from", description="first business date")]
-Last = Annotated[date | None, Query(alias="to", description="last business date")]
+Interval = Annotated[
+    Literal["15min", "hour", "day", "week", "month"],
+    Query(description="15min, hour, day, week or month"),
+]
+# Inside shared.limits' window: year 1 or 9999-12-31 is a 422 naming the field (a readable
+# page on the HTML routes), never an overflow in the date arithmetic.
+First = Annotated[BusinessDate | None, Query(alias="from", description="first business date")]
+Last = Annotated[BusinessDate | None, Query(alias="to", description="last business date")]
 
 COLUMNS = (
     ("starts_at", "Interval start"),

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 from sqlalchemy import text
 
 from services.metrics.queue_log import KNOWN_EVENTS
@@ -23,10 +23,15 @@ from services.metrics.tailer import INSERT_LINE
 from shared.auth import Role, RoleRequirement, current_staff
 from shared.db import DbSession
 from shared.errors import DomainError, InvalidInput, NotAuthenticated
+from shared.limits import BusinessDateTime, check_text
 from shared.throttle import TELEPHONY, TELEPHONY_ADDRESS, Guard, client_address, throttle_for
 
 router = APIRouter()
-Name = Annotated[str, Field(min_length=1, max_length=80)]
+# Issue 14: every field bounded, and no control characters (a NUL would fail the insert).
+Name = Annotated[str, StringConstraints(min_length=1, max_length=80), AfterValidator(check_text)]
+AgentName = Annotated[str, StringConstraints(max_length=120), AfterValidator(check_text)]
+EventName = Annotated[str, StringConstraints(max_length=40), AfterValidator(check_text)]
+DataField = Annotated[str, StringConstraints(max_length=500), AfterValidator(check_text)]
 
 
 class WebhookOff(DomainError):
@@ -39,12 +44,13 @@ class CallEvent(BaseModel):
     fields as Asterisk documents them: ENTERQUEUE, CONNECT, ABANDON, …)."""
 
     event_id: Name = Field(description="The sender's unique id for this event (dedupe key)")
-    at: AwareDatetime
+    # With its UTC offset, on a business date inside shared.limits' window.
+    at: BusinessDateTime
     call_id: Name
     queue: Name
-    agent: Annotated[str, Field(max_length=120)] = "NONE"
-    event: Annotated[str, Field(max_length=40)]
-    data: list[Annotated[str, Field(max_length=500)]] = Field(default_factory=list, max_length=10)
+    agent: AgentName = "NONE"
+    event: EventName
+    data: list[DataField] = Field(default_factory=list, max_length=10)
 
 
 class CallEventBatch(BaseModel):

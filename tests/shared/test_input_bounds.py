@@ -24,7 +24,8 @@ SERVICES = (
     "noshow",
     "payments",
 )
-UNBOUNDED_FORMATS = ("binary",)  # an upload: its route caps the bytes (BodyLimit)
+# An upload (its route caps the bytes, BodyLimit); a UUID (its parser takes 36 characters at most).
+BOUNDED_FORMATS = ("binary", "uuid")
 DATE_FORMATS = ("date", "date-time")
 
 
@@ -55,7 +56,7 @@ def _problems(
         if fmt in DATE_FORMATS:
             if schema.get("x-window") is None:
                 yield f"{where}: a date outside shared.limits' window (use BusinessDate)"
-        elif fmt not in UNBOUNDED_FORMATS and not ({"maxLength", "enum", "const"} & set(schema)):
+        elif fmt not in BOUNDED_FORMATS and not ({"maxLength", "enum", "const"} & set(schema)):
             yield f"{where}: a string without maxLength"
     elif kind in ("integer", "number") and not (
         {"maximum", "exclusiveMaximum", "enum"} & set(schema)

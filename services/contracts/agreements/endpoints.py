@@ -6,7 +6,6 @@ approves or rejects, and never a version they drafted or submitted.
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter
@@ -29,6 +28,7 @@ from services.contracts.agreements.models import (
 from services.contracts.auth import DESK_ROLES
 from shared.auth import Role, Staff, require
 from shared.db import DbSession
+from shared.limits import Uuid
 
 router = APIRouter(prefix="/api", tags=["contracts"])
 DeskStaff = Annotated[Staff, require(*DESK_ROLES)]
@@ -47,7 +47,7 @@ def _contract_out(view: agreements.ContractView) -> ContractOut:
 
 @router.get("/hotels/{hotel_id}/contracts")
 async def api_hotel_contracts(
-    hotel_id: uuid.UUID, session: DbSession, staff: DeskStaff
+    hotel_id: Uuid, session: DbSession, staff: DeskStaff
 ) -> HotelContractsOut:
     """A hotel's contracts with every version, the effective one and the margins (HR-4)."""
     found = await agreements.hotel_contracts(session, hotel_id=hotel_id)
@@ -60,7 +60,7 @@ async def api_hotel_contracts(
 
 @router.post("/hotels/{hotel_id}/contracts", status_code=201)
 async def api_draft_contract(
-    hotel_id: uuid.UUID, data: TermsIn, session: DbSession, staff: DeskStaff
+    hotel_id: Uuid, data: TermsIn, session: DbSession, staff: DeskStaff
 ) -> VersionOut:
     """Draft a new contract for a hotel (version 1, not in effect until approved)."""
     version = await agreements.draft_contract(session, actor=staff, hotel_id=hotel_id, terms=data)
@@ -68,7 +68,7 @@ async def api_draft_contract(
 
 
 @router.get("/contracts/{contract_id}")
-async def api_contract(contract_id: uuid.UUID, session: DbSession, staff: DeskStaff) -> ContractOut:
+async def api_contract(contract_id: Uuid, session: DbSession, staff: DeskStaff) -> ContractOut:
     """One contract with every version and its margin over the validity (HR-4)."""
     _, view = await agreements.contract_view(session, contract_id=contract_id)
     return _contract_out(view)
@@ -76,7 +76,7 @@ async def api_contract(contract_id: uuid.UUID, session: DbSession, staff: DeskSt
 
 @router.post("/contracts/{contract_id}/versions", status_code=201)
 async def api_draft_version(
-    contract_id: uuid.UUID, data: TermsIn, session: DbSession, staff: DeskStaff
+    contract_id: Uuid, data: TermsIn, session: DbSession, staff: DeskStaff
 ) -> VersionOut:
     """Draft a supplementary agreement: the full amended terms."""
     version = await agreements.draft_version(
@@ -87,7 +87,7 @@ async def api_draft_version(
 
 @router.post("/versions/{version_id}/submit")
 async def api_submit(
-    version_id: uuid.UUID, data: SubmitIn, session: DbSession, staff: DeskStaff
+    version_id: Uuid, data: SubmitIn, session: DbSession, staff: DeskStaff
 ) -> VersionOut:
     """Send a drafted version to the director; under 10% margin needs a reason (HR-4)."""
     version = await agreements.submit_version(
@@ -102,7 +102,7 @@ async def api_submit(
 
 @router.put("/versions/{version_id}")
 async def api_edit_version(
-    version_id: uuid.UUID, data: EditIn, session: DbSession, staff: DeskStaff
+    version_id: Uuid, data: EditIn, session: DbSession, staff: DeskStaff
 ) -> VersionOut:
     """Replace a drafted version's terms; 409 if someone saved it after ``revision`` (HR-3)."""
     version = await agreement_edits.edit_version(
@@ -113,7 +113,7 @@ async def api_edit_version(
 
 @router.post("/versions/{version_id}/withdraw")
 async def api_withdraw_version(
-    version_id: uuid.UUID, data: WithdrawIn, session: DbSession, staff: DeskStaff
+    version_id: Uuid, data: WithdrawIn, session: DbSession, staff: DeskStaff
 ) -> VersionOut:
     """Take back a drafted or submitted version, saying why; it stays readable."""
     version = await agreement_edits.withdraw_version(
@@ -137,9 +137,7 @@ async def api_approvals(session: DbSession, staff: Director) -> list[ApprovalOut
 
 
 @router.get("/versions/{version_id}")
-async def api_version(
-    version_id: uuid.UUID, session: DbSession, staff: DeskStaff
-) -> VersionDetailOut:
+async def api_version(version_id: Uuid, session: DbSession, staff: DeskStaff) -> VersionDetailOut:
     """A version with its field-by-field diff against the effective one."""
     detail = await agreements.version_detail(session, version_id=version_id)
     compared = detail.compared_with
@@ -153,7 +151,7 @@ async def api_version(
 
 @router.post("/versions/{version_id}/approve")
 async def api_approve(
-    version_id: uuid.UUID, data: DecisionIn, session: DbSession, staff: Director
+    version_id: Uuid, data: DecisionIn, session: DbSession, staff: Director
 ) -> VersionOut:
     """The director signs: the version takes effect, superseding the previous one (HR-3)."""
     version = await agreements.decide_version(
@@ -164,7 +162,7 @@ async def api_approve(
 
 @router.post("/versions/{version_id}/reject")
 async def api_reject(
-    version_id: uuid.UUID, data: DecisionIn, session: DbSession, staff: Director
+    version_id: Uuid, data: DecisionIn, session: DbSession, staff: Director
 ) -> VersionOut:
     """The director refuses a version, saying why; it never takes effect (HR-3)."""
     version = await agreements.decide_version(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from sqlalchemy import (
@@ -28,7 +28,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from services.contracts.bounds import CommissionPercent, Revision
 from services.contracts.models import Base, Hotel
+from shared.limits import MONEY_HARD_MAX_MINOR, BusinessDate
 
 PaymentArrangement = Literal["net_prepaid", "pay_at_hotel_commission"]
 PAYMENT_LABELS = {
@@ -94,19 +96,20 @@ class ContractVersion(Base):
     revision: Mapped[int] = mapped_column(Integer, default=1)
 
 
-class TermsIn(BaseModel):
-    """The terms of a contract or of a supplementary agreement (the full amended set)."""
+class Terms(BaseModel):
+    """The terms of a contract or of a supplementary agreement (the full amended set), as
+    stored in a version: read back without the date window (a contract signed years ago keeps
+    its dates); ``TermsIn`` is what a person may type."""
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
     valid_from: date
     valid_to: date
     payment_arrangement: PaymentArrangement
-    commission_percent: Annotated[
-        Decimal | None, Field(None, gt=0, le=50, decimal_places=2, validate_default=True)
-    ]
+    # Above 0, at most 50 %, two decimals (bounds.CommissionPercent).
+    commission_percent: CommissionPercent | None = Field(None, validate_default=True)
     monthly_settlement: bool = False
-    deposit_held_minor: int = Field(0, ge=0, le=10**12)
+    deposit_held_minor: int = Field(0, ge=0, le=MONEY_HARD_MAX_MINOR)
     cancellation_terms: str = Field("", max_length=4000)
     guarantee_terms: str = Field("", max_length=4000)
 
@@ -131,11 +134,20 @@ class TermsIn(BaseModel):
         return percent
 
 
+class TermsIn(Terms):
+    """Terms as drafted (API and forms): the validity lies inside the business's date window
+    (``shared.limits.BusinessDate``, issue 14), so year 1 or 9999-12-31 is a 422 naming the
+    field, never an overflow in a margin or an event."""
+
+    valid_from: BusinessDate
+    valid_to: BusinessDate
+
+
 class SubmitIn(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
     low_margin_reason: str = Field("", max_length=2000)
-    revision: int | None = Field(None, ge=1)  # the draft's revision the submitter read
+    revision: Revision | None = None  # the draft's revision the submitter read
 
 
 class EditIn(BaseModel):
@@ -144,7 +156,7 @@ class EditIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     terms: TermsIn
-    revision: int = Field(ge=1)
+    revision: Revision
 
 
 class WithdrawIn(BaseModel):

@@ -19,11 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.contracts.agreements import edits as agreement_edits
 from services.contracts.agreements import endpoints as agreement_api
 from services.contracts.agreements import service as agreements
-from services.contracts.agreements.models import PAYMENT_LABELS, TERM_LABELS, TermsIn
+from services.contracts.agreements.models import PAYMENT_LABELS, TERM_LABELS, Terms, TermsIn
 from services.contracts.auth import DESK_ROLES
+from services.contracts.bounds import parse_amount
 from shared.auth import Role, Staff, require
 from shared.db import DbSession
 from shared.errors import DomainError, FormRejected, InvalidInput
+from shared.limits import INT32_MAX
 from shared.money import Money, exponent
 from shared.web import form_data, readable_errors, render, see_other
 
@@ -71,7 +73,7 @@ def _terms_from_form(values: dict[str, str], currency: str) -> TermsIn:
     data: dict[str, Any] = {k: v for k, v in values.items() if k in TERM_LABELS}
     if "deposit_held" in values:
         try:
-            data["deposit_held_minor"] = Money.parse(values["deposit_held"], currency).amount_minor
+            data["deposit_held_minor"] = parse_amount(values["deposit_held"], currency).amount_minor
         except ValueError as exc:
             raise InvalidInput(f"deposit held: {exc}", field="deposit_held") from exc
     return TermsIn.model_validate(data)
@@ -179,8 +181,8 @@ async def _version_page(
         margin = await agreements.average_margin(
             session,
             hotel_id=detail.hotel.hotel_id,
-            valid_from=TermsIn.model_validate(detail.version.terms).valid_from,
-            valid_to=TermsIn.model_validate(detail.version.terms).valid_to,
+            valid_from=Terms.model_validate(detail.version.terms).valid_from,
+            valid_to=Terms.model_validate(detail.version.terms).valid_to,
         )
     context.setdefault("values", {})
     if "edit_values" not in context:
@@ -228,11 +230,22 @@ async def _act(
     return see_other(request, f"/versions/{version_id}")
 
 
+def _revision(values: dict[str, str]) -> int | None:
+    """The form's hidden revision (HR-3): blank is none; anything but a whole number inside
+    the Integer column is a 422 naming it (issue 14), never a ValueError of ``int()``."""
+    text = values.get("revision", "").strip()
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit()) or len(text) > 10 or not 1 <= int(text) <= INT32_MAX:
+        raise InvalidInput("Revision: reload the page and try again.", field="revision")
+    return int(text)
+
+
 async def _perform(
     session: AsyncSession, staff: Staff, version_id: uuid.UUID, action: str, values: dict[str, str]
 ) -> None:
     """One form's action on a version; raises what the rules refuse."""
-    revision = int(values["revision"]) if values.get("revision", "").isdigit() else None
+    revision = _revision(values)
     if action == "submit":
         await agreements.submit_version(
             session,

@@ -21,6 +21,7 @@ from services.contracts.agreements.models import (
     TERM_LABELS,
     Contract,
     ContractVersion,
+    Terms,
     TermsIn,
 )
 from services.contracts.auth import DESK_ROLES
@@ -190,7 +191,7 @@ async def submit_version(
     check_revision(version, revision)
     contract = await session.get(Contract, version.contract_id)
     assert contract is not None
-    terms = TermsIn.model_validate(version.terms)
+    terms = Terms.model_validate(version.terms)
     margin = await average_margin(
         session, hotel_id=contract.hotel_id, valid_from=terms.valid_from, valid_to=terms.valid_to
     )
@@ -260,7 +261,7 @@ async def _announce_effective(session: AsyncSession, version: ContractVersion) -
     """Tell the booking desk the signed validity: only its nights are sold (HR-3)."""
     contract = await session.get(Contract, version.contract_id)
     assert contract is not None
-    terms = TermsIn.model_validate(version.terms)
+    terms = Terms.model_validate(version.terms)
     payload = ContractEffectiveV1(
         hotel_id=contract.hotel_id,
         contract_id=contract.contract_id,

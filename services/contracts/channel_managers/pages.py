@@ -29,6 +29,7 @@ from services.contracts.channel_managers.service import (
 from shared.auth import Staff, require
 from shared.db import DbSession
 from shared.errors import DomainError, FormRejected
+from shared.limits import Uuid
 from shared.web import readable_errors, render, see_other
 
 router = APIRouter(tags=["contracts"])
@@ -139,7 +140,7 @@ async def api_create_channel_manager(
 
 @router.post("/api/channel-managers/{channel_manager_id}/revoke")
 async def api_revoke_channel_manager(
-    channel_manager_id: uuid.UUID, session: DbSession, staff: Manager
+    channel_manager_id: Uuid, session: DbSession, staff: Manager
 ) -> ChannelManagerOut:
     """Revoke a credential at once."""
     await channel_managers.revoke(session, actor=staff, channel_manager_id=channel_manager_id)

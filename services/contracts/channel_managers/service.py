@@ -53,6 +53,7 @@ from shared.auth import (
 from shared.clock import clock
 from shared.db import DbSession
 from shared.errors import Conflict, InvalidInput, NotFound, TooManyAttempts, wants_html
+from shared.limits import Uuid
 from shared.observability import get_logger
 from shared.throttle import (
     CHANNEL,
@@ -71,9 +72,9 @@ NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{1,39}$"  # no ":" (HTTP Basic splits
 class ChannelManagerIn(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
-    name: str = Field(pattern=NAME_PATTERN)
+    name: str = Field(pattern=NAME_PATTERN, max_length=40)
     all_hotels: bool = False
-    hotel_ids: list[uuid.UUID] = Field(default_factory=list, max_length=1000)
+    hotel_ids: list[Uuid] = Field(default_factory=list, max_length=1000)
 
     @model_validator(mode="after")
     def hotels_chosen(self) -> ChannelManagerIn:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,10 +23,12 @@ from services.contracts.auth import DESK_ROLES
 from services.contracts.grid import restrictions
 from services.contracts.grid.restrictions import DEFAULTS, RestrictionsIn
 from services.contracts.hotels import repository, service
+from services.contracts.hotels.schemas import MAX_RANGE_NIGHTS
 from shared.auth import Staff, require
 from shared.clock import clock
 from shared.db import DbSession
 from shared.errors import DomainError, FormRejected
+from shared.limits import Uuid
 from shared.web import form_data, form_lists, readable_errors, render, see_other
 
 router = APIRouter()
@@ -112,7 +114,11 @@ async def _page(
 
 @router.get("/hotels/{hotel_id}/calendar", response_class=HTMLResponse)
 async def calendar_page(
-    request: Request, session: DbSession, staff: DeskStaff, hotel_id: uuid.UUID, saved: int = 0
+    request: Request,
+    session: DbSession,
+    staff: DeskStaff,
+    hotel_id: Uuid,
+    saved: Annotated[int, Query(ge=0, le=MAX_RANGE_NIGHTS)] = 0,
 ) -> Response:
     """The hotel's next 28 nights: rooms and sales restrictions per room type (IN-2)."""
     notice = f"Saved: {saved} night(s) set and published to the booking desk." if saved else ""
@@ -126,7 +132,7 @@ async def _posted(request: Request) -> dict[str, Any]:
 
 @router.post("/hotels/{hotel_id}/calendar")
 async def calendar_set(
-    request: Request, session: DbSession, staff: DeskStaff, hotel_id: uuid.UUID
+    request: Request, session: DbSession, staff: DeskStaff, hotel_id: Uuid
 ) -> Response:
     """Set restrictions on the chosen weekdays of a range of nights, from the calendar page."""
     await service.get_hotel(session, hotel_id=hotel_id)

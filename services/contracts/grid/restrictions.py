@@ -39,6 +39,7 @@ from shared.events import Envelope
 from shared.events.confirmation import FullHouseV1
 from shared.events.contracts import NightRestriction, RestrictionsSetV1
 from shared.events.outbox import publish
+from shared.limits import Uuid
 from shared.observability import get_logger
 
 log = get_logger("contracts.restrictions")
@@ -63,7 +64,7 @@ class RestrictionsIn(BulkRange):
 
     model_config = ConfigDict(extra="forbid")
 
-    room_type_id: uuid.UUID
+    room_type_id: Uuid
     release_days: int | None = Field(None, ge=0, le=365)
     min_stay: int | None = Field(None, ge=1, le=30)
     closed_to_arrival: bool | None = None

@@ -25,6 +25,7 @@ from shared.db import DbSession
 from shared.errors import FormRejected, NotFound
 from shared.events.contracts import ConditionsPublishedV1, HotelCondition
 from shared.events.outbox import publish
+from shared.limits import Uuid
 from shared.web import form_data, readable_errors, render, see_other
 
 
@@ -138,7 +139,7 @@ async def _page(
     request: Request,
     session: AsyncSession,
     staff: Staff,
-    hotel_id: uuid.UUID,
+    hotel_id: Uuid,
     *,
     error: str = "",
     status: int = 200,
@@ -162,7 +163,7 @@ async def _page(
 
 @router.get("/hotels/{hotel_id}/conditions", response_class=HTMLResponse)
 async def conditions_page(
-    request: Request, session: DbSession, staff: DeskStaff, hotel_id: uuid.UUID
+    request: Request, session: DbSession, staff: DeskStaff, hotel_id: Uuid
 ) -> Response:
     """The hotel's conditions on us, as agents will see them (HR-8)."""
     return await _page(request, session, staff, hotel_id)
@@ -170,7 +171,7 @@ async def conditions_page(
 
 @router.post("/hotels/{hotel_id}/conditions")
 async def conditions_add(
-    request: Request, session: DbSession, staff: DeskStaff, hotel_id: uuid.UUID
+    request: Request, session: DbSession, staff: DeskStaff, hotel_id: Uuid
 ) -> Response:
     """Add a condition and announce the hotel's conditions to the booking desk."""
     try:
@@ -189,8 +190,8 @@ async def conditions_remove(
     request: Request,
     session: DbSession,
     staff: DeskStaff,
-    hotel_id: uuid.UUID,
-    condition_id: uuid.UUID,
+    hotel_id: Uuid,
+    condition_id: Uuid,
 ) -> Response:
     """Remove a condition and announce the rest."""
     await remove_condition(session, actor=staff, hotel_id=hotel_id, condition_id=condition_id)

@@ -6,7 +6,6 @@ and rate plans get 404 naming the field; sell below net gets 409 naming HR-4.
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -31,6 +30,7 @@ from services.contracts.hotels.schemas import (
 )
 from shared.auth import Staff, require
 from shared.db import DbSession
+from shared.limits import PageNumber, Uuid
 
 router = APIRouter(prefix="/api", tags=["contracts"])
 DeskStaff = Annotated[Staff, require(*DESK_ROLES)]
@@ -49,7 +49,7 @@ async def api_hotels(
     session: DbSession,
     staff: DeskStaff,
     q: Annotated[str, Query(max_length=100)] = "",
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[PageNumber, Query()] = 1,
 ) -> HotelPageOut:
     """Hotels whose city, district or name contains ``q``, 50 to a page."""
     hotels, total = await service.search_hotels(session, text=q, page=page)
@@ -69,14 +69,14 @@ async def api_create_hotel(data: HotelIn, session: DbSession, staff: DeskStaff) 
 
 
 @router.get("/hotels/{hotel_id}")
-async def api_hotel(hotel_id: uuid.UUID, session: DbSession, staff: DeskStaff) -> HotelFileOut:
+async def api_hotel(hotel_id: Uuid, session: DbSession, staff: DeskStaff) -> HotelFileOut:
     """A hotel with its room types and rate plans."""
     return _file_out(await service.hotel_file(session, hotel_id=hotel_id))
 
 
 @router.put("/hotels/{hotel_id}/status")
 async def api_hotel_status(
-    hotel_id: uuid.UUID, data: HotelStatusIn, session: DbSession, staff: DeskStaff
+    hotel_id: Uuid, data: HotelStatusIn, session: DbSession, staff: DeskStaff
 ) -> HotelFileOut:
     """Suspend a hotel (not sellable, HR-10) or make it active again."""
     await service.set_hotel_status(
@@ -87,7 +87,7 @@ async def api_hotel_status(
 
 @router.post("/hotels/{hotel_id}/room-types", status_code=201)
 async def api_room_type(
-    hotel_id: uuid.UUID, data: RoomTypeIn, session: DbSession, staff: DeskStaff
+    hotel_id: Uuid, data: RoomTypeIn, session: DbSession, staff: DeskStaff
 ) -> RoomTypeOut:
     """Add a room type."""
     room_type = await service.add_room_type(session, actor=staff, hotel_id=hotel_id, data=data)
@@ -96,7 +96,7 @@ async def api_room_type(
 
 @router.post("/hotels/{hotel_id}/rate-plans", status_code=201)
 async def api_rate_plan(
-    hotel_id: uuid.UUID, data: RatePlanIn, session: DbSession, staff: DeskStaff
+    hotel_id: Uuid, data: RatePlanIn, session: DbSession, staff: DeskStaff
 ) -> RatePlanOut:
     """Add a rate plan to one of the hotel's room types."""
     plan = await service.add_rate_plan(session, actor=staff, hotel_id=hotel_id, data=data)

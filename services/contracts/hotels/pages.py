@@ -35,6 +35,7 @@ from shared.auth import Staff, require
 from shared.clock import clock
 from shared.db import DbSession
 from shared.errors import DomainError, FormRejected
+from shared.limits import PageNumber
 from shared.money import exponent
 from shared.web import form_data, form_lists, render, see_other
 
@@ -136,7 +137,7 @@ async def hotel_list(
     session: DbSession,
     staff: DeskStaff,
     q: Annotated[str, Query(max_length=100)] = "",
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[PageNumber, Query()] = 1,
 ) -> Response:
     """Hotels, searchable by city, district or name, 50 to a page."""
     hotels, total = await service.search_hotels(session, text=q, page=page)

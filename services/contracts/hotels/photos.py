@@ -12,13 +12,14 @@ import uuid
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, Response
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.contracts.auth import DESK_ROLES
+from services.contracts.bounds import UPLOAD_SCHEMA
 from services.contracts.hotels.models import hotel_photo
 from services.contracts.models import Hotel
 from services.contracts.settings import SCHEMA
@@ -26,6 +27,7 @@ from shared import audit
 from shared.auth import Staff, require
 from shared.db import DbSession
 from shared.errors import InvalidInput, NotFound
+from shared.limits import Uuid
 from shared.web import see_other
 
 THUMBNAIL = (240, 180)
@@ -114,8 +116,8 @@ async def photo_upload(
     request: Request,
     session: DbSession,
     staff: DeskStaff,
-    hotel_id: uuid.UUID,
-    photo: UploadFile,
+    hotel_id: Uuid,
+    photo: Annotated[UploadFile, File(json_schema_extra=UPLOAD_SCHEMA)],
     caption: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """Upload a photo of the hotel (HR-2)."""
@@ -138,7 +140,7 @@ async def photo_upload(
 
 @router.get("/photos/{photo_id}.jpg")
 async def photo_file(
-    request: Request, session: DbSession, staff: DeskStaff, photo_id: uuid.UUID, thumb: bool = False
+    request: Request, session: DbSession, staff: DeskStaff, photo_id: Uuid, thumb: bool = False
 ) -> Response:
     """A hotel photo, or its thumbnail."""
     if (

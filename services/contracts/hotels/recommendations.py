@@ -6,9 +6,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -26,6 +26,7 @@ from shared.db import DbSession
 from shared.errors import Conflict, DomainError, Forbidden, FormRejected, InvalidInput, NotFound
 from shared.events.contracts import RecommendationApprovedV1
 from shared.events.outbox import publish
+from shared.limits import MonthText, Uuid
 from shared.web import render, see_other
 
 
@@ -186,7 +187,10 @@ async def _page(
 
 @router.get("/recommendations", response_class=HTMLResponse)
 async def recommendations_page(
-    request: Request, session: DbSession, staff: DeskStaff, month: str = ""
+    request: Request,
+    session: DbSession,
+    staff: DeskStaff,
+    month: Annotated[MonthText, Query()] = "",
 ) -> Response:
     """The month's recommended hotels: proposals and the director's decisions (HR-6)."""
     month = month or clock.today().strftime("%Y-%m")
@@ -199,8 +203,8 @@ async def recommendations_propose(
     request: Request,
     session: DbSession,
     staff: DeskStaff,
-    month: Annotated[str, Form()],
-    hotel_id: Annotated[uuid.UUID, Form()],
+    month: Annotated[MonthText, Form()],
+    hotel_id: Annotated[Uuid, Form()],
     reason: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     """Propose a hotel as recommended for a month."""
@@ -219,12 +223,10 @@ async def recommendations_decide(
     request: Request,
     session: DbSession,
     staff: Director,
-    recommendation_id: uuid.UUID,
-    decision: str,
+    recommendation_id: Uuid,
+    decision: Literal["approve", "reject"],
 ) -> Response:
     """Approve or reject a proposal (director only, never one's own)."""
-    if decision not in ("approve", "reject"):
-        raise NotFound("Unknown decision.")
     await decide(
         session, actor=staff, recommendation_id=recommendation_id, approve=decision == "approve"
     )

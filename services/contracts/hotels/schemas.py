@@ -2,11 +2,16 @@
 
 Prices: the JSON API takes integer minor units (``net_minor``, ``sell_minor``: fen for CNY);
 the HTML form takes decimal strings as a person types them ("688.00") in the hotel's currency
-(HR-14), which :class:`RatesForm` turns into minor units with ``Money.parse``. Never floats.
+(HR-14), which :class:`RatesForm` turns into minor units with ``parse_price``. Never floats.
 
 Rules of form (past nights, reversed or over-long ranges, rooms out of 0..999, star grade out
 of 1..5, a malformed currency) are checked here, so a bad request is a 422 naming the field
 and reaches no service code. Business rules (HR-4: sell not below net) live in ``service``.
+
+Bounds (issue 14, ``services.contracts.bounds``): nights lie in the business's date window
+(``BusinessDate``: year 1 or 9999-12-31 is a 422, never an overflow), prices at most the money
+ceiling (``MinorUnits``; a typed decimal through ``parse_price``), weekdays 0..6 and at most
+seven, versions inside their Integer column, facilities at most 40 of 80 characters.
 """
 
 from __future__ import annotations
@@ -26,8 +31,9 @@ from pydantic import (
 from pydantic.networks import validate_email
 from pydantic_core import PydanticCustomError
 
+from services.contracts.bounds import MAX_FACILITIES, FacilityName, Weekday, parse_price
 from shared.dates import check_not_past, check_range, nights_between
-from shared.money import Money
+from shared.limits import BusinessDate, MinorUnits, Uuid, Version
 
 MAX_RANGE_NIGHTS = 400
 PaymentMode = Literal["pay_at_hotel", "prepaid", "corporate_monthly"]
@@ -77,7 +83,7 @@ class HotelIn(BaseModel):
     status: Literal["prospective", "active"] = "active"
     latitude: float | None = Field(None, ge=-90, le=90)
     longitude: float | None = Field(None, ge=-180, le=180)
-    facilities: list[str] = Field(default_factory=list, max_length=40)
+    facilities: list[FacilityName] = Field(default_factory=list, max_length=MAX_FACILITIES)
 
     @field_validator("facilities", mode="before")
     @classmethod
@@ -94,7 +100,7 @@ class HotelIn(BaseModel):
             raise ValueError("give both latitude and longitude, or neither")
         return longitude
 
-    currency: str = Field("CNY", pattern=r"^[A-Z]{3}$")
+    currency: str = Field("CNY", pattern=r"^[A-Z]{3}$", max_length=3)
     # Declared before fax and email: their validators read it from ``info.data``.
     confirm_channel: Literal["fax", "email"]
     fax: str = Field("", max_length=40)
@@ -151,7 +157,7 @@ class RoomTypeIn(BaseModel):
 class RatePlanIn(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    room_type_id: uuid.UUID
+    room_type_id: Uuid
     name: str = Field(min_length=1, max_length=120)
     payment_mode: PaymentMode
 
@@ -159,8 +165,8 @@ class RatePlanIn(BaseModel):
 class NightRange(BaseModel):
     """An inclusive range of nights (a night is named by its date), today or later."""
 
-    first_night: date
-    last_night: date
+    first_night: BusinessDate
+    last_night: BusinessDate
 
     @field_validator("first_night")
     @classmethod
@@ -182,15 +188,9 @@ class BulkRange(NightRange):
     after someone else changed the grid is refused instead of overwriting their change.
     """
 
-    weekdays: set[int] = Field(default_factory=set)  # 0 = Monday .. 6 = Sunday; empty = all
-    grid_version: int | None = Field(None, ge=0)
-
-    @field_validator("weekdays")
-    @classmethod
-    def known_weekdays(cls, weekdays: set[int]) -> set[int]:
-        if any(not 0 <= day <= 6 for day in weekdays):
-            raise ValueError("weekdays are 0 (Monday) to 6 (Sunday)")
-        return weekdays
+    # 0 = Monday .. 6 = Sunday; empty = all.
+    weekdays: set[Weekday] = Field(default_factory=set, max_length=7)
+    grid_version: Version | None = None
 
     def nights(self) -> list[date]:
         """The nights of the range that fall on a chosen weekday."""
@@ -202,29 +202,29 @@ class BulkRange(NightRange):
 
 
 class AllotmentIn(BulkRange):
-    room_type_id: uuid.UUID
+    room_type_id: Uuid
     rooms: int = Field(ge=0, le=999)
 
 
 class RatesIn(BulkRange):
-    rate_plan_id: uuid.UUID
-    net_minor: int = Field(ge=0)
-    sell_minor: int = Field(ge=0)
+    rate_plan_id: Uuid
+    net_minor: MinorUnits
+    sell_minor: MinorUnits
 
 
 class RatesForm(BulkRange):
     """The prices form: decimal strings in the hotel's currency, passed as validation context
     (``RatesForm.model_validate(form, context={"currency": "CNY"})``)."""
 
-    rate_plan_id: uuid.UUID
-    net: int = Field(ge=0)
-    sell: int = Field(ge=0)
+    rate_plan_id: Uuid
+    net: MinorUnits
+    sell: MinorUnits
 
     @field_validator("net", "sell", mode="before")
     @classmethod
     def decimal_to_minor(cls, typed: object, info: ValidationInfo) -> int:
         currency = (info.context or {}).get("currency", "CNY")
-        return Money.parse(str(typed), currency).amount_minor
+        return parse_price(str(typed), currency).amount_minor
 
     def to_input(self) -> RatesIn:
         return RatesIn(

@@ -27,6 +27,7 @@ from services.contracts.imports.models import ImportJob
 from shared import sheets
 from shared.auth import Staff, require
 from shared.db import DbSession, unit_of_work
+from shared.limits import Uuid
 from shared.observability import get_logger
 from shared.web import render
 
@@ -162,6 +163,6 @@ async def import_job_page(
 
 
 @router.get("/api/imports/{job_id}")
-async def api_import_job(job_id: uuid.UUID, session: DbSession, staff: DeskStaff) -> ImportJobOut:
+async def api_import_job(job_id: Uuid, session: DbSession, staff: DeskStaff) -> ImportJobOut:
     """An import job's state, progress and, once refused, its report."""
     return job_out(await import_jobs.get_job(session, job_id=job_id))

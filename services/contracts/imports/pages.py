@@ -26,7 +26,6 @@ nothing, in one transaction of its own.
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -46,6 +45,7 @@ from shared.auth import Staff, require
 from shared.clock import clock
 from shared.db import DbSession, refuse_commit
 from shared.errors import DomainError, FormRejected, InvalidInput
+from shared.limits import Uuid
 from shared.web import render, see_other
 
 router = APIRouter(tags=["contracts"])
@@ -54,6 +54,30 @@ DeskStaff = Annotated[Staff, require(*DESK_ROLES)]
 OtaSender = Annotated[OtaCaller, Depends(StaffOrChannel(frozenset(r.value for r in DESK_ROLES)))]
 XML_TYPES = ("application/xml", "text/xml")
 CHALLENGE = {"www-authenticate": 'Basic realm="roomline OTA", charset="UTF-8"'}
+# The OpenAPI of the two OTA routes: they read the raw XML body and answer XML, errors too.
+_XML = {"application/xml": {"schema": {"type": "string"}}}
+OTA_DOCS: dict[str, Any] = {
+    "responses": {
+        status: {"description": text, "content": _XML}
+        for status, text in {
+            200: "The matching ...RS (with <Errors> for a message understood but refused)",
+            400: "Not well-formed XML, or a DTD",
+            401: "Credential missing, wrong or revoked",
+            413: "Over 5 MB",
+            415: "Not an XML content type",
+            429: "Locked out after failed logins",
+        }.items()
+    },
+    "openapi_extra": {
+        "requestBody": {
+            "required": True,
+            "content": {
+                kind: {"schema": {"type": "string", "maxLength": ota.MAX_BYTES}}
+                for kind in ("application/xml", "text/xml")
+            },
+        }
+    },
+}
 router.include_router(import_job_pages.router)
 
 
@@ -154,7 +178,8 @@ async def _ota_endpoint(
 ) -> Response:
     response = ota.RESPONSES[expected]
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    declared = int(request.headers.get("content-length") or 0)
+    length = request.headers.get("content-length", "")
+    declared = int(length) if length.isascii() and length.isdigit() and len(length) < 19 else 0
     if caller.refusal:
         # OTA EWT 4 (authentication), ERR 497; the challenge makes clients send Basic.
         refusal = ota.OtaResult(response, errors=[ota.OtaError("4", "497", caller.refusal)])
@@ -185,13 +210,13 @@ async def _ota_endpoint(
     return Response(ota.answer(result), status_code=status, media_type="application/xml")
 
 
-@router.post("/api/ota/HotelAvailNotif", response_class=Response)
+@router.post("/api/ota/HotelAvailNotif", response_class=Response, **OTA_DOCS)
 async def api_ota_avail(request: Request, session: DbSession, caller: OtaSender) -> Response:
     """OTA_HotelAvailNotifRQ (AlpineBits FreeRooms) in, OTA_HotelAvailNotifRS out."""
     return await _ota_endpoint(request, session, caller, ota.AVAIL_RQ)
 
 
-@router.post("/api/ota/HotelRatePlanNotif", response_class=Response)
+@router.post("/api/ota/HotelRatePlanNotif", response_class=Response, **OTA_DOCS)
 async def api_ota_rate_plans(request: Request, session: DbSession, caller: OtaSender) -> Response:
     """OTA_HotelRatePlanNotifRQ (AlpineBits RatePlans) in, OTA_HotelRatePlanNotifRS out."""
     return await _ota_endpoint(request, session, caller, ota.RATE_PLAN_RQ)
@@ -199,7 +224,7 @@ async def api_ota_rate_plans(request: Request, session: DbSession, caller: OtaSe
 
 @router.get("/hotels/{hotel_id}/export.xlsx", response_class=Response)
 async def export_grid(
-    hotel_id: uuid.UUID,
+    hotel_id: Uuid,
     session: DbSession,
     staff: DeskStaff,
     nights: Annotated[int, Query(ge=1, le=exports.MAX_NIGHTS)] = 30,

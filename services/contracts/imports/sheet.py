@@ -6,9 +6,11 @@ The sheet's first row names the columns (case and spaces do not matter):
   a row may fill either; ``hotel_id`` wins when both are filled;
 - ``room_type`` (name), ``rate_plan`` (name, needed only when the row sets prices);
 - ``first_night``, ``last_night``: an inclusive range, ``YYYY-MM-DD`` (``YYYY/M/D`` and real
-  Excel dates too), today or later, at most 400 nights;
+  Excel dates too), today or later, at most 400 nights, inside the business's date window
+  (``shared.limits``: a year 9999 is a row error, never an overflow);
 - ``rooms`` (optional): the allotment, absolute, 0..999;
-- ``net``, ``sell`` (optional, together): decimal prices in the hotel's currency (HR-14).
+- ``net``, ``sell`` (optional, together): decimal prices in the hotel's currency (HR-14), at
+  most the money ceiling (``ROOMLINE_MONEY_CEILING_MINOR``), as the API and the forms.
 
 A row sets rooms, prices or both; a row setting neither is an error. Rows are numbered as the
 spreadsheet shows them (the header is row 1; row 0 in a report means the file as a whole).
@@ -36,6 +38,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.contracts.bounds import check_price, parse_amount
 from services.contracts.hotels import service
 from services.contracts.hotels.schemas import MAX_RANGE_NIGHTS
 from services.contracts.models import Hotel, RatePlan, RoomType
@@ -43,6 +46,7 @@ from shared import sheets
 from shared.clock import clock
 from shared.dates import check_range
 from shared.errors import NotFound
+from shared.limits import check_date, date_window
 from shared.money import Money
 from shared.sheets import (
     Numbered,
@@ -174,18 +178,32 @@ def _night_text(text: str) -> date:
         raise ValueError(f"{quote(text)} is not a date ({exc})") from exc
 
 
-def _night(value: object) -> date:
+def _night(value: object, window: tuple[date, date] | None = None) -> date:
+    """A night cell as a date inside the business's window (``shared.limits``): ``window``
+    read once per sheet, else ``check_date`` reads it (not cached with the text: the window
+    moves with today)."""
     if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return _night_text(cell_text(value))
+        night = value.date()
+    elif isinstance(value, date):
+        night = value
+    else:
+        night = _night_text(cell_text(value))
+    if window is None:
+        return check_date(night)
+    first, last = window
+    if not first <= night <= last:
+        raise ValueError(
+            f"日期须在 {first} 至 {last} 之间 / the date must lie between {first} and {last}"
+        )
+    return night
 
 
 @lru_cache(maxsize=65536)
 def _amount_text(text: str, currency: str) -> Money:
+    """A price cell: a decimal in ``currency``, not negative (the ceiling is ``_amount``'s:
+    a setting, not the text)."""
     try:
-        money = Money.parse(text, currency)
+        money = parse_amount(text, currency)
     except ValueError as exc:
         raise ValueError(str(exc).replace("not an amount", "not a price")) from exc
     if money.amount_minor < 0:
@@ -194,9 +212,10 @@ def _amount_text(text: str, currency: str) -> Money:
 
 
 def _amount(value: object, currency: str) -> Money:
+    """A price cell at most the money ceiling (``ROOMLINE_MONEY_CEILING_MINOR``)."""
     if isinstance(value, float):
         value = Decimal(repr(value))  # the shortest text that reads back as this float
-    return _amount_text(cell_text(value), currency)
+    return check_price(_amount_text(cell_text(value), currency))
 
 
 @lru_cache(maxsize=4096)
@@ -206,8 +225,10 @@ def _hotel_uuid(text: str) -> uuid.UUID:
 
 def _rooms(value: object) -> int:
     text = cell_text(value)
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         raise ValueError(f"{quote(text)} is not a whole number of rooms")
+    if len(text) > 9:
+        raise ValueError(f"{quote(text)} is more than 999")
     rooms = int(text)
     if rooms > 999:
         raise ValueError(f"{rooms} is more than 999")
@@ -234,6 +255,7 @@ class HotelLookup:
 
     session: AsyncSession
     today: date = field(default_factory=clock.today)
+    window: tuple[date, date] = field(default_factory=date_window)  # shared.limits
     files: dict[uuid.UUID, HotelIndex] = field(default_factory=dict)
     by_name: dict[str, list[uuid.UUID]] = field(default_factory=dict)
 
@@ -269,11 +291,13 @@ class HotelLookup:
         return await self.file(matches[0]), ""
 
 
-def _check_nights(cells: dict[str, object], today: date, fail: Any) -> tuple[date, date] | None:
+def _check_nights(
+    cells: dict[str, object], today: date, window: tuple[date, date], fail: Any
+) -> tuple[date, date] | None:
     nights: dict[str, date] = {}
     for column in ("first_night", "last_night"):
         try:
-            nights[column] = _night(cells.get(column))
+            nights[column] = _night(cells.get(column), window)
         except ValueError as exc:
             fail(column, str(exc) if not is_blank(cells.get(column)) else "required")
     if len(nights) < 2:
@@ -323,7 +347,7 @@ async def _check_row(lookup: HotelLookup, number: int, cells: dict[str, object])
     index, why = await lookup.resolve(cells)
     if index is None:
         fail("hotel_id" if not is_blank(cells.get("hotel_id")) else "hotel", why)
-    nights = _check_nights(cells, lookup.today, fail)
+    nights = _check_nights(cells, lookup.today, lookup.window, fail)
     rooms = None
     if not is_blank(cells.get("rooms")):
         try:

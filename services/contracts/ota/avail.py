@@ -117,6 +117,11 @@ def _runs(first: date, last: date, weekdays: set[int]) -> list[tuple[date, date]
     return runs
 
 
+def _whole(text: str) -> int | None:
+    """A small whole number written in ASCII digits ("²" or a thousand digits is none)."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
+
+
 def _restriction_status(
     check: Checker, where: str, element: Element, changes: dict[str, Any]
 ) -> None:
@@ -161,10 +166,10 @@ def _length_of_stay(check: Checker, where: str, element: Element, changes: dict[
         check.fail(where, text, type_="2")
     elif element.get("TimeUnit", "Day") != "Day":
         check.fail(where, f"SetMinLOS TimeUnit {element.get('TimeUnit')!r} is not Day")
-    elif not (time := element.get("Time", "")).isdigit() or int(time) > MAX_MIN_STAY:
-        check.fail(where, f"SetMinLOS Time {time!r} is not 0..{MAX_MIN_STAY} nights")
+    elif (days := _whole(time := element.get("Time", ""))) is None or days > MAX_MIN_STAY:
+        check.fail(where, f"SetMinLOS Time {time[:20]!r} is not 0..{MAX_MIN_STAY} nights")
     else:
-        _put(check, where, changes, "min_stay", max(int(time), 1))
+        _put(check, where, changes, "min_stay", max(days, 1))
 
 
 def _restriction_changes(check: Checker, where: str, message: Element) -> dict[str, Any]:
@@ -190,10 +195,11 @@ def _booking_limit(check: Checker, where: str, message: Element) -> int | None:
         return None
     if message.get("BookingLimitMessageType", "SetLimit") != "SetLimit":
         check.fail(where, "only BookingLimitMessageType SetLimit is supported", type_="2")
-    if not limit.isdigit() or int(limit) > 999:
-        check.fail(where, f"BookingLimit {limit!r} is not 0..999")
+    rooms = _whole(limit)
+    if rooms is None or rooms > 999:
+        check.fail(where, f"BookingLimit {limit[:20]!r} is not 0..999")
         return None
-    return int(limit)
+    return rooms
 
 
 def _check_plan(
@@ -243,9 +249,14 @@ def _build(
     key = room_type.room_type_id
     change = AvailChange()
     if limit is not None:
-        change.allotments = [
-            AllotmentIn(room_type_id=key, first_night=a, last_night=b, rooms=limit) for a, b in runs
-        ]
+        try:
+            change.allotments = [
+                AllotmentIn(room_type_id=key, first_night=a, last_night=b, rooms=limit)
+                for a, b in runs
+            ]
+        except ValidationError as exc:  # the checks above mirror its bounds; kept as a net
+            check.fail(where, readable_errors(exc))
+            return None
     if changes:
         try:
             change.restrictions = RestrictionsIn(

@@ -20,10 +20,13 @@ attribute on the same element::
     <BaseByGuestAmt xmlns:roomline="urn:roomline:ota" AmountAfterTax="688.00"
                     roomline:NetAmount="600.00"/>
 
-Amounts are decimals in the hotel's currency; ``RatePlan/@CurrencyCode``, if given, must be
-it (HR-14). Sell below net is refused (HR-4). ``RatePlanNotifType="Remove"`` is refused; the
-"static" rate (no ``InvTypeCode``), booking rules, supplements, offers and extra-guest
-amounts are not stored and answered as warnings.
+Amounts are decimals in the hotel's currency, at most the money ceiling as everywhere
+(``shared.limits``, ``ROOMLINE_MONEY_CEILING_MINOR``: above it is EWT 3 / ERR 320 naming the
+attribute); ``Start``/``End`` lie inside the business's date window (``ota_xml``).
+``RatePlan/@CurrencyCode``, if given, must be the hotel's currency (HR-14). Sell below net
+is refused (HR-4). ``RatePlanNotifType="Remove"`` is refused; the "static" rate (no
+``InvTypeCode``), booking rules, supplements, offers and extra-guest amounts are not stored
+and answered as warnings.
 
 A channel manager's credential (``channel_managers``) names the hotels it may update; a
 message for another hotel is refused as a whole (EWT 6, ERR 497). Parsing, error codes and the
@@ -35,8 +38,10 @@ from __future__ import annotations
 import uuid
 from xml.etree.ElementTree import Element
 
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.contracts.bounds import parse_price
 from services.contracts.hotels import service
 from services.contracts.hotels.schemas import RatesIn
 from services.contracts.ota.avail import hotel_avail_notif
@@ -61,6 +66,7 @@ from services.contracts.ota.xml import (
     room_type_named,
 )
 from shared.money import Money
+from shared.web import readable_errors
 
 # The names the endpoints and the upload page use, kept here so callers import one module.
 __all__ = [
@@ -93,11 +99,15 @@ def _prices(check: Checker, where: str, rate: Element, currency: str) -> tuple[M
         check.fail(where, text, type_="10", code="321")
     if not sell_text or not net_text:
         return None
-    try:
-        sell, net = Money.parse(sell_text, currency), Money.parse(net_text, currency)
-    except ValueError as exc:
-        check.fail(where, str(exc))
+    prices: dict[str, Money] = {}
+    for attribute, text in (("AmountAfterTax", sell_text), ("roomline:NetAmount", net_text)):
+        try:
+            prices[attribute] = parse_price(text, currency)
+        except ValueError as exc:
+            check.fail(where, f"{attribute}: {exc}", type_="3")
+    if len(prices) < 2:
         return None
+    sell, net = prices["AmountAfterTax"], prices["roomline:NetAmount"]
     if net.amount_minor < 0 or sell.amount_minor < net.amount_minor:
         # HR-4 asks for a 10% average margin; selling below net is never allowed.
         check.fail(where, f"sell {sell} is below net {net} (HR-4)", type_="3")
@@ -132,13 +142,17 @@ def _rate(
     if plan is None or nights is None or prices is None:
         return None
     (first, last), (net, sell) = nights, prices
-    return RatesIn(
-        rate_plan_id=plan.rate_plan_id,
-        first_night=first,
-        last_night=last,
-        net_minor=net.amount_minor,
-        sell_minor=sell.amount_minor,
-    )
+    try:
+        return RatesIn(
+            rate_plan_id=plan.rate_plan_id,
+            first_night=first,
+            last_night=last,
+            net_minor=net.amount_minor,
+            sell_minor=sell.amount_minor,
+        )
+    except ValidationError as exc:  # the checks above mirror its bounds; kept as a net
+        check.fail(where, readable_errors(exc), type_="3")
+        return None
 
 
 def _rate_plan(

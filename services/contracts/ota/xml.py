@@ -27,6 +27,7 @@ from services.contracts.hotels.schemas import MAX_RANGE_NIGHTS
 from services.contracts.models import RoomType
 from shared.dates import check_not_past, check_range
 from shared.errors import DomainError, NotFound
+from shared.limits import check_date
 
 OTA_NS = "http://www.opentravel.org/OTA/2003/05"
 ROOMLINE_NS = "urn:roomline:ota"
@@ -122,13 +123,15 @@ class Checker:
         self.errors.append(OtaError(type_, code, f"{where}: {text}"))
 
     def nights(self, where: str, element: Element) -> tuple[date, date] | None:
-        """``@Start``..``@End``, both inclusive (they name nights), today or later."""
+        """``@Start``..``@End``, both inclusive (they name nights), today or later and inside
+        the business's date window (``shared.limits``: 9999-12-31 is an error, EWT 3 / ERR 15,
+        never an overflow)."""
         start, end = element.get("Start"), element.get("End")
         if not start or not end:
             self.fail(where, "Start and End are required", type_="10", code="321")
             return None
         try:
-            first, last = date.fromisoformat(start), date.fromisoformat(end)
+            first, last = _day(start, "Start"), _day(end, "End")
             if last < first:
                 raise ValueError(f"End {end} is before Start {start}")
             check_not_past(first, "Start")
@@ -137,6 +140,20 @@ class Checker:
             self.fail(where, str(exc), type_="3", code="15")
             return None
         return first, last
+
+
+def _day(text: str, what: str) -> date:
+    """``YYYY-MM-DD`` inside the business's date window; ``ValueError`` naming ``what``."""
+    try:
+        day = date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise ValueError(f"{what} {text[:20]!r} is not a date (YYYY-MM-DD)")
+    try:
+        return check_date(day)
+    except ValueError as exc:
+        raise ValueError(f"{what} {text}: {exc}") from exc
 
 
 async def hotel_file_of(

@@ -10,9 +10,10 @@ names the columns, in any order and case; other columns are ignored:
 
 - ``hotel``: our hotel id, or the hotel's English or Chinese name (exact, case-insensitive);
   a name two hotels share is refused (give the id);
-- ``night``: ``YYYY-MM-DD``, ``YYYY/M/D`` or a real Excel date;
+- ``night``: ``YYYY-MM-DD``, ``YYYY/M/D`` or a real Excel date, inside the business's date
+  window (``shared.limits``);
 - ``competitor``: the channel's name, 1-80 characters;
-- ``price``: above zero, in the hotel's currency (HR-14).
+- ``price``: above zero and at most the money ceiling, in the hotel's currency (HR-14).
 
 An import is all or nothing: every row is checked before any is stored, and one bad row
 refuses the sheet with a report naming each bad row, its column and why. A row repeating an
@@ -30,13 +31,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Request, UploadFile
+from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import and_, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.contracts.auth import DESK_ROLES
+from services.contracts.bounds import UPLOAD_SCHEMA
 
 # The rate-sheet importer's reader and cell parsers: one reading of files, dates and amounts
 # for every sheet the desk uploads.
@@ -58,6 +60,7 @@ from shared.auth import Staff, require
 from shared.clock import clock
 from shared.db import DbSession
 from shared.errors import FormRejected
+from shared.limits import MonthText
 from shared.sheets import cell_text, is_blank, quote
 from shared.web import render
 
@@ -321,7 +324,10 @@ async def _page(
 
 @router.get("/competitors", response_class=HTMLResponse)
 async def competitors_page(
-    request: Request, session: DbSession, staff: DeskStaff, month: str = ""
+    request: Request,
+    session: DbSession,
+    staff: DeskStaff,
+    month: Annotated[MonthText, Query()] = "",
 ) -> Response:
     """Where we are cheaper or dearer than competitors this month (HR-5), with a chart."""
     return await _page(request, session, staff, month or clock.today().strftime("%Y-%m"))
@@ -329,7 +335,11 @@ async def competitors_page(
 
 @router.post("/competitors/import")
 async def competitors_import(
-    request: Request, session: DbSession, staff: DeskStaff, sheet: UploadFile, month: str = ""
+    request: Request,
+    session: DbSession,
+    staff: DeskStaff,
+    sheet: Annotated[UploadFile, File(json_schema_extra=UPLOAD_SCHEMA)],
+    month: Annotated[MonthText, Query()] = "",
 ) -> Response:
     """Import competitors' prices from a CSV or .xlsx sheet: hotel, night, competitor, price."""
     month = month or clock.today().strftime("%Y-%m")
@@ -348,7 +358,7 @@ async def competitors_import(
 
 @router.get("/api/competitors/summary")
 async def competitors_summary(
-    session: DbSession, staff: DeskStaff, month: str
+    session: DbSession, staff: DeskStaff, month: Annotated[MonthText, Query()]
 ) -> list[dict[str, object]]:
     """The month's comparison per hotel as JSON (HR-5)."""
     return [

@@ -3,6 +3,13 @@
 Contracts keeps its own copy of what was sold, one row per booked night, from intake's
 ``intake.booking_placed`` events: no query crosses into intake's schema. A night counts in the
 month it falls in (a stay over the month end is split), at the sell price frozen in the booking.
+
+Bounds (issue 14): a sold night's price is a bigint and its rooms an integer, and the month's
+sums are taken in ``numeric`` (rooms × price cast before multiplying), so rooms × nights × the
+largest price any event carries never overflows the ranking; a night whose rooms or prices no
+column holds is refused by ``sold_rows`` with a message naming the field (the event's dead
+letter says why) instead of a database error. A month is ``YYYY-MM`` inside the business's
+date window (``shared.limits.parse_month``): 9999-12 is a 422 naming ``month``, never a 500.
 """
 
 from __future__ import annotations
@@ -13,11 +20,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import func, select, text
+from sqlalchemy import Numeric, cast, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.contracts.auth import DESK_ROLES
+from services.contracts.bounds import ShortText
 from services.contracts.models import Hotel
 from services.contracts.reports.models import sold_night
 from shared.auth import Staff, require
@@ -26,14 +34,29 @@ from shared.dates import month_range
 from shared.db import DbSession
 from shared.errors import InvalidInput
 from shared.events import Envelope
-from shared.events.intake import BookingPlacedV1
+from shared.events.intake import BookingPlacedV1, BookingSnapshot
+from shared.limits import INT32_MAX, MONEY_HARD_MAX_MINOR, MonthText, parse_month
 from shared.web import render
 
 
-async def on_booking_placed(session: AsyncSession, envelope: Envelope) -> None:
-    booking = envelope.parse()
-    assert isinstance(booking, BookingPlacedV1)
-    rows = [
+class OutOfRange(ValueError):
+    """A booking event carries a number no sold-night column holds (issue 14)."""
+
+
+def sold_rows(booking: BookingSnapshot) -> list[dict[str, object]]:
+    """The booking's nights as ``sold_night`` rows. Rooms must fit the Integer column and
+    prices lie within the hard money maximum (``shared.limits``); an event beyond them is
+    refused here, naming the field, rather than by the database."""
+    if not 1 <= booking.rooms <= INT32_MAX:
+        raise OutOfRange(f"booking {booking.booking_ref}: rooms {booking.rooms} out of range")
+    for n in booking.nights:
+        for name, minor in (("sell_minor", n.sell_minor), ("net_minor", n.net_minor)):
+            if not -MONEY_HARD_MAX_MINOR <= minor <= MONEY_HARD_MAX_MINOR:
+                raise OutOfRange(
+                    f"booking {booking.booking_ref}: night {n.night} {name} {minor} is beyond "
+                    f"the hard money maximum {MONEY_HARD_MAX_MINOR}"
+                )
+    return [
         {
             "booking_id": booking.booking_id,
             "night": n.night,
@@ -45,6 +68,12 @@ async def on_booking_placed(session: AsyncSession, envelope: Envelope) -> None:
         }
         for n in booking.nights
     ]
+
+
+async def on_booking_placed(session: AsyncSession, envelope: Envelope) -> None:
+    booking = envelope.parse()
+    assert isinstance(booking, BookingPlacedV1)
+    rows = sold_rows(booking)
     # The key is (booking, night): a replayed event under a new id still counts once.
     await session.execute(insert(sold_night).values(rows).on_conflict_do_nothing())
 
@@ -68,10 +97,12 @@ class RankedHotel:
 
 
 def month_bounds(month: str) -> tuple[date, date]:
+    """``YYYY-MM`` to its first day and the next month's, inside the business's date window;
+    ``InvalidInput`` (422) naming ``month`` otherwise."""
     try:
-        first = date.fromisoformat(f"{month}-01")
+        first = parse_month(month)
     except ValueError as exc:
-        raise InvalidInput(f"Month must look like 2026-11, got {month!r}.", field="month") from exc
+        raise InvalidInput(f"Month: {exc}", field="month") from exc
     return month_range(first)
 
 
@@ -80,8 +111,10 @@ async def monthly_ranking(
 ) -> list[RankedHotel]:
     first, following = month_bounds(month)
     room_nights = func.sum(sold_night.c.rooms)
-    sales = func.sum(sold_night.c.rooms * sold_night.c.sell_minor)
-    net = func.sum(sold_night.c.rooms * sold_night.c.net_minor)
+    # numeric before multiplying: rooms × price never overflows a bigint, whatever was sold.
+    rooms = cast(sold_night.c.rooms, Numeric)
+    sales = func.sum(rooms * sold_night.c.sell_minor)
+    net = func.sum(rooms * sold_night.c.net_minor)
     query = (
         select(
             Hotel.hotel_id,
@@ -129,8 +162,8 @@ async def rankings_page(
     request: Request,
     session: DbSession,
     staff: DeskStaff,
-    month: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$")] = "",
-    city: str = "",
+    month: Annotated[MonthText, Query()] = "",
+    city: Annotated[ShortText, Query()] = "",
 ) -> Response:
     """The month's hotels ranked by sales and by room nights (HR-11)."""
     month = month or clock.today().strftime("%Y-%m")
@@ -150,8 +183,8 @@ async def rankings_page(
 async def rankings_api(
     session: DbSession,
     staff: DeskStaff,
-    month: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$")],
-    city: str = "",
+    month: Annotated[MonthText, Query()],
+    city: Annotated[ShortText, Query()] = "",
 ) -> list[dict[str, object]]:
     """The month's ranking as JSON (HR-11)."""
     ranked = await monthly_ranking(session, month=month, city=city)

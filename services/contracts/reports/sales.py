@@ -15,7 +15,6 @@ nothing, and a late older modification never overwrites a newer one.
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from sqlalchemy import delete, func
 from sqlalchemy.dialects.postgresql import insert
@@ -25,6 +24,7 @@ from services.contracts.reports import rankings
 from services.contracts.reports.models import sold_booking, sold_night
 from shared.events import Envelope
 from shared.events.intake import BookingCancelledV1, BookingModifiedV1, BookingPlacedV1
+from shared.limits import INT32_MAX
 from shared.observability import get_logger
 
 log = get_logger("contracts.sold_changes")
@@ -33,7 +33,10 @@ log = get_logger("contracts.sold_changes")
 async def claim(
     session: AsyncSession, booking_id: uuid.UUID, version: int, *, cancelled: bool = False
 ) -> bool:
-    """Record that ``version`` of the booking is applied; False if it, or a newer one, was."""
+    """Record that ``version`` of the booking is applied; False if it, or a newer one, was.
+    A version no Integer column holds is refused naming it (issue 14), not by the database."""
+    if not 1 <= version <= INT32_MAX:
+        raise rankings.OutOfRange(f"booking {booking_id}: booking_version {version} out of range")
     statement = insert(sold_booking).values(
         booking_id=booking_id, booking_version=version, cancelled=cancelled
     )
@@ -68,19 +71,8 @@ async def on_booking_modified(session: AsyncSession, envelope: Envelope) -> None
     if not await claim(session, event.booking_id, event.booking_version):
         log.info("sold_booking_stale", booking_ref=event.booking_ref)
         return
+    rows = rankings.sold_rows(event)  # checked before anything is deleted (issue 14)
     await session.execute(delete(sold_night).where(sold_night.c.booking_id == event.booking_id))
-    rows: list[dict[str, Any]] = [
-        {
-            "booking_id": event.booking_id,
-            "night": n.night,
-            "hotel_id": event.hotel_id,
-            "rooms": event.rooms,
-            "sell_minor": n.sell_minor,
-            "net_minor": n.net_minor,
-            "currency": event.currency,
-        }
-        for n in event.nights
-    ]
     if rows:
         await session.execute(insert(sold_night).values(rows))
 

@@ -7,13 +7,14 @@ import uuid
 from datetime import date, timedelta
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.contracts.auth import DESK_ROLES
+from services.contracts.bounds import ShortText
 from services.contracts.reports.models import season
 from services.contracts.settings import SCHEMA
 from shared import audit
@@ -22,6 +23,7 @@ from shared.clock import clock
 from shared.dates import check_range
 from shared.db import DbSession
 from shared.errors import FormRejected
+from shared.limits import BusinessDate
 from shared.web import form_data, readable_errors, render, see_other
 
 
@@ -31,8 +33,8 @@ class SeasonIn(BaseModel):
     city: str = Field(min_length=1, max_length=80)
     name: str = Field(min_length=1, max_length=200)
     kind: Literal["high_season", "exhibition"]
-    first_night: date
-    last_night: date
+    first_night: BusinessDate  # inside the business's date window (issue 14)
+    last_night: BusinessDate
     guaranteed_rooms: int = Field(0, ge=0, le=100_000)
     note: str = Field("", max_length=2000)
 
@@ -101,7 +103,10 @@ async def _page(
 
 @router.get("/seasons", response_class=HTMLResponse)
 async def seasons_page(
-    request: Request, session: DbSession, staff: DeskStaff, city: str = ""
+    request: Request,
+    session: DbSession,
+    staff: DeskStaff,
+    city: Annotated[ShortText, Query()] = "",
 ) -> Response:
     """The coming high seasons and exhibitions per city (HR-7)."""
     return await _page(request, session, staff, city=city)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -17,12 +16,17 @@ from services.intake.booking import view as booking_view
 from services.intake.booking.schemas import (
     CONFIRM_CHANNELS,
     PAYMENT_MODES,
+    BookingFormRequest,
+    BookingFormView,
     BookingRequest,
     BookingView,
 )
+from services.intake.bounds import BookingRef, Rooms
 from shared.auth import Staff, require
+from shared.clock import clock
 from shared.db import DbSession
 from shared.errors import DomainError, FormRejected, InvalidInput
+from shared.limits import BusinessDate, Uuid, parse_day
 from shared.money import Money
 from shared.web import form_data, readable_errors, render, see_other
 
@@ -42,8 +46,27 @@ async def api_place_booking(session: DbSession, staff: DeskStaff, body: BookingR
     return placed.booking
 
 
+@router.post("/api/booking-forms", status_code=201, response_model=BookingFormView)
+async def api_open_booking_form(
+    session: DbSession, staff: DeskStaff, body: BookingFormRequest
+) -> Any:
+    """Open a booking form (IN-1) for an API client; send its ``form_id`` with the booking.
+    The handle time runs from here, or from the call's answer bounded by this moment."""
+    if body.call_answered_at is not None and not body.call_id:
+        raise InvalidInput("Give the call's id with its answer time.", field="call_id")
+    form = await handle_time.open_form(
+        session, staff, call_id=body.call_id, claimed_answered_at=body.call_answered_at,
+        now=clock.now(),
+    )  # fmt: skip
+    handling = handle_time.handling_of_form(form)
+    return BookingFormView(
+        form_id=form.form_id, opened_at=form.opened_at, call_id=form.call_id,
+        handling_started_at=handling.started_at, handling_source=handling.source,
+    )  # fmt: skip
+
+
 @router.get("/api/bookings/{booking_ref}", response_model=BookingView)
-async def api_get_booking(session: DbSession, staff: DeskStaff, booking_ref: str) -> Any:
+async def api_get_booking(session: DbSession, staff: DeskStaff, booking_ref: BookingRef) -> Any:
     """One booking by its reference."""
     return await service.get_booking(session, booking_ref=booking_ref)
 
@@ -56,23 +79,29 @@ async def booking_form(
     request: Request,
     session: DbSession,
     staff: DeskStaff,
-    rate_plan_id: uuid.UUID,
-    check_in: date,
-    check_out: date,
-    rooms: int,
-    call_id: str = "",
-    call_answered_at: str = "",
+    rate_plan_id: Uuid,
+    check_in: BusinessDate,
+    check_out: BusinessDate,
+    rooms: Rooms,
+    call_id: Annotated[str, Query(max_length=64)] = "",
+    # Parsed leniently (handle_time.claimed_time): an unreadable time counts as the opening.
+    call_answered_at: Annotated[str, Query(max_length=40)] = "",
     booker_phone: Annotated[str, Query(max_length=40)] = "",
     member_card: Annotated[str, Query(max_length=40)] = "",
 ) -> Response:
     """The booking form for one rate plan and stay; starts the IN-1 handling clock.
 
-    The telephony may open it with the call's ``call_id`` and ``call_answered_at``; they ride
-    along as hidden fields and are checked when the booking is placed. The caller found on the
+    The telephony may open it with the call's ``call_id`` and ``call_answered_at``; they are
+    recorded server-side with the opening (the answer time bounded by it, handle_time.py) and
+    the form carries only the record's ``form_id``. The caller found on the
     search page (``booker_phone``, ``member_card``, IN-8) fills the booker's fields."""
     offer = await service.quote(
         session, rate_plan_id=rate_plan_id, check_in=check_in, check_out=check_out, rooms=rooms
     )
+    form = await handle_time.open_form(
+        session, staff, call_id=call_id.strip() or None,
+        claimed_answered_at=handle_time.claimed_time(call_answered_at), now=clock.now(),
+    )  # fmt: skip
     fields = {
         "hotel_id": str(offer.hotel_id),
         "rate_plan_id": str(rate_plan_id),
@@ -82,9 +111,8 @@ async def booking_form(
         "payment_mode": offer.payment_mode,
         "confirm_channel": "phone",
         "idempotency_key": str(uuid.uuid4()),  # one form, one booking, however often sent
-        "form_opened_at": handle_time.form_token(staff),  # IN-1: signed, not editable
-        "call_id": call_id,
-        "call_answered_at": call_answered_at,
+        "form_id": str(form.form_id),  # IN-1: the opening is recorded server-side
+        "call_id": form.call_id or "",
         "currency": offer.currency,  # the special price (IN-11) is typed in this currency
         "booker_phone": booker_phone.strip(),
         "member_card": member_card.strip(),
@@ -98,6 +126,10 @@ async def place_booking_form(request: Request, session: DbSession, staff: DeskSt
     """Place a booking from the form; on refusal show the form again and write nothing."""
     fields = await form_data(request)
     try:
+        if not fields.get("form_id"):  # IN-1: the page always sends its form's id
+            raise InvalidInput(
+                "This booking form has no id; open it again from the search.", field="form_id"
+            )
         body = BookingRequest.model_validate(_request_data(fields))
         placed = await service.place_booking(session, staff=staff, request=body)
     except (ValidationError, DomainError) as exc:
@@ -109,7 +141,7 @@ async def place_booking_form(request: Request, session: DbSession, staff: DeskSt
 
 @router.get("/bookings/{booking_ref}", response_class=HTMLResponse)
 async def booking_page(
-    request: Request, session: DbSession, staff: DeskStaff, booking_ref: str
+    request: Request, session: DbSession, staff: DeskStaff, booking_ref: BookingRef
 ) -> Response:
     """A placed booking."""
     return await booking_view.booking_page(request, session, staff, booking_ref)
@@ -130,7 +162,7 @@ def _request_data(fields: dict[str, str]) -> dict[str, Any]:
 def _minor(amount: str, currency: str) -> int:
     try:
         return Money.parse(amount, currency).amount_minor
-    except ValueError as exc:
+    except (ValueError, ArithmeticError) as exc:  # 1e40, Infinity: decimal's own errors
         raise InvalidInput(
             f"Special price: enter an amount like 580.00 ({currency}).",
             field="special_sell_minor",
@@ -155,8 +187,8 @@ def _refused(
             offer = await service.quote(
                 session,
                 rate_plan_id=uuid.UUID(fields.get("rate_plan_id", "")),
-                check_in=date.fromisoformat(fields.get("check_in", "")),
-                check_out=date.fromisoformat(fields.get("check_out", "")),
+                check_in=parse_day(fields.get("check_in", "")),
+                check_out=parse_day(fields.get("check_out", "")),
                 rooms=int(fields.get("rooms", "")),
             )
         except (ValueError, DomainError):

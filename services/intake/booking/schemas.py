@@ -12,7 +12,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.intake.bounds import MAX_GUESTS, GuestName, Rooms
 from shared.events.intake import BookingFields
+from shared.limits import BusinessDate, BusinessDateTime, MinorUnits, Uuid
 
 ConfirmChannel = Literal["fax", "phone", "sms", "email"]
 BookingSource = Literal["phone", "online"]
@@ -32,12 +34,12 @@ class BookingRequest(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    hotel_id: uuid.UUID
-    rate_plan_id: uuid.UUID
-    check_in: date
-    check_out: date
-    rooms: int
-    guest_names: list[str] = Field(max_length=40)
+    hotel_id: Uuid
+    rate_plan_id: Uuid
+    check_in: BusinessDate
+    check_out: BusinessDate
+    rooms: Rooms
+    guest_names: list[GuestName] = Field(max_length=MAX_GUESTS)
     booker_name: str = Field(max_length=120)
     booker_phone: str = Field(max_length=40)
     booker_company: str = Field("", max_length=200)
@@ -51,14 +53,15 @@ class BookingRequest(BaseModel):
     special_requests: str = Field("", max_length=2000)
     arrival_time: str = Field("", max_length=40)
     idempotency_key: str = Field(min_length=1, max_length=100)
-    # IN-1: the telephony's call and when it was answered, when the request comes from a call;
-    # otherwise the signed moment the booking form was opened (handle_time.py).
+    # IN-1: the booking form's opaque id; its server-side record holds when it was opened and
+    # for which call (handle_time.py). ``call_id``, if sent, must be the form's call;
+    # ``call_answered_at`` is never trusted: refused without a form, not read with one.
+    form_id: str | None = Field(None, max_length=64)
     call_id: str | None = Field(None, max_length=64)
-    call_answered_at: datetime | None = None
-    form_opened_at: str | None = Field(None, max_length=200)
+    call_answered_at: BusinessDateTime | None = None
     # IN-11: a per-night sell price below the published one, with why; the pricing desk
     # approves it before the booking goes to the hotel (special_price.py).
-    special_sell_minor: int | None = None
+    special_sell_minor: MinorUnits | None = None
     special_price_reason: str = Field("", max_length=500)
     # CF-5: where the booking came from. The web site sends "online" (the confirmation desk
     # calls the guest to verify first); the agents' form always sends "phone".
@@ -153,6 +156,24 @@ class BookingView(BookingFields):
     hotel_confirmed_version: int | None = None
     hotel_cancellation_no: str | None = None
     hotel_cancelled_at: datetime | None = None
+
+
+class BookingFormRequest(BaseModel):
+    """Open a booking form (IN-1) for an API client: the telephony's call, if any, and when it
+    says the call was answered (bounded by the server's clock, handle_time.py)."""
+
+    call_id: str | None = Field(None, min_length=1, max_length=64)
+    call_answered_at: BusinessDateTime | None = None
+
+
+class BookingFormView(BaseModel):
+    """A booking form's record: send ``form_id`` with the booking."""
+
+    form_id: uuid.UUID
+    opened_at: datetime
+    call_id: str | None
+    handling_started_at: datetime  # what the handle time will run from
+    handling_source: str  # "call" or "form"
 
 
 class PlacedBooking(BaseModel):

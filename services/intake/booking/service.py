@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.intake import bounds
 from services.intake.booking import fields as booking_fields
 from services.intake.booking import handle_time, placed, repository
 from services.intake.booking.fields import CheckedDetails
@@ -40,8 +41,8 @@ from shared.observability import BOOKINGS_CREATED, get_logger
 
 log = get_logger("intake")
 
-MAX_NIGHTS = 30
-MAX_ROOMS = 9
+MAX_NIGHTS = bounds.MAX_NIGHTS  # one stay
+MAX_ROOMS = bounds.MAX_ROOMS  # one booking; the API's types say the same (bounds.py)
 
 
 def stay_nights(*, check_in: date, check_out: date, rooms: int) -> list[date]:
@@ -101,7 +102,7 @@ async def place_booking(
         check_in=request.check_in, check_out=request.check_out, rooms=request.rooms
     )
     details = booking_fields.checked(request)  # IN-4
-    handling = handle_time.handling_of(request, staff, now=clock.now())  # IN-1
+    handling = await handle_time.handling_of(session, request, staff, now=clock.now())  # IN-1
     plan = await _bookable_plan(session, request)
     request = await callers.with_vip_request(session, request=request)  # IN-10
     await contracted.ensure_contracted(session, hotel_id=plan.hotel_id, nights=nights)
@@ -117,6 +118,10 @@ async def place_booking(
     )  # fmt: skip
     if twin := await _insert_booking(session, values):
         return PlacedBooking(booking=await _view(session, twin), created=False)
+    # IN-1: the form's record is used once, in this transaction (a refusal leaves it usable).
+    await handle_time.use_form(
+        session, handling, booking_id=values["booking_id"], now=values["committed_at"]
+    )
     night_rows = [{"booking_id": values["booking_id"], **p.model_dump()} for p in priced]
     await repository.insert_booking_nights(session, night_rows)
     view = BookingView(**values, nights=priced)

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import re
-import uuid
 from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from services.intake.auth import DESK_ROLES
+from services.intake.bounds import FreeText
 from services.intake.callers import service as callers
 from services.intake.callers.service import CallerContext
 from shared.auth import Staff, require
 from shared.db import DbSession
+from shared.limits import Uuid
 
 router = APIRouter()
 DeskStaff = Annotated[Staff, require(*DESK_ROLES)]
@@ -23,10 +24,10 @@ _NAME_SEPARATORS = re.compile(r"[\n,;，；、]+")  # as the booking form splits
 async def api_caller(
     session: DbSession,
     staff: DeskStaff,
-    phone: str = "",
-    card: str = "",
-    hotel_id: uuid.UUID | None = None,
-    guests: str | None = None,
+    phone: Annotated[str, Query(max_length=40)] = "",
+    card: Annotated[str, Query(max_length=40)] = "",
+    hotel_id: Uuid | None = None,
+    guests: FreeText | None = None,  # the names typed so far, as the form splits them
 ) -> CallerContext:
     """The caller by phone or member card: member, compensation prompt (IN-8), recent
     bookings, and frequent guests of ``hotel_id`` with the VIP request (IN-10)."""

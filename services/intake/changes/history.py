@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.booking.repository import AnyRow
 from services.intake.booking.schemas import BookedNightView
+from services.intake.bounds import checked_page
 from services.intake.changes import repository as changes_repository
 from services.intake.changes.schemas import REASON_CATEGORIES, ChangePage, ChangeReason, ChangeView
 from services.intake.settings import SCHEMA
@@ -146,7 +147,7 @@ async def history(
 ) -> ChangePage:
     """The booking's changes, newest first (IN-5)."""
     rows, total = await changes_repository.list_changes(
-        session, booking.booking_id, page=page, page_size=page_size
+        session, booking.booking_id, page=checked_page(page), page_size=page_size
     )
     return ChangePage(
         items=[view(row._asdict(), booking.currency) for row in rows],

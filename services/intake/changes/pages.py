@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,17 +14,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.intake.auth import DESK_ROLES
 from services.intake.booking import service
 from services.intake.booking import view as booking_view
+from services.intake.bounds import BookingRef
 from services.intake.changes import history as changes_history
 from services.intake.changes import service as changes
 from services.intake.changes.schemas import REASON_CATEGORIES, CancelRequest, ModifyRequest
 from shared.auth import Staff, require
 from shared.db import DbSession
 from shared.errors import DomainError, FormRejected
+from shared.limits import PageNumber
 from shared.web import readable_errors, render, see_other
 
 router = APIRouter()
 DeskStaff = Annotated[Staff, require(*DESK_ROLES)]
-PageNumber = Annotated[int, Query(ge=1, le=10_000)]
 HISTORY_PAGE_SIZE = 50
 _GUEST_SEPARATORS = (",", "，", "、", ";", "；")  # agents also type Chinese punctuation
 # Blank is a real value for these (the agent cleared them); other blank fields are left out.
@@ -33,7 +34,7 @@ _CLEARABLE = ("special_requests", "arrival_time")
 
 @router.post("/bookings/{booking_ref}/modify")
 async def modify_form(
-    request: Request, session: DbSession, staff: DeskStaff, booking_ref: str
+    request: Request, session: DbSession, staff: DeskStaff, booking_ref: BookingRef
 ) -> Response:
     """Modify a booking from its page (IN-5)."""
     fields = await _posted(request)
@@ -49,7 +50,7 @@ async def modify_form(
 
 @router.post("/bookings/{booking_ref}/cancel")
 async def cancel_form(
-    request: Request, session: DbSession, staff: DeskStaff, booking_ref: str
+    request: Request, session: DbSession, staff: DeskStaff, booking_ref: BookingRef
 ) -> Response:
     """Cancel a booking from its page (IN-5)."""
     fields = await _posted(request)
@@ -65,7 +66,11 @@ async def cancel_form(
 
 @router.get("/bookings/{booking_ref}/history", response_class=HTMLResponse)
 async def history_page(
-    request: Request, session: DbSession, staff: DeskStaff, booking_ref: str, page: PageNumber = 1
+    request: Request,
+    session: DbSession,
+    staff: DeskStaff,
+    booking_ref: BookingRef,
+    page: PageNumber = 1,
 ) -> Response:
     """Every change of a booking, newest first, in pages (IN-5)."""
     booking = await service.get_booking(session, booking_ref=booking_ref)

@@ -8,12 +8,14 @@ from guests changing their minds.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.intake.booking.schemas import BookingView
+from services.intake.bounds import MAX_GUESTS, GuestName, Rooms, SeenVersion
+from shared.limits import BusinessDate
 
 ReasonCategory = Literal["guest_request", "hotel_request", "agent_error", "other"]
 REASON_CATEGORIES: dict[str, str] = {
@@ -32,7 +34,7 @@ class ChangeReason(BaseModel):
     # hear that it cannot (that is a new booking), not have it silently ignored.
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
-    version: int = Field(ge=1)
+    version: SeenVersion
     reason: str = Field(min_length=1, max_length=1000)
     reason_category: ReasonCategory
 
@@ -40,10 +42,10 @@ class ChangeReason(BaseModel):
 class ModifyRequest(ChangeReason):
     """The fields to change; a field left out (None) keeps its value."""
 
-    check_in: date | None = None
-    check_out: date | None = None
-    rooms: int | None = None
-    guest_names: list[str] | None = Field(None, max_length=40)
+    check_in: BusinessDate | None = None
+    check_out: BusinessDate | None = None
+    rooms: Rooms | None = None
+    guest_names: list[GuestName] | None = Field(None, max_length=MAX_GUESTS)
     special_requests: str | None = Field(None, max_length=2000)
     arrival_time: str | None = Field(None, max_length=40)
 

@@ -3,10 +3,9 @@ leads create and change them. A refused form is shown again with what was typed 
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +16,7 @@ from services.intake.groups.accounts import AccountEdit, AccountIn, AccountView
 from shared.auth import Role, Staff, require
 from shared.db import DbSession
 from shared.errors import DomainError, FormRejected, InvalidInput
+from shared.limits import PageNumber, SearchText, Uuid
 from shared.money import Money, exponent
 from shared.web import form_data, readable_errors, render, see_other
 
@@ -34,7 +34,7 @@ def account_data(fields: dict[str, str]) -> dict[str, Any]:
         try:
             limit_money = Money.parse(limit, fields.get("currency", "CNY"))
             data["credit_limit_minor"] = limit_money.amount_minor
-        except ValueError as exc:
+        except (ValueError, ArithmeticError) as exc:  # 1e40, Infinity: decimal's own
             raise InvalidInput(
                 f"Credit limit: enter an amount like 50000.00, not “{limit}”.",
                 field="credit_limit",
@@ -89,7 +89,11 @@ async def _list_page(
 
 @router.get("/groups/accounts", response_class=HTMLResponse)
 async def accounts_page(
-    request: Request, session: DbSession, staff: DeskStaff, q: str = "", page: int = 1
+    request: Request,
+    session: DbSession,
+    staff: DeskStaff,
+    q: SearchText = "",
+    page: PageNumber = 1,
 ) -> Response:
     """Corporate accounts and their negotiated terms (IN-9)."""
     return await _list_page(request, session, staff, q=q, page=page)
@@ -114,7 +118,11 @@ async def create_account_form(request: Request, session: DbSession, staff: LeadS
 
 @router.get("/groups/accounts/{account_id}", response_class=HTMLResponse)
 async def account_page(
-    request: Request, session: DbSession, staff: DeskStaff, account_id: uuid.UUID, saved: int = 0
+    request: Request,
+    session: DbSession,
+    staff: DeskStaff,
+    account_id: Uuid,
+    saved: Annotated[int, Query(ge=0, le=1)] = 0,
 ) -> Response:
     """One corporate account; team leads may change its terms."""
     account = await group_accounts.get_account(session, account_id=account_id)
@@ -123,7 +131,7 @@ async def account_page(
 
 @router.post("/groups/accounts/{account_id}")
 async def update_account_form(
-    request: Request, session: DbSession, staff: LeadStaff, account_id: uuid.UUID
+    request: Request, session: DbSession, staff: LeadStaff, account_id: Uuid
 ) -> Response:
     """Save an account's terms (team leads)."""
     fields = await form_data(request)

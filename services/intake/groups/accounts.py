@@ -25,12 +25,14 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.booking.repository import AnyRow
+from services.intake.bounds import Percent, SeenVersion
 from services.intake.groups.models import group_account
 from services.intake.settings import SCHEMA
 from shared import audit
 from shared.auth import Staff
 from shared.clock import clock
 from shared.errors import Conflict, InvalidInput, NotFound
+from shared.limits import MONEY_HARD_MAX_MINOR
 from shared.phones import is_phone
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -47,10 +49,12 @@ class AccountIn(BaseModel):
     phone: str = Field(max_length=40)
     email: str = Field("", max_length=200)
     terms: str = Field("", max_length=2000)
-    discount_percent: Decimal = Field(Decimal(0), ge=0, lt=100, decimal_places=2)
+    discount_percent: Percent = Decimal(0)
     monthly_settlement: bool = False
-    credit_limit_minor: int | None = Field(None, ge=0, le=10**13)
-    currency: str = Field("CNY", pattern=r"^[A-Z]{3}$")
+    # A credit limit is not a price: the money ceiling of single bookings does not apply, the
+    # hard maximum does (what the bigint column and the credit check's sums hold).
+    credit_limit_minor: int | None = Field(None, ge=0, le=MONEY_HARD_MAX_MINOR)
+    currency: str = Field("CNY", max_length=3, pattern=r"^[A-Z]{3}$")
     active: bool = True
 
     @field_validator("phone")
@@ -69,7 +73,7 @@ class AccountIn(BaseModel):
 
 
 class AccountEdit(AccountIn):
-    version_no: int = Field(ge=1)
+    version_no: SeenVersion
 
 
 class AccountView(AccountIn):

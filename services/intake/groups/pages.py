@@ -9,7 +9,6 @@ and nothing written; a refused placement also keeps its reason on the draft.
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
@@ -22,6 +21,7 @@ from starlette.datastructures import UploadFile
 from services.intake.auth import DESK_ROLES
 from services.intake.booking import service
 from services.intake.booking.schemas import PAYMENT_MODES
+from services.intake.bounds import Filter, ShortText
 from services.intake.groups import accounts as group_accounts
 from services.intake.groups import rooming
 from services.intake.groups import service as groups
@@ -33,6 +33,7 @@ from services.intake.inventory.models import hotel
 from shared.auth import Staff, require
 from shared.db import DbSession
 from shared.errors import DomainError, FormRejected
+from shared.limits import PageNumber, Uuid, parse_day
 from shared.sheets import SheetRefused
 from shared.web import form_data, readable_errors, render, see_other
 
@@ -81,7 +82,11 @@ def _uuid(text: str) -> uuid.UUID | None:
 
 @router.get("/groups", response_class=HTMLResponse)
 async def worklist_page(
-    request: Request, session: DbSession, staff: DeskStaff, status: str = "open", page: int = 1
+    request: Request,
+    session: DbSession,
+    staff: DeskStaff,
+    status: Filter = "open",
+    page: PageNumber = 1,
 ) -> Response:
     """Group bookings, yesterday's unfinished first (IN-9)."""
     found = await group_worklist(session, status=status, page=page)
@@ -116,8 +121,8 @@ async def _offers(session: AsyncSession, fields: dict[str, str]) -> tuple[list[A
         return [], ""
     plans = await rooming.hotel_plans(session, hotel_id)
     try:
-        check_in = date.fromisoformat(fields.get("check_in", ""))
-        check_out = date.fromisoformat(fields.get("check_out", ""))
+        check_in = parse_day(fields.get("check_in", ""))  # inside the business's window
+        check_out = parse_day(fields.get("check_out", ""))
         return [
             await service.quote(
                 session,
@@ -174,16 +179,30 @@ async def new_group_page(
     request: Request,
     session: DbSession,
     staff: DeskStaff,
-    account_id: str = "",
-    city: str = "",
-    hotel_id: str = "",
-    check_in: str = "",
-    check_out: str = "",
+    account_id: Filter = "",
+    city: ShortText = "",
+    hotel_id: Filter = "",
+    check_in: Filter = "",
+    check_out: Filter = "",
 ) -> Response:
-    """A new group: account, city and hotel, stay, then the rooming list (IN-9)."""
+    """A new group: account, city and hotel, stay, then the rooming list (IN-9). A stay typed
+    outside the business's window (year 1, 9999-12-31) is a 422 naming the date."""
     fields = {"account_id": account_id, "city": city, "hotel_id": hotel_id}
     fields |= {"check_in": check_in, "check_out": check_out}
-    return await _new_page(request, session, staff, fields)
+    problem = _stay_problem(fields)
+    refusal = {"error": problem, "report": [], "status": 422} if problem else None
+    return await _new_page(request, session, staff, fields, refusal=refusal)
+
+
+def _stay_problem(fields: dict[str, str]) -> str:
+    """Why a typed check-in or check-out cannot be a stay's date, or ""."""
+    for name, label in (("check_in", "Check-in"), ("check_out", "Check-out")):
+        if fields.get(name):
+            try:
+                parse_day(fields[name])
+            except ValueError as exc:
+                return f"{label}: {exc}"
+    return ""
 
 
 @router.post("/groups")
@@ -241,7 +260,7 @@ async def _group_page(
 
 @router.get("/groups/{group_id}", response_class=HTMLResponse)
 async def group_page(
-    request: Request, session: DbSession, staff: DeskStaff, group_id: uuid.UUID
+    request: Request, session: DbSession, staff: DeskStaff, group_id: Uuid
 ) -> Response:
     """One group: its rooming list, its bookings, what is left to do."""
     return await _group_page(request, session, staff, group_id)
@@ -249,7 +268,7 @@ async def group_page(
 
 @router.post("/groups/{group_id}/rooming")
 async def replace_rooming_form(
-    request: Request, session: DbSession, staff: DeskStaff, group_id: uuid.UUID
+    request: Request, session: DbSession, staff: DeskStaff, group_id: Uuid
 ) -> Response:
     """Replace a draft's rooming list, typed or uploaded, all rows or none."""
     typed: TypedRows = []
@@ -268,7 +287,7 @@ async def replace_rooming_form(
 
 @router.post("/groups/{group_id}/place")
 async def place_group_form(
-    request: Request, session: DbSession, staff: DeskStaff, group_id: uuid.UUID
+    request: Request, session: DbSession, staff: DeskStaff, group_id: Uuid
 ) -> Response:
     """Book every room of the draft in one transaction: all rooms or none (IN-9)."""
     try:
@@ -284,7 +303,7 @@ async def place_group_form(
 
 @router.post("/groups/{group_id}/cancel")
 async def cancel_group_form(
-    request: Request, session: DbSession, staff: DeskStaff, group_id: uuid.UUID
+    request: Request, session: DbSession, staff: DeskStaff, group_id: Uuid
 ) -> Response:
     """Drop a draft group."""
     await groups.cancel_group(session, staff=staff, group_id=group_id)

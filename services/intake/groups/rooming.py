@@ -27,12 +27,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.booking.repository import AnyRow
+from services.intake.bounds import GUEST_NAME_LENGTH
 from services.intake.inventory.models import rate_plan, room_type
 from shared.sheets import RowError, SheetRefused, read_sheet
 
 MAX_ROOMS = 200
 MAX_GUESTS_PER_ROOM = 4
-MAX_NAME = 120
+MAX_NAME = GUEST_NAME_LENGTH  # what a booking's guest name holds (bounds.py)
 MAX_BYTES = 512 * 1024
 MONTHLY = "corporate_monthly"
 _SEPARATORS = re.compile(r"[\n,;，；、/]+")

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from datetime import date
 from itertools import groupby
 from typing import Any, Literal
 
@@ -39,6 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.intake.booking import service
 from services.intake.booking.repository import AnyRow
 from services.intake.booking.schemas import BookingRequest
+from services.intake.bounds import GuestName
 from services.intake.groups import accounts as group_accounts
 from services.intake.groups import rooming
 from services.intake.groups.accounts import AccountView
@@ -53,6 +53,7 @@ from shared.booking_refs import REF_ALPHABET
 from shared.clock import clock
 from shared.dates import month_range
 from shared.errors import Conflict, DomainError, InvalidInput, NotFound, RuleViolated
+from shared.limits import BusinessDate, Uuid
 from shared.money import Money
 
 RULE = "IN-9"
@@ -65,7 +66,7 @@ class RoomIn(BaseModel):
 
     rate_plan: str = Field(max_length=200)
     room_type: str = Field("", max_length=200)
-    guest_names: list[str] = Field(default=[], max_length=rooming.MAX_GUESTS_PER_ROOM + 1)
+    guest_names: list[GuestName] = Field(default=[], max_length=rooming.MAX_GUESTS_PER_ROOM + 1)
 
 
 class GroupRequest(BaseModel):
@@ -73,10 +74,10 @@ class GroupRequest(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    account_id: uuid.UUID
-    hotel_id: uuid.UUID
-    check_in: date
-    check_out: date
+    account_id: Uuid
+    hotel_id: Uuid
+    check_in: BusinessDate
+    check_out: BusinessDate
     # Fax needs a number we do not keep on the account; phone and SMS go to its phone.
     confirm_channel: Literal["phone", "sms", "email"] = "email"
     special_requests: str = Field("", max_length=1000)

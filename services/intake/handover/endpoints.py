@@ -3,15 +3,15 @@ function of ``handover.py``, map the result."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.auth import DESK_ROLES
+from services.intake.bounds import Filter
 from services.intake.form_errors import labelled_errors
 from services.intake.handover import service as handover
 from services.intake.handover.schemas import (
@@ -28,11 +28,12 @@ from services.intake.settings import IntakeSettings
 from shared.auth import Staff, require
 from shared.db import DbSession
 from shared.errors import DomainError, FormRejected
+from shared.limits import PageNumber, Uuid
 from shared.web import form_data, render, see_other
 
 router = APIRouter()
 DeskStaff = Annotated[Staff, require(*DESK_ROLES)]
-Page = Annotated[int, Query(ge=1, le=100_000)]
+Page = PageNumber
 
 # What the page says after a form post succeeded (the redirect carries the key, not the text).
 NOTICES = {
@@ -74,14 +75,14 @@ async def api_write(
 
 
 @router.post("/api/handover/{handover_id}/acknowledgements", response_model=AckView)
-async def api_acknowledge(session: DbSession, staff: DeskStaff, handover_id: uuid.UUID) -> AckView:
+async def api_acknowledge(session: DbSession, staff: DeskStaff, handover_id: Uuid) -> AckView:
     """Acknowledge the handover to your shift (IN-6); repeating it changes nothing."""
     return await handover.acknowledge(session, staff=staff, handover_id=handover_id)
 
 
 @router.post("/api/handover/tasks/{entry_id}/done", response_model=EntryView)
 async def api_done(
-    session: DbSession, staff: DeskStaff, entry_id: uuid.UUID, body: DoneRequest
+    session: DbSession, staff: DeskStaff, entry_id: Uuid, body: DoneRequest
 ) -> EntryView:
     """Mark an open task done, with what was done (IN-6)."""
     return await handover.mark_done(session, staff=staff, entry_id=entry_id, request=body)
@@ -100,13 +101,17 @@ async def api_history(
 
 @router.get("/handover", response_class=HTMLResponse)
 async def handover_page(
-    request: Request, session: DbSession, staff: DeskStaff, saved: str = ""
+    request: Request, session: DbSession, staff: DeskStaff, saved: Filter = ""
 ) -> Response:
     """The handover book: read and acknowledge, write for the next shift, close tasks."""
     return await _page(request, session, staff, notice=NOTICES.get(saved, ""))
 
 
-@router.get("/handover/banner", response_class=HTMLResponse)
+@router.get(
+    "/handover/banner",
+    response_class=HTMLResponse,
+    responses={204: {"description": "Nothing to say"}},
+)
 async def banner_fragment(request: Request, session: DbSession, staff: DeskStaff) -> Response:
     """The banner at the top of the desk's pages (an HTML fragment; 204 when nothing to say)."""
     banner = await handover.banner(session, staff=staff, settings=_settings(request))
@@ -151,7 +156,7 @@ async def write_form(request: Request, session: DbSession, staff: DeskStaff) -> 
 
 @router.post("/handover/{handover_id}/acknowledge")
 async def acknowledge_form(
-    request: Request, session: DbSession, staff: DeskStaff, handover_id: uuid.UUID
+    request: Request, session: DbSession, staff: DeskStaff, handover_id: Uuid
 ) -> Response:
     """Acknowledge from the banner or the handover page."""
     try:
@@ -163,7 +168,7 @@ async def acknowledge_form(
 
 @router.post("/handover/tasks/{entry_id}/done")
 async def done_form(
-    request: Request, session: DbSession, staff: DeskStaff, entry_id: uuid.UUID
+    request: Request, session: DbSession, staff: DeskStaff, entry_id: Uuid
 ) -> Response:
     """Mark a task done from the open-task list."""
     try:

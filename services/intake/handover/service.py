@@ -26,6 +26,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.booking.refs import ensure_booking_exists
+from services.intake.bounds import checked_page
 from services.intake.handover import shifts
 from services.intake.handover.models import handover, handover_ack, handover_entry
 from services.intake.handover.schemas import (
@@ -282,7 +283,7 @@ async def history(session: AsyncSession, *, settings: IntakeSettings, page: int)
     query = (
         select(handover)
         .order_by(handover.c.starts_at.desc())
-        .offset((page - 1) * HISTORY_PAGE_SIZE)
+        .offset((checked_page(page) - 1) * HISTORY_PAGE_SIZE)
         .limit(HISTORY_PAGE_SIZE)
     )
     items = await _views(session, settings, list(await session.execute(query)))

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from services.intake.auth import DESK_ROLES
+from services.intake.bounds import BookingRef
 from services.intake.hotel_answers import full_house
 from services.intake.hotel_answers.full_house import FullHouseNotice
 from shared.auth import Staff, require
@@ -28,7 +29,7 @@ async def api_open_notices(session: DbSession, staff: DeskStaff) -> list[FullHou
 
 @router.post("/api/full-house/{booking_ref}/acknowledgement", response_model=FullHouseNotice)
 async def api_acknowledge(
-    session: DbSession, staff: DeskStaff, booking_ref: str
+    session: DbSession, staff: DeskStaff, booking_ref: BookingRef
 ) -> FullHouseNotice:
     """Record that you called the customer with alternatives (CF-3); repeating changes nothing."""
     return await full_house.acknowledge(session, staff=staff, booking_ref=booking_ref)
@@ -36,7 +37,7 @@ async def api_acknowledge(
 
 @router.post("/full-house/{booking_ref}/acknowledge")
 async def acknowledge_form(
-    request: Request, session: DbSession, staff: DeskStaff, booking_ref: str
+    request: Request, session: DbSession, staff: DeskStaff, booking_ref: BookingRef
 ) -> Response:
     """ "Called the customer" from the search page's banner or the booking page. A refusal
     (not his booking, no such notice) is the usual error page; nothing is written."""

@@ -3,14 +3,14 @@ function of ``memos.py``, map the result."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.intake.bounds import BookingRef, Filter
 from services.intake.form_errors import labelled_errors
 from services.intake.memos import service as memos
 from services.intake.memos.schemas import (
@@ -26,11 +26,12 @@ from services.intake.settings import IntakeSettings
 from shared.auth import Staff, require
 from shared.db import DbSession
 from shared.errors import DomainError, FormRejected, InvalidInput
+from shared.limits import PageNumber, Uuid
 from shared.web import form_data, render, see_other
 
 router = APIRouter()
 MemoStaff = Annotated[Staff, require(*memos.MEMO_ROLES)]
-Page = Annotated[int, Query(ge=1, le=100_000)]
+Page = PageNumber
 STATUS_FILTERS = {"": "Any status", "active": "Open or in progress", **STATUSES}
 LABELS = {
     "problem": "Problem",
@@ -57,8 +58,8 @@ def _checked_filters(department: str, status: str) -> None:
 async def api_list(
     session: DbSession,
     staff: MemoStaff,
-    department: str = "",
-    status: str = "",
+    department: Filter = "",
+    status: Filter = "",
     overdue: bool = False,
     page: Page = 1,
 ) -> MemoPage:
@@ -79,14 +80,14 @@ async def api_raise(
 
 
 @router.get("/api/memos/{memo_id}", response_model=MemoView)
-async def api_get(session: DbSession, staff: MemoStaff, memo_id: uuid.UUID) -> MemoView:
+async def api_get(session: DbSession, staff: MemoStaff, memo_id: Uuid) -> MemoView:
     """One memo with its replies and status changes."""
     return await memos.get_memo(session, staff=staff, memo_id=memo_id)
 
 
 @router.post("/api/memos/{memo_id}/replies", response_model=MemoView)
 async def api_respond(
-    session: DbSession, staff: MemoStaff, memo_id: uuid.UUID, body: ReplyRequest
+    session: DbSession, staff: MemoStaff, memo_id: Uuid, body: ReplyRequest
 ) -> MemoView:
     """Reply, claim, answer, close or reopen a memo (IN-7)."""
     return await memos.respond(session, staff=staff, memo_id=memo_id, request=body)
@@ -100,8 +101,8 @@ async def list_page(
     request: Request,
     session: DbSession,
     staff: MemoStaff,
-    department: str = "",
-    status: str = "",
+    department: Filter = "",
+    status: Filter = "",
     overdue: bool = False,
     page: Page = 1,
 ) -> Response:
@@ -125,7 +126,7 @@ async def list_page(
 
 
 @router.get("/memos/new", response_class=HTMLResponse)
-async def new_page(request: Request, staff: MemoStaff, booking_ref: str = "") -> Response:
+async def new_page(request: Request, staff: MemoStaff, booking_ref: BookingRef = "") -> Response:
     """The form to raise a special problem for a department (a booking page may link here
     with ``?booking_ref=``)."""
     return _new_form(request, staff, values={"booking_ref": booking_ref[:12]})
@@ -149,7 +150,7 @@ async def raise_form(request: Request, session: DbSession, staff: MemoStaff) -> 
 
 @router.get("/memos/{memo_id}", response_class=HTMLResponse)
 async def memo_page(
-    request: Request, session: DbSession, staff: MemoStaff, memo_id: uuid.UUID, saved: str = ""
+    request: Request, session: DbSession, staff: MemoStaff, memo_id: Uuid, saved: Filter = ""
 ) -> Response:
     """One memo: its problem, thread of replies and status changes, and what you may do."""
     notice = {"raised": "Memo raised and routed.", "replied": "Saved."}.get(saved, "")
@@ -158,7 +159,7 @@ async def memo_page(
 
 @router.post("/memos/{memo_id}/replies")
 async def respond_form(
-    request: Request, session: DbSession, staff: MemoStaff, memo_id: uuid.UUID
+    request: Request, session: DbSession, staff: MemoStaff, memo_id: Uuid
 ) -> Response:
     """Reply and/or change status from the memo page; a refusal re-shows the page."""
     fields = await form_data(request)
@@ -203,7 +204,7 @@ async def _memo_page(
     request: Request,
     session: AsyncSession,
     staff: Staff,
-    memo_id: uuid.UUID,
+    memo_id: Uuid,
     *,
     notice: str = "",
     error: str = "",

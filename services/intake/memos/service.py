@@ -28,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.booking.refs import ensure_booking_exists
+from services.intake.bounds import checked_page
 from services.intake.memos.models import memo, memo_reply
 from services.intake.memos.schemas import (
     ACTIVE_STATUSES,
@@ -268,7 +269,7 @@ async def list_memos(
         select(memo)
         .where(*filters)
         .order_by(settled, memo.c.due_at, memo.c.memo_no)
-        .offset((page - 1) * PAGE_SIZE)
+        .offset((checked_page(page) - 1) * PAGE_SIZE)
         .limit(PAGE_SIZE)
     )
     items = [MemoView(**r._mapping, overdue=_is_overdue(r)) for r in await session.execute(query)]

@@ -7,8 +7,7 @@ keeping the address bar on the shareable ``/?city=…`` URL.
 
 from __future__ import annotations
 
-import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -19,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.auth import DESK_ROLES
 from services.intake.booking.schemas import PAYMENT_MODES
+from services.intake.bounds import Rooms
 from services.intake.hotel_answers import full_house
 from services.intake.search import service as search
 from services.intake.search.schemas import HotelAlternatives, SearchFilters, SearchPage
@@ -27,6 +27,7 @@ from shared.booking_refs import BOOKING_REF_RE
 from shared.clock import clock
 from shared.db import DbSession
 from shared.errors import DomainError
+from shared.limits import BusinessDate, Uuid
 from shared.web import render
 
 router = APIRouter()
@@ -78,10 +79,10 @@ async def api_search(
 async def api_alternatives(
     session: DbSession,
     staff: DeskStaff,
-    hotel_id: uuid.UUID,
-    check_in: date,
-    check_out: date,
-    rooms: int = 1,
+    hotel_id: Uuid,
+    check_in: BusinessDate,
+    check_out: BusinessDate,
+    rooms: Rooms = 1,
 ) -> HotelAlternatives:
     """Up to five hotels of the same grade nearby that can sell the stay (IN-3)."""
     return await search.alternatives_for(

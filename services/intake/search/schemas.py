@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from services.intake.booking.schemas import Offer, SearchResult
+from services.intake.bounds import PriceBand, Rooms
+from shared.limits import BusinessDate
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
@@ -25,15 +26,15 @@ class SearchFilters(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True)
 
     city: str = Field(max_length=80)
-    check_in: date
-    check_out: date
-    rooms: int = 1
+    check_in: BusinessDate
+    check_out: BusinessDate
+    rooms: Rooms = 1
     district: str = Field("", max_length=80)
     name: str = Field("", max_length=80, description="Chinese, English, pinyin or its initials")
     star: int | None = Field(None, ge=1, le=5, description="exactly this star grade")
     star_min: int | None = Field(None, ge=1, le=5, description="this star grade or better")
-    price_min: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
-    price_max: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
+    price_min: PriceBand | None = None
+    price_max: PriceBand | None = None
     page: int = Field(1, ge=1, le=10_000)
     per_page: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
 

@@ -6,18 +6,20 @@ Only hotel resources and the resources director reach these routes; agents get 4
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
 from services.intake.booking.schemas import BookingView
+from services.intake.bounds import BookingRef, Filter, parse_page
 from services.intake.special_prices import service as special_price
 from services.intake.special_prices.service import PRICING_DESK, SpecialPricePage
 from shared.auth import Staff, require
 from shared.db import DbSession
 from shared.errors import DomainError, FormRejected, InvalidInput
+from shared.limits import PageNumber
 from shared.web import form_data, render, see_other
 
 router = APIRouter()
@@ -32,8 +34,8 @@ class Decision(BaseModel):
 async def api_queue(
     session: DbSession,
     staff: PricingStaff,
-    state: str = "pending",
-    page: Annotated[int, Query(ge=1)] = 1,
+    state: Literal["pending", "approved", "rejected"] = "pending",
+    page: PageNumber = 1,
 ) -> SpecialPricePage:
     """Special prices waiting for the pricing desk, or those decided (IN-11)."""
     return await special_price.queue(session, state=state, page=page)
@@ -41,7 +43,7 @@ async def api_queue(
 
 @router.post("/api/special-prices/{booking_ref}/approve", response_model=BookingView)
 async def api_approve(
-    session: DbSession, staff: PricingStaff, booking_ref: str, body: Decision
+    session: DbSession, staff: PricingStaff, booking_ref: BookingRef, body: Decision
 ) -> Any:
     """Approve a special price: the booking goes to the confirmation desk (IN-11)."""
     return await special_price.approve(
@@ -51,7 +53,7 @@ async def api_approve(
 
 @router.post("/api/special-prices/{booking_ref}/reject", response_model=BookingView)
 async def api_reject(
-    session: DbSession, staff: PricingStaff, booking_ref: str, body: Decision
+    session: DbSession, staff: PricingStaff, booking_ref: BookingRef, body: Decision
 ) -> Any:
     """Reject a special price with the reason; its rooms are released (IN-11)."""
     return await special_price.reject(session, staff=staff, booking_ref=booking_ref, note=body.note)
@@ -62,9 +64,9 @@ async def queue_page(
     request: Request,
     session: DbSession,
     staff: PricingStaff,
-    state: str = "pending",
-    page: str = "1",
-    decided: str = "",
+    state: Filter = "pending",
+    page: Filter = "1",
+    decided: Filter = "",
 ) -> Response:
     """The pricing desk's queue: approve or reject each special price (IN-11)."""
     notice = f"Done: {decided}." if decided else ""
@@ -73,7 +75,7 @@ async def queue_page(
 
 @router.post("/special-prices/{booking_ref}/approve")
 async def approve_form(
-    request: Request, session: DbSession, staff: PricingStaff, booking_ref: str
+    request: Request, session: DbSession, staff: PricingStaff, booking_ref: BookingRef
 ) -> Response:
     """Approve from the queue page."""
     return await _decide(request, session, staff, booking_ref, "approved")
@@ -81,7 +83,7 @@ async def approve_form(
 
 @router.post("/special-prices/{booking_ref}/reject")
 async def reject_form(
-    request: Request, session: DbSession, staff: PricingStaff, booking_ref: str
+    request: Request, session: DbSession, staff: PricingStaff, booking_ref: BookingRef
 ) -> Response:
     """Reject from the queue page; the reason is required."""
     return await _decide(request, session, staff, booking_ref, "rejected")
@@ -118,8 +120,7 @@ async def _queue(
 ) -> Response:
     listing = None
     try:
-        number = int(page) if page.isdigit() else 0
-        listing = await special_price.queue(session, state=state, page=number)
+        listing = await special_price.queue(session, state=state, page=parse_page(page))
     except DomainError as exc:
         error, status = exc.detail, exc.status_code
     return render(

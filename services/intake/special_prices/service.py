@@ -39,6 +39,7 @@ from services.intake.booking.schemas import (
     BookingView,
     SpecialPriceView,
 )
+from services.intake.bounds import checked_page
 from services.intake.inventory import rooms as inventory
 from services.intake.models import booking
 from services.intake.settings import SCHEMA
@@ -167,8 +168,7 @@ async def queue(
     """Pending requests oldest first (the guest is waiting); decided ones newest first."""
     if state not in STATES:
         raise InvalidInput(f"State is one of {', '.join(STATES)}.", field="state")
-    if page < 1:
-        raise InvalidInput("Pages start at 1.", field="page")
+    checked_page(page)  # the OFFSET below stays bounded
     order = (
         special_price.c.requested_at.asc()
         if state == "pending"

@@ -5,15 +5,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from services.intake.bounds import Filter, parse_page
 from services.intake.team import service as team
 from services.intake.team.service import Period, TeamRecord
 from shared.auth import Role, Staff, require
 from shared.clock import clock
 from shared.db import DbSession
 from shared.errors import DomainError, InvalidInput
+from shared.limits import BusinessDate, PageNumber, parse_day
 from shared.web import render
 
 router = APIRouter()
@@ -26,8 +28,8 @@ async def api_team(
     session: DbSession,
     staff: LeadStaff,
     period: Period = "week",
-    day: date | None = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    day: BusinessDate | None = None,
+    page: PageNumber = 1,
 ) -> TeamRecord:
     """Each agent's bookings, handle times and corrections for a day, week or month (IN-12)."""
     return await team.team_record(session, period=period, day=day, page=page)
@@ -38,9 +40,9 @@ async def team_page(
     request: Request,
     session: DbSession,
     staff: LeadStaff,
-    period: str = "week",
-    day: str = "",
-    page: str = "1",
+    period: Filter = "week",
+    day: Filter = "",
+    page: Filter = "1",
 ) -> Response:
     """The agents' record with a chart of average handle time against SL-2's 5 minutes."""
     record, error, status = None, "", 200
@@ -62,14 +64,13 @@ async def team_page(
 
 
 def _day(raw: str) -> date | None:
+    """The day typed on the page, inside the business's window (year 1 or 9999-12-31 would
+    overflow the period's arithmetic): otherwise a 422 on the page naming ``day``."""
     try:
-        return date.fromisoformat(raw) if raw else None
+        return parse_day(raw) if raw else None
     except ValueError as exc:
-        raise InvalidInput("Day: enter a date like 2026-12-03.", field="day") from exc
+        raise InvalidInput(f"Day: enter a date like 2026-12-03 ({exc}).", field="day") from exc
 
 
 def _page(raw: str) -> int:
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise InvalidInput("Page: enter a whole number.", field="page") from exc
+    return parse_page(raw)

@@ -27,6 +27,7 @@ from pydantic import BaseModel, computed_field
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.intake.bounds import checked_page
 from shared.clock import clock
 from shared.dates import month_range
 from shared.errors import InvalidInput
@@ -121,8 +122,7 @@ async def team_record(
     session: AsyncSession, *, period: str, day: date | None = None, page: int = 1
 ) -> TeamRecord:
     """Per-agent bookings, handle times and corrections of the period containing ``day``."""
-    if page < 1:
-        raise InvalidInput("Pages start at 1.", field="page")
+    checked_page(page)  # the OFFSET below stays bounded
     day = day or clock.today()
     first, after = period_days(period, day)
     start, end = clock.start_of_local_day(first), clock.start_of_local_day(after)

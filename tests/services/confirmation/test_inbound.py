@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import select, update
 
 from services.confirmation import replies
-from services.confirmation.mail_parsing import MAX_ATTACHMENTS, parse_mail
+from services.confirmation.mail_parsing import MAX_ATTACHMENTS, TRUNCATION_MARK, parse_mail
 from services.confirmation.models import ConfirmationTask, HotelContact
 from services.confirmation.settings import ConfirmationSettings
 from shared.auth import Role
@@ -181,7 +181,7 @@ async def test_cf4_raw_8bit_subjects_and_nul_bytes_do_not_stop_a_mail_being_kept
     async with inbound_server(sessionmaker) as port:
         await send(port, raw)
     [reply] = await stored_replies(sessionmaker)
-    assert (reply.subject, reply.body_text) == (f"确认 {REF}", "lineone")
+    assert (reply.subject, reply.body_text) == (f"确认 {REF}", "line\u2400one")  # NUL shown as ␀
     assert (reply.task_id, reply.matched_by) == (task.task_id, "subject")
     assert b"line\x00one" in reply.raw  # the raw mail is kept exactly
 
@@ -469,7 +469,7 @@ async def test_the_same_mail_delivered_twice_is_kept_once_and_answered_250(
     assert [r.task_id for r in stored if r.message_id == same] == [task.task_id]
 
 
-async def test_nul_and_control_characters_are_stripped_and_long_text_is_capped(
+async def test_nul_and_control_characters_are_shown_as_marks_and_long_text_is_cut_with_a_mark(
     sessionmaker,
 ) -> None:
     task = await _booking(sessionmaker)
@@ -489,11 +489,12 @@ async def test_nul_and_control_characters_are_stripped_and_long_text_is_capped(
         await send(port, raw)
         await send(port, long_subject)
     nul, long = await stored_replies(sessionmaker)
-    assert nul.subject == f"Re: {REF} [31mok"
+    # Issue 14: each control character is replaced by its visible control picture.
+    assert nul.subject == f"Re:\u2400 {REF} \u241b[31mok\u2407"
     assert (nul.task_id, nul.matched_by) == (task.task_id, "subject")
-    assert len(nul.body_text) == 100_000
+    assert len(nul.body_text) == 100_000 and nul.body_text.endswith(TRUNCATION_MARK)
     assert b"\x00" in nul.raw and len(nul.raw) > 150_000  # the raw mail is kept whole
-    assert long.subject == "S" * 500
+    assert long.subject == "S" * (500 - len(TRUNCATION_MARK)) + TRUNCATION_MARK
 
 
 def test_attachments_beyond_the_cap_stay_only_in_the_raw_mail() -> None:

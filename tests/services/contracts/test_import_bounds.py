@@ -18,6 +18,7 @@ from services.contracts.imports import sheet as imports
 from shared import sheets
 from shared.auth import Role, Staff
 from shared.db import unit_of_work
+from tests.services.contracts.helpers import night
 from tests.services.contracts.test_import_jobs import HEADER
 
 HUGE = 5_000_000
@@ -105,11 +106,9 @@ async def test_issue14_messages_quote_a_short_prefix_and_reports_keep_200_rows(
     sessionmaker,
 ) -> None:
     long_hotel_id = "h" * 900  # under the cell limit: checked, and quoted in the message
+    ahead = night(30)  # inside the date window (shared.limits): the hotel is the one error
     table: imports.Table = [(1, list(HEADER))]
-    table += [
-        (n, [long_hotel_id, "Room", "BAR", "2030-01-01", "2030-01-01", 1, 1, 2])
-        for n in range(2, 1_002)
-    ]
+    table += [(n, [long_hotel_id, "Room", "BAR", ahead, ahead, 1, 1, 2]) for n in range(2, 1_002)]
     async with sessionmaker() as session:
         try:
             await imports.check_sheet(session, table)

@@ -6,50 +6,20 @@ from __future__ import annotations
 import re
 
 import pytest
-from fastapi.routing import APIRoute
 
+from shared.access import KIT_ROUTES, split_key
 from shared.auth import Role
 from tests.services.contracts.helpers import API, counts, hotel_body, night, set_up_hotel
-from tests.support.routes import api_routes, roles_of
+from tests.support.routes import route_keys
 
 
-def desk_routes() -> list[tuple[str, APIRoute]]:
-    """The contracts service's own routes (not health, metrics, the shared API docs or the
-    admins' events page every service has, which tests/shared/test_events_admin.py covers)."""
+def desk_routes() -> list[tuple[str, str]]:
+    """(method, path) of the contracts service's own routes (not the kit's every service has:
+    health, metrics, API docs, events admin). Which roles each admits is in
+    services/contracts/access.py, held to account by tests/shared/test_role_matrix.py."""
     from services.contracts.app import app
 
-    shared = {"/healthz", "/readyz", "/metrics", "/api/docs", "/api/openapi.json"}
-    kit = ("/admin/events", "/api/admin/events")
-    return [
-        (path, route)
-        for path, route in api_routes(app.routes)
-        if path not in shared and not path.startswith(kit)
-    ]
-
-
-# HR-9: the general manager approves staff stays on free rooms after the director.
-FREE_ROOM_VIEWERS = frozenset({"hotel_resources", "resources_director", "general_manager"})
-DESK = frozenset({"hotel_resources", "resources_director"})
-# Channel-manager credentials: the director, or an admin (who also keeps staff logins).
-CREDENTIAL_KEEPERS = frozenset({"resources_director", "admin"})
-
-
-def allowed_roles(path: str) -> frozenset[str]:
-    if path.startswith("/free-rooms"):
-        return FREE_ROOM_VIEWERS
-    if path.startswith(("/channel-managers", "/api/channel-managers")):
-        return CREDENTIAL_KEEPERS
-    return DESK
-
-
-def test_every_contracts_route_is_for_the_desk_roles_only() -> None:
-    routes = desk_routes()
-    assert len(routes) >= 15
-    for path, route in routes:
-        allowed = allowed_roles(path)
-        roles = roles_of(route)
-        # Every route is for this desk (some, like approvals, for its director only).
-        assert roles and roles <= allowed, path
+    return [split_key(key) for key in route_keys(app) if key not in KIT_ROUTES]
 
 
 @pytest.mark.parametrize("role", [Role.AGENT, Role.CONFIRMATION_DESK, Role.FINANCE])
@@ -70,8 +40,7 @@ async def test_other_desks_get_403_on_every_contracts_route_and_nothing_changes(
         },
     }
     checked = 0
-    for path, route in desk_routes():
-        method = next(iter(route.methods - {"HEAD"}))
+    for method, path in desk_routes():
         concrete = "/contracts" + re.sub(r"\{hotel_id\}", ids["hotel_id"], path)
         body = bodies.get(path, {"name": "X"})
         as_json = await outsider.request_json(method, concrete, body)

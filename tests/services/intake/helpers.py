@@ -45,6 +45,14 @@ async def counts(sessionmaker: Sessionmaker) -> dict[str, int]:
         return {k: int(await session.scalar(text(q)) or 0) for k, q in queries.items()}
 
 
+async def call_form(agent: Any, call_id: str, answered_at: str) -> str:
+    """Open a booking form for a call through the API (IN-1); returns its ``form_id``."""
+    body = {"call_id": call_id, "call_answered_at": answered_at}
+    response = await agent.post_json("/intake/api/booking-forms", body)
+    assert response.status_code == 201, response.text
+    return str(response.json()["form_id"])
+
+
 def booking_body(
     seeded: SeededHotel, check_in: date, *, nights: int = 2, rooms: int = 1, **overrides: Any
 ) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from sqlalchemy import text
 from shared.auth import Role
 from shared.clock import clock
 from tests.services.intake.factories import apply, envelope, rates_event, seed_hotel
-from tests.services.intake.helpers import booking_body, counts, inventory
+from tests.services.intake.helpers import booking_body, call_form, counts, inventory
 
 API = "/intake/api/bookings"
 REF = re.compile(r"^RL[A-HJ-NP-Z2-9]{8}$")
@@ -27,9 +27,8 @@ async def test_in4_booking_sells_each_night_freezes_prices_and_emits_one_event(
     agent = await login_as("ana", Role.AGENT)
     check_in = clock.today() + timedelta(days=10)
     started = (clock.now() - timedelta(minutes=3)).isoformat()
-    body = booking_body(
-        seeded, check_in, nights=2, rooms=2, call_id="Q1-778", call_answered_at=started
-    )
+    form_id = await call_form(agent, "Q1-778", started)  # IN-1
+    body = booking_body(seeded, check_in, nights=2, rooms=2, form_id=form_id)
 
     response = await agent.post_json(API, body)
 

@@ -18,7 +18,7 @@ from shared.clock import clock
 from shared.events import Envelope
 from shared.events.consumer import apply_once
 from tests.services.intake.factories import seed_hotel
-from tests.services.intake.helpers import booking_body, counts, inventory
+from tests.services.intake.helpers import booking_body, call_form, counts, inventory
 
 API = "/intake/api/bookings"
 NOTHING = dict.fromkeys(("bookings", "booking_nights", "placed_events", "outbox", "audit"), 0)
@@ -56,7 +56,7 @@ async def test_in4_every_field_is_stored_returned_and_in_the_event(login_as, ses
     body = booking_body(
         seeded, check_in, nights=3, rooms=2, confirm_channel="email",
         confirm_contact="wang.fang@acme.example", reply_at_once=True, arrival_time="21:30",
-        call_id="Q7-0042", call_answered_at=answered.isoformat(),
+        form_id=await call_form(agent, "Q7-0042", answered.isoformat()),
     )  # fmt: skip
 
     response = await agent.post_json(API, body)

@@ -68,7 +68,7 @@ async def test_in4_agent_places_a_booking_through_the_form(login_as, sessionmake
     hidden, form = await _open_form(agent, rooms=2)
     for label in FORM_LABELS:
         assert label in form, label
-    assert hidden["idempotency_key"] and hidden["form_opened_at"]  # IN-1
+    assert hidden["idempotency_key"] and hidden["form_id"]  # IN-1
 
     placed = await agent.post_form("/intake/bookings", _filled(hidden))
 

@@ -1,0 +1,30 @@
+"""Who may call each members route: the spec ``tests/shared/test_role_matrix.py`` holds the
+app to (see ``shared.access``). Rendered into docs/roles.md."""
+
+from __future__ import annotations
+
+from shared.access import KIT_ROUTES, RouteRoles
+from shared.auth import Role
+
+# CS-1, IN-8: member records and the major-complaint flag belong to customer service; admins
+# fix records on its behalf.
+MEMBERS = frozenset({Role.CUSTOMER_SERVICE, Role.ADMIN})
+
+ROUTE_ROLES: RouteRoles = {
+    **KIT_ROUTES,
+    # Pages
+    "GET /": MEMBERS,
+    "GET /new": MEMBERS,
+    "POST /members": MEMBERS,
+    "GET /members/{member_id}": MEMBERS,
+    "POST /members/{member_id}": MEMBERS,
+    "POST /members/{member_id}/complaint": MEMBERS,
+    "POST /members/{member_id}/complaint/clear": MEMBERS,
+    # JSON
+    "GET /api/members": MEMBERS,
+    "POST /api/members": MEMBERS,
+    "GET /api/members/{member_id}": MEMBERS,
+    "PUT /api/members/{member_id}": MEMBERS,
+    "PUT /api/members/{member_id}/complaint": MEMBERS,
+    "DELETE /api/members/{member_id}/complaint": MEMBERS,
+}
