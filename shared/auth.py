@@ -39,6 +39,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from shared.errors import Forbidden, NotAuthenticated, ServiceUnavailable
+from shared.i18n import N_
 
 SESSION_COOKIE = "roomline_session"
 LOGIN_CSRF_COOKIE = "roomline_login_csrf"
@@ -220,6 +221,22 @@ def ensure_role(staff: Staff, *roles: Role) -> None:
         raise Forbidden("You do not hold the role this action needs.")
 
 
+# What each role is called on the pages (translated where shown, issue 15).
+ROLE_NAMES: dict[str, str] = {
+    Role.AGENT: N_("Agent"),
+    Role.TEAM_LEAD: N_("Team lead"),
+    Role.CONFIRMATION_DESK: N_("Confirmation desk"),
+    Role.NOSHOW_DESK: N_("No-show desk"),
+    Role.COLLECT_DESK: N_("Collect-on-behalf desk"),
+    Role.FINANCE: N_("Finance"),
+    Role.HOTEL_RESOURCES: N_("Hotel resources"),
+    Role.RESOURCES_DIRECTOR: N_("Hotel resources director"),
+    Role.CUSTOMER_SERVICE: N_("Customer service"),
+    Role.GENERAL_MANAGER: N_("General manager"),
+    Role.ADMIN: N_("Administrator"),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Desk:
     service: str
@@ -235,35 +252,53 @@ def _roles(*roles: Role) -> frozenset[str]:
 # The shell's menu: which desk each role sees. Paths are where the all-in-one process
 # mounts each service; a service run alone serves the same pages at its root.
 DESKS: tuple[Desk, ...] = (
-    Desk("intake", "Bookings", "/intake/", _roles(Role.AGENT, Role.TEAM_LEAD)),
-    Desk("intake", "Shift handover", "/intake/handover", _roles(Role.AGENT, Role.TEAM_LEAD)),
-    Desk("intake", "Agents' record", "/intake/team", _roles(Role.TEAM_LEAD, Role.ADMIN)),  # IN-12
+    # Each person lands on the first desk of theirs in this order (issue 15).
+    Desk("gateway", N_("Staff accounts"), "/admin/staff", _roles(Role.ADMIN)),
+    Desk(
+        "contracts",
+        N_("Contract approvals"),
+        "/contracts/approvals",
+        _roles(Role.RESOURCES_DIRECTOR),
+    ),
+    Desk("intake", N_("Bookings"), "/intake/", _roles(Role.AGENT, Role.TEAM_LEAD)),
+    Desk("intake", N_("Group bookings"), "/intake/groups", _roles(Role.AGENT, Role.TEAM_LEAD)),
+    Desk("intake", N_("Shift handover"), "/intake/handover", _roles(Role.AGENT, Role.TEAM_LEAD)),
+    Desk(
+        "intake", N_("Agents' record"), "/intake/team", _roles(Role.TEAM_LEAD, Role.ADMIN)
+    ),  # IN-12
     Desk(
         "intake",
-        "Special prices",  # IN-11: the pricing desk approves what agents ask
+        N_("Special prices"),  # IN-11: the pricing desk approves what agents ask
         "/intake/special-prices",
         _roles(Role.HOTEL_RESOURCES, Role.RESOURCES_DIRECTOR),
     ),
-    Desk("confirmation", "Confirmation queue", "/confirmation/", _roles(Role.CONFIRMATION_DESK)),
+    Desk(
+        "confirmation", N_("Confirmation queue"), "/confirmation/", _roles(Role.CONFIRMATION_DESK)
+    ),
     Desk(
         "contracts",
-        "Hotel resources",
+        N_("Hotel resources"),
         "/contracts/",
         _roles(Role.HOTEL_RESOURCES, Role.RESOURCES_DIRECTOR),
     ),
-    Desk("noshow", "No-show desk", "/noshow/", _roles(Role.NOSHOW_DESK, Role.TEAM_LEAD)),
+    Desk("noshow", N_("No-show desk"), "/noshow/", _roles(Role.NOSHOW_DESK, Role.TEAM_LEAD)),
     Desk(
         "payments",
-        "Collect-on-behalf & finance",
+        N_("Collect-on-behalf & finance"),
         "/payments/",
         _roles(Role.COLLECT_DESK, Role.FINANCE, Role.TEAM_LEAD),
     ),
-    Desk("members", "Members & complaints", "/members/", _roles(Role.CUSTOMER_SERVICE)),
-    Desk("contracts", "Free-room approvals", "/contracts/free-rooms", _roles(Role.GENERAL_MANAGER)),
-    Desk("metrics", "Service levels", "/sla/", _roles(Role.GENERAL_MANAGER, Role.TEAM_LEAD)),
+    Desk("members", N_("Members & complaints"), "/members/", _roles(Role.CUSTOMER_SERVICE)),
+    Desk(
+        "contracts",
+        N_("Free-room approvals"),
+        "/contracts/free-rooms",
+        _roles(Role.GENERAL_MANAGER),
+    ),
+    Desk("metrics", N_("Service levels"), "/sla/", _roles(Role.GENERAL_MANAGER, Role.TEAM_LEAD)),
     # IN-7: every desk a memo can be routed to, plus those who raise and oversee them; last,
     # so each person's own desk comes first in the menu.
-    Desk("intake", "Internal memos", "/intake/memos", frozenset(Role) - {Role.ADMIN}),
+    Desk("intake", N_("Internal memos"), "/intake/memos", frozenset(Role) - {Role.ADMIN}),
 )
 
 
@@ -271,3 +306,9 @@ def desks_for(staff: Staff | None) -> list[Desk]:
     if staff is None:
         return []
     return [desk for desk in DESKS if staff.has_any(desk.roles)]
+
+
+def landing_path(staff: Staff) -> str:
+    """Where a person lands after logging in: their first desk (the shell when they have none)."""
+    desks = desks_for(staff)
+    return desks[0].path if desks else "/"

@@ -11,9 +11,11 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, FileSystemLoader
 from pydantic import ValidationError
 
-from shared.auth import Staff, desks_for
+from shared.auth import ROLE_NAMES, Staff, desks_for
 from shared.clock import clock
 from shared.db import refuse_commit
+from shared.i18n import html_lang
+from shared.i18n import install as install_i18n
 from shared.money import Money
 
 SHARED_UI = Path(__file__).parent / "ui"
@@ -35,6 +37,9 @@ def make_templates(service_templates: Path | None) -> Jinja2Templates:
     )
     templates.env.globals["money"] = lambda minor, currency: Money(int(minor), currency).format()
     templates.env.globals["desks_for"] = desks_for
+    templates.env.globals["role_names"] = ROLE_NAMES
+    templates.env.globals["html_lang"] = html_lang
+    install_i18n(templates.env)
     return templates
 
 

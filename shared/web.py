@@ -28,6 +28,7 @@ from shared.db import CommitGuardMiddleware, make_engine, make_sessionmaker
 from shared.errors import ERROR_RESPONSES, install_error_handlers
 from shared.events.admin import events_admin_router
 from shared.events.operations import refresh_event_gauges
+from shared.i18n import LocaleMiddleware
 from shared.input_guard import BODY_CAPPED, InputGuardMiddleware
 from shared.observability import RequestContextMiddleware, configure_logging, get_logger
 from shared.pages import (
@@ -441,6 +442,7 @@ def create_service_app(
         limits=body_limits,
         owner=app,
     )
+    app.add_middleware(LocaleMiddleware, service=service)
     # Outermost, so a 413 and an error page carry the headers too.
     app.add_middleware(SecurityHeadersMiddleware, cookie_secure=settings.cookie_secure)
     app.include_router(_health_router(service))

@@ -18,6 +18,9 @@ from tests.support.infra import INFRA
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # Pages in English unless a test asks for Chinese (the business default, issue 15): the
+    # assertions read the source texts; tests/shared/test_i18n.py checks the Chinese.
+    os.environ.setdefault("ROOMLINE_DEFAULT_LOCALE", "en")
     INFRA.start()
     os.environ["DATABASE_URL"] = INFRA.database_url
     os.environ["REDIS_URL"] = INFRA.redis_url

@@ -1,4 +1,6 @@
-"""Demo data for ``make run``: one user per role and a few hotels with 60 days of rates."""
+"""Demo data for ``make run``: one user per role, a few hotels with 60 days of rates, and work
+on every desk (members, bookings in each state, a group, confirmation tasks, hotels' replies:
+``workers.demo_desks``)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from services.gateway.schemas import NewStaff
 from shared.auth import Role
 from shared.clock import clock
 from shared.db import unit_of_work
+from workers.demo_desks import load_demo_desks
 
 # user name -> (display name, role). Each demo password is "demo-" + the user name.
 DEMO_USERS: dict[str, tuple[str, Role]] = {
@@ -57,3 +60,4 @@ async def load_demo(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         return
     async with unit_of_work(sessionmaker) as session:
         await load_demo_hotels(session, actor="demo-loader", today=clock.today())
+    await load_demo_desks(sessionmaker)

@@ -23,6 +23,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from services.confirmation.models import ConfirmationTask, HotelReply, OrderDispatch
 from shared.clock import clock
 from shared.errors import InvalidInput, NotFound
+from shared.i18n import N_, _
 from shared.limits import check_date
 
 PAGE_SIZE = 50
@@ -65,22 +66,29 @@ class ArchivePage(BaseModel):
     date_to: date | None
 
 
+# The date fields as a refusal names them (issue 15: in the reader's language).
+DATE_FIELDS = {"date_from": N_("date from"), "date_to": N_("date to")}
+
+
 def parse_date(value: str, field: str) -> date | None:
     """A business date from a form or query (YYYY-MM-DD); blank is None. A date outside
     shared.limits' window (year 1, 9999-12-31) is refused like a malformed one, naming the
     field, before any date arithmetic could overflow (issue 14)."""
     if not value.strip():
         return None
+    name = _(DATE_FIELDS.get(field, field.replace("_", " ")))
     try:
         day = date.fromisoformat(value.strip())
     except ValueError:
         raise InvalidInput(
-            f"{field.replace('_', ' ')}: '{value}' is not a date (YYYY-MM-DD).", field=field
+            _("%(field)s: '%(value)s' is not a date (YYYY-MM-DD).")
+            % {"field": name, "value": value},
+            field=field,
         ) from None
     try:
         return check_date(day)
     except ValueError as exc:
-        raise InvalidInput(f"{field.replace('_', ' ')}: {exc}", field=field) from None
+        raise InvalidInput(f"{name}: {exc}", field=field) from None
 
 
 def effective_dates(query: ArchiveQuery) -> Dates:

@@ -20,6 +20,7 @@ from shared import audit
 from shared.auth import Staff
 from shared.clock import clock
 from shared.errors import Conflict, NotFound
+from shared.i18n import _
 
 CLAIM_TTL = timedelta(minutes=20)
 
@@ -54,9 +55,15 @@ async def task_for_work(
     if held_by_other(task, staff, now):
         assert task.claimed_at is not None
         raise Conflict(
-            f"{task.claimed_by} is working on booking {task.booking_ref} "
-            f"(claimed {clock.local(task.claimed_at):%H:%M}); "
-            "ask them, or wait until it is released."
+            _(
+                "%(name)s is working on booking %(ref)s (claimed %(at)s); "
+                "ask them, or wait until it is released."
+            )
+            % {
+                "name": task.claimed_by,
+                "ref": task.booking_ref,
+                "at": f"{clock.local(task.claimed_at):%H:%M}",
+            }
         )
     task.claimed_by, task.claimed_at = staff.username, now
     return task

@@ -22,6 +22,7 @@ from shared.clock import Clock, clock
 from shared.errors import Conflict, InvalidInput, RuleViolated
 from shared.events.confirmation import BookingConfirmedV1, FullHouseV1, ReceiptCheckedV1
 from shared.events.outbox import publish
+from shared.i18n import N_, _
 
 # CF-7 / SL-6: the phone check follows the fax within this long.
 RECEIPT_CHECK_WITHIN = timedelta(minutes=3)
@@ -44,9 +45,12 @@ def customer_deadline(
 def _text(value: str, *, field: str, label: str, max_length: int) -> str:
     cleaned = value.strip()
     if not cleaned:
-        raise InvalidInput(f"{label} is required.", field=field)
+        raise InvalidInput(_("%(label)s is required.") % {"label": _(label)}, field=field)
     if len(cleaned) > max_length:
-        raise InvalidInput(f"{label} is at most {max_length} characters.", field=field)
+        raise InvalidInput(
+            _("%(label)s is at most %(max)s characters.") % {"label": _(label), "max": max_length},
+            field=field,
+        )
     return cleaned
 
 
@@ -55,11 +59,17 @@ async def verify_online(
 ) -> ConfirmationTask:
     """CF-5: the guest of an online booking was called and the booking is real."""
     task = await task_for_work(session, task_id, staff)
-    note = _text(note, field="note", label="What the guest said", max_length=500)
+    note = _text(note, field="note", label=N_("What the guest said"), max_length=500)
     if not task.needs_verification:
-        raise Conflict(f"Booking {task.booking_ref} was not booked online; nothing to verify.")
+        raise Conflict(
+            _("Booking %(ref)s was not booked online; nothing to verify.")
+            % {"ref": task.booking_ref}
+        )
     if task.verified_at is not None:
-        raise Conflict(f"Booking {task.booking_ref} was verified by {task.verified_by} already.")
+        raise Conflict(
+            _("Booking %(ref)s was verified by %(name)s already.")
+            % {"ref": task.booking_ref, "name": task.verified_by}
+        )
     task.verified_at, task.verified_by, task.verification_note = clock.now(), staff.username, note
     await audit_task(session, staff, "task.verify", task, {"note": note})
     return task
@@ -70,11 +80,16 @@ async def record_receipt_check(
 ) -> ConfirmationTask:
     """CF-7: who at the hotel confirmed by phone that the fax arrived, and when."""
     task = await task_for_work(session, task_id, staff)
-    contact = _text(contact, field="contact", label="Who at the hotel", max_length=120)
+    contact = _text(contact, field="contact", label=N_("Who at the hotel"), max_length=120)
     if task.receipt_due_at is None:
-        raise Conflict(f"No fax was sent for booking {task.booking_ref}; nothing to check.")
+        raise Conflict(
+            _("No fax was sent for booking %(ref)s; nothing to check.") % {"ref": task.booking_ref}
+        )
     if task.receipt_checked_at is not None:
-        raise Conflict(f"The fax receipt was checked by {task.receipt_checked_by} already.")
+        raise Conflict(
+            _("The fax receipt was checked by %(name)s already.")
+            % {"name": task.receipt_checked_by}
+        )
     task.receipt_checked_at, task.receipt_checked_by = clock.now(), staff.username
     task.receipt_contact = contact
     await publish(  # SL-6: the metrics service closes the receipt check
@@ -95,11 +110,14 @@ async def record_receipt_check(
 def _ensure_open_for_answer(task: ConfirmationTask) -> None:
     if task.state in ("confirmed", "full"):
         raise Conflict(
-            f"Booking {task.booking_ref} is already {task.state} "
-            f"(recorded by {task.answered_by}); nothing changed."
+            _("Booking %(ref)s is already %(state)s (recorded by %(name)s); nothing changed.")
+            % {"ref": task.booking_ref, "state": task.state, "name": task.answered_by}
         )
     if task.state == "sending":
-        raise Conflict(f"The order for {task.booking_ref} is being sent; wait for it to finish.")
+        raise Conflict(
+            _("The order for %(ref)s is being sent; wait for it to finish.")
+            % {"ref": task.booking_ref}
+        )
 
 
 async def record_confirmation(
@@ -109,7 +127,7 @@ async def record_confirmation(
     customer's confirmation (CF-6) is due."""
     task = await task_for_work(session, task_id, staff)
     number = _text(
-        confirmation_no, field="confirmation_no", label="The hotel's confirmation number",
+        confirmation_no, field="confirmation_no", label=N_("The hotel's confirmation number"),
         max_length=60,
     )  # fmt: skip
     _ensure_open_for_answer(task)
@@ -142,14 +160,17 @@ async def record_full_house(
     """CF-3: the hotel is full. The booking goes full with the reason (intake), the nights'
     room status goes full at once (contracts), and the customer is told (CF-6)."""
     task = await task_for_work(session, task_id, staff)
-    reason = _text(reason, field="reason", label="The hotel's reason", max_length=2000)
+    reason = _text(reason, field="reason", label=N_("The hotel's reason"), max_length=2000)
     if task.kind == "cancel":
         raise RuleViolated(
-            "A cancellation cannot be refused as full house", rule="CF-3", field="reason"
+            _("A cancellation cannot be refused as full house"), rule="CF-3", field="reason"
         )
     _ensure_open_for_answer(task)
     if task.room_type_id is None:
-        raise Conflict(f"Booking {task.booking_ref} has no room type on file; ask hotel resources.")
+        raise Conflict(
+            _("Booking %(ref)s has no room type on file; ask hotel resources.")
+            % {"ref": task.booking_ref}
+        )
     now = clock.now()
     task.state, task.full_reason = "full", reason
     task.answered_at, task.answered_by = now, staff.username
@@ -221,14 +242,21 @@ async def record_customer_call(
 ) -> CustomerNotice:
     """CF-6 by phone: the customer was called and told; what was said is kept."""
     task = await task_for_work(session, task_id, staff)
-    note = _text(note, field="note", label="What the customer was told", max_length=1000)
+    note = _text(note, field="note", label=N_("What the customer was told"), max_length=1000)
     notice = await notice_for(session, task.task_id)
     if notice is None:
-        raise Conflict(f"The hotel has not answered booking {task.booking_ref} yet.")
+        raise Conflict(
+            _("The hotel has not answered booking %(ref)s yet.") % {"ref": task.booking_ref}
+        )
     if notice.state == "sent":
-        raise Conflict(f"The customer of {task.booking_ref} was told already ({notice.sent_by}).")
+        raise Conflict(
+            _("The customer of %(ref)s was told already (%(name)s).")
+            % {"ref": task.booking_ref, "name": notice.sent_by}
+        )
     if notice.state == "sending":
-        raise Conflict(f"The customer's confirmation of {task.booking_ref} is being sent.")
+        raise Conflict(
+            _("The customer's confirmation of %(ref)s is being sent.") % {"ref": task.booking_ref}
+        )
     notice.state, notice.sent_at, notice.sent_by = "sent", clock.now(), staff.username
     notice.phone_note, notice.last_error = note, ""
     await audit_task(session, staff, "notice.phone", task, {"note": note})

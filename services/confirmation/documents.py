@@ -27,6 +27,7 @@ from services.confirmation.models import ConfirmationTask, HotelContact, HotelTe
 from services.confirmation.settings import ConfirmationSettings
 from shared import documents as kit
 from shared.errors import NotFound
+from shared.i18n import translations
 from shared.money import Money
 
 TEMPLATES = Path(__file__).parent / "ui" / "templates" / "pdf"
@@ -101,7 +102,15 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["day"] = day
+    env.globals["both"] = both
     return env
+
+
+def both(message: str) -> str:
+    """``shared.i18n.both`` with this service's catalog first, also outside a request (the
+    sender worker renders too): "中文 / English" whatever the sender's screen language."""
+    chinese = translations("zh_CN", "confirmation").gettext(message)
+    return message if chinese == message else f"{chinese} / {message}"
 
 
 def day(value: date | str) -> str:

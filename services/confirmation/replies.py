@@ -23,6 +23,7 @@ from shared import audit
 from shared.auth import Staff
 from shared.clock import clock
 from shared.errors import InvalidInput, NotFound
+from shared.i18n import _
 
 PAGE_SIZE = 50
 
@@ -216,7 +217,8 @@ async def file_reply(
     task = await task_for_ref(session, ref) if ref else None
     if task is None:
         raise InvalidInput(
-            f"No booking {ref or '(blank)'} at the confirmation desk; check the reference.",
+            _("No booking %(ref)s at the confirmation desk; check the reference.")
+            % {"ref": ref or _("(blank)")},
             field="booking_ref",
         )
     before = _filing(reply)

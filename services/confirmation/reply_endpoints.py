@@ -22,6 +22,7 @@ from services.confirmation.schemas import NoticeWord, PathId
 from shared.auth import Staff, require
 from shared.db import DbSession
 from shared.errors import DomainError, FormRejected
+from shared.i18n import _
 from shared.limits import PageNumber
 from shared.web import form_data, readable_errors, render, see_other
 
@@ -91,7 +92,7 @@ async def tray_page(
     filed: NoticeWord = "",
 ) -> Response:
     """The unmatched tray: replies no booking ref matched, newest first."""
-    notice = f"Reply filed to booking {filed[:40]}." if filed else ""
+    notice = _("Reply filed to booking %(ref)s.") % {"ref": filed[:40]} if filed else ""
     return await _tray(request, session, staff, page=page, notice=notice)
 
 
@@ -148,7 +149,7 @@ async def reply_page(
     request: Request, session: DbSession, staff: DeskStaff, reply_id: PathId, filed: NoticeWord = ""
 ) -> Response:
     """One reply: its headers, full text, attachments and the task it is filed to."""
-    notice = "Reply filed." if filed else ""
+    notice = _("Reply filed.") if filed else ""
     return await _reply_page(request, session, staff, reply_id, notice=notice)
 
 

@@ -70,6 +70,7 @@ from shared.db import unit_of_work
 from shared.errors import Conflict, InvalidInput, NotFound, RuleViolated
 from shared.events.confirmation import OrderSentV1
 from shared.events.outbox import publish
+from shared.i18n import _
 from shared.observability import get_logger
 from shared.queue import queue_name
 
@@ -95,12 +96,15 @@ SYSTEM_ACTOR = "system:sender"
 
 def _check_sendable(task: ConfirmationTask) -> None:
     if task.state == "sending":
-        raise Conflict(f"Booking {task.booking_ref} is already being sent.")
+        raise Conflict(_("Booking %(ref)s is already being sent.") % {"ref": task.booking_ref})
     if task.state != "unsent":
-        raise Conflict(f"Booking {task.booking_ref} was already sent (it is {task.state}).")
+        raise Conflict(
+            _("Booking %(ref)s was already sent (it is %(state)s).")
+            % {"ref": task.booking_ref, "state": task.state}
+        )
     if task.needs_verification and task.verified_at is None:
         raise RuleViolated(
-            "Call the guest to verify this online booking before sending it", rule="CF-5"
+            _("Call the guest to verify this online booking before sending it"), rule="CF-5"
         )
 
 
@@ -108,20 +112,27 @@ def _hotel_address(task: ConfirmationTask, contact: HotelContact | None) -> tupl
     """(channel, address) of the hotel's reservations desk, as its file says."""
     if contact is None:
         raise Conflict(
-            f"No contact on file for {task.hotel_name}: hotel resources must publish the hotel "
-            "with its fax or email before its orders can be sent."
+            _(
+                "No contact on file for %(hotel)s: hotel resources must publish the hotel "
+                "with its fax or email before its orders can be sent."
+            )
+            % {"hotel": task.hotel_name}
         )
     channel = contact.confirm_channel
     address = {"fax": contact.fax, "email": contact.email}.get(channel)
     if address is None:
         raise InvalidInput(
-            f"{task.hotel_name} confirms by {channel!r}; only fax or email can be sent.",
+            _("%(hotel)s confirms by %(channel)r; only fax or email can be sent.")
+            % {"hotel": task.hotel_name, "channel": channel},
             field="confirm_channel",
         )
     if not address.strip():
         raise InvalidInput(
-            f"{task.hotel_name} confirms by {channel}, but its file has no {channel} "
-            "address: ask hotel resources to add it.",
+            _(
+                "%(hotel)s confirms by %(channel)s, but its file has no %(channel)s "
+                "address: ask hotel resources to add it."
+            )
+            % {"hotel": task.hotel_name, "channel": channel},
             field=channel,
         )
     return channel, address.strip()
@@ -196,7 +207,7 @@ async def customer_notice_of(session: AsyncSession, task_id: uuid.UUID) -> Custo
         select(CustomerNotice).where(CustomerNotice.task_id == task_id).with_for_update()
     )
     if notice is None:
-        raise NotFound("The customer's confirmation is due only once the hotel has answered.")
+        raise NotFound(_("The customer's confirmation is due only once the hotel has answered."))
     return notice
 
 
@@ -211,14 +222,20 @@ async def queue_customer_notice(
     """Queue the customer's confirmation the way they asked (CF-6): a letter by email or fax,
     a text by SMS. A phone call is not sent: the desk records it."""
     if notice.state != "pending":
-        raise Conflict(f"The customer's confirmation of {task.booking_ref} is {notice.state}.")
+        raise Conflict(
+            _("The customer's confirmation of %(ref)s is %(state)s.")
+            % {"ref": task.booking_ref, "state": notice.state}
+        )
     if notice.channel == "phone":
         raise InvalidInput(
-            "The customer asked to be phoned: call them and record the call instead.",
+            _("The customer asked to be phoned: call them and record the call instead."),
             field="channel",
         )
     if not notice.contact.strip():
-        raise InvalidInput(f"No {notice.channel} for the customer on file.", field="contact")
+        raise InvalidInput(
+            _("No %(channel)s for the customer on file.") % {"channel": notice.channel},
+            field="contact",
+        )
     document: RenderedDocument | None = None
     if notice.channel == "sms":
         text = (f"Booking {task.booking_ref}", sms_text(task, notice.outcome))

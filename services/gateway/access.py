@@ -13,6 +13,7 @@ ROUTE_ROLES: RouteRoles = {
     # Every member of staff: the shell with the desks of their roles, and logging out.
     "GET /": ANY_STAFF,
     "POST /logout": ANY_STAFF,
+    "POST /language": ANY_STAFF,  # each person chooses their own language (issue 15)
     # Staff accounts, roles, passwords and login lockouts: admins only (all audited).
     "GET /admin/staff": ADMIN,
     "POST /admin/staff": ADMIN,

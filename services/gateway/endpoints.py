@@ -24,9 +24,11 @@ from services.gateway.schemas import (
     UsernameField,
 )
 from services.gateway.staff_admin import staff_page
-from shared.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, Role, Staff, require
+from shared import i18n
+from shared.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, Role, Staff, landing_path, require
 from shared.db import DbSession
 from shared.errors import FormRejected, NotAuthenticated, TooManyAttempts
+from shared.i18n import _
 from shared.throttle import client_address, throttle_for
 from shared.web import render, see_other
 
@@ -88,7 +90,7 @@ async def login(
     """Check the password and start a session."""
     cookie_token = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not cookie_token or not hmac.compare_digest(cookie_token, csrf_token):
-        expired = "The login form expired; please try again."
+        expired = _("The login form expired; please try again.")
         raise FormRejected(
             _login_page(request, next_path=_safe_next(next), error=expired, status=403)
         )
@@ -107,7 +109,14 @@ async def login(
         if isinstance(exc, TooManyAttempts):
             form.headers["retry-after"] = str(exc.retry_after)
         raise FormRejected(form) from exc
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    target = _safe_next(next)
+    if target == "/":  # no page asked for: the person's own desk (issue 15)
+        staff = await request.app.state.sessions.get(token)
+        target = landing_path(staff) if staff else "/"
+    response = RedirectResponse(target, status_code=303)
+    saved = await service.saved_locale(session, username)
+    if saved:
+        response.set_cookie(**i18n.cookie_settings(saved))
     response.set_cookie(
         SESSION_COOKIE,
         token,
@@ -126,6 +135,23 @@ async def logout(request: Request, staff: AnyStaff) -> Response:
     await request.app.state.sessions.delete(request.cookies.get(SESSION_COOKIE, ""))
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.post("/language")
+async def choose_language(
+    request: Request,
+    session: DbSession,
+    staff: AnyStaff,
+    locale: Annotated[i18n.LocaleName, Form()],
+    next: Annotated[NextPath, Form()] = "/",
+) -> Response:
+    """Switch the person's language; remembered on their staff record for the next login."""
+    await service.choose_locale(session, staff, locale)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(
+        **i18n.cookie_settings(locale), secure=request.app.state.settings.cookie_secure
+    )
     return response
 
 

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ARRAY, BigInteger, Boolean, DateTime, Integer, MetaData, String, func, text
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    func,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.gateway.settings import SCHEMA
@@ -29,4 +40,8 @@ class StaffUser(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Bumped by every change that ends the person's sessions (shared.auth).
     sessions_epoch: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    # NULL: the business's default language (shared.i18n); checked in the database too.
+    locale: Mapped[str | None] = mapped_column(
+        String(8), CheckConstraint("locale IN ('zh_CN', 'en')"), nullable=True
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

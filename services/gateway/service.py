@@ -23,11 +23,13 @@ from shared.auth import (
 )
 from shared.db import after_commit
 from shared.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from shared.i18n import N_, _
 from shared.throttle import ACCOUNT, ADDRESS, SCOPES, Guard, LoginThrottle
 
 # Checked against when the username is unknown, so a wrong name costs as long as a wrong password.
 _DUMMY_HASH = hash_password("not-a-real-password")
-WRONG = "用户名或密码错误 / Unknown user or wrong password."
+# Translated when raised, for the login page's language (issue 15).
+WRONG = N_("Unknown user or wrong password.")
 
 
 async def log_in(
@@ -50,10 +52,10 @@ async def log_in(
     if user is None or not user.active:
         await password_matches(_DUMMY_HASH, password)
         await throttle.failed(*guards)
-        raise NotAuthenticated(WRONG)
+        raise NotAuthenticated(_(WRONG))
     if not await password_matches(user.password_hash, password):
         await throttle.failed(*guards)
-        raise NotAuthenticated(WRONG)
+        raise NotAuthenticated(_(WRONG))
     await audit.record(
         session,
         schema=SCHEMA,
@@ -73,7 +75,9 @@ async def log_in(
 
 async def create_staff(session: AsyncSession, *, actor: Staff | str, new: NewStaff) -> StaffUser:
     if await repository.find_user(session, new.username):
-        raise Conflict(f"The username {new.username} is taken.", field="username")
+        raise Conflict(
+            _("The username %(name)s is taken.") % {"name": new.username}, field="username"
+        )
     user = StaffUser(
         username=new.username,
         display_name=new.display_name,
@@ -216,3 +220,28 @@ async def clear_lockout(
         after={"scope": scope, "identity": identity, "locked": False},
     )
     await throttle.clear(guard)
+
+
+async def saved_locale(session: AsyncSession, username: str) -> str | None:
+    """The language the person chose last (None: the business's default)."""
+    user = await repository.find_user(session, username.strip().lower())
+    return user.locale if user else None
+
+
+async def choose_locale(session: AsyncSession, staff: Staff, locale: str) -> None:
+    """Remember the person's language (issue 15), audited like every change to a staff record."""
+    user = await repository.find_user(session, staff.username)
+    if user is None:
+        raise NotAuthenticated(_(WRONG))
+    before = {"locale": user.locale}
+    user.locale = locale
+    await audit.record(
+        session,
+        schema=SCHEMA,
+        actor=staff.username,
+        action="choose_locale",
+        entity="staff_user",
+        entity_id=user.user_id,
+        before=before,
+        after={"locale": locale},
+    )

@@ -26,16 +26,36 @@ from services.gateway.schemas import (
     RolesChange,
     StaffOut,
 )
-from shared.auth import Role, Staff, require
+from shared.auth import ROLE_NAMES, Role, Staff, require
 from shared.db import DbSession
 from shared.errors import FormRejected
+from shared.i18n import N_
 from shared.limits import RowId
 from shared.pages import render, see_other
-from shared.throttle import throttle_for
+from shared.throttle import (
+    ACCOUNT,
+    ADDRESS,
+    CHANNEL,
+    CHANNEL_ADDRESS,
+    TELEPHONY,
+    TELEPHONY_ADDRESS,
+    throttle_for,
+)
 
 router = APIRouter()
 Admin = Annotated[Staff, require(*ADMIN_ROLES)]
 M = TypeVar("M", bound=BaseModel)
+
+# What the staff page calls each lockout scope (translated where shown, issue 15); the forms
+# post the codes. Roles are named in shared.auth.ROLE_NAMES.
+SCOPE_NAMES: dict[str, str] = {
+    ACCOUNT: N_("Account"),
+    ADDRESS: N_("Address"),
+    CHANNEL: N_("Channel-manager account"),
+    CHANNEL_ADDRESS: N_("Channel-manager address"),
+    TELEPHONY: N_("Telephony token"),
+    TELEPHONY_ADDRESS: N_("Telephony address"),
+}
 
 
 async def staff_page(
@@ -52,6 +72,8 @@ async def staff_page(
         status_code=status,
         users=users,
         roles=list(Role),
+        role_names=ROLE_NAMES,
+        scope_names=SCOPE_NAMES,
         lockouts=lockouts,
         error=error,
     )

@@ -17,6 +17,7 @@ from services.members.service import LEVELS, ComplaintFlagIn, MemberEdit, Member
 from shared.auth import Staff, require
 from shared.db import DbSession
 from shared.errors import DomainError, FormRejected
+from shared.i18n import N_, _
 from shared.limits import PageNumber, SearchText
 from shared.web import form_data, readable_errors, render, see_other
 
@@ -24,6 +25,13 @@ router = APIRouter()
 MemberStaff = Annotated[Staff, require(*MEMBER_ROLES)]
 Saved = Annotated[int, Field(ge=0, le=1)]  # ?saved=1 after a change
 _PHONE_SEPARATORS = re.compile(r"[\n,;，；、]+")
+# How the pages name each member level (translated where shown, issue 15); forms post the code.
+LEVEL_NAMES: dict[str, str] = {
+    "standard": N_("Standard"),
+    "silver": N_("Silver"),
+    "gold": N_("Gold"),
+    "platinum": N_("Platinum"),
+}
 
 
 def _member_data(fields: dict[str, str]) -> dict[str, Any]:
@@ -51,7 +59,15 @@ async def members_page(
 ) -> Response:
     """Members by card, name or phone; open complaints are tagged (CS-1, IN-8)."""
     found = await members.list_members(session, q=q, page=page)
-    return render(request.app.state.templates, request, "members.html", staff, q=q, found=found)
+    return render(
+        request.app.state.templates,
+        request,
+        "members.html",
+        staff,
+        q=q,
+        found=found,
+        level_names=LEVEL_NAMES,
+    )
 
 
 @router.get("/new", response_class=HTMLResponse)
@@ -80,7 +96,7 @@ async def member_page(
 ) -> Response:
     """One member: profile form and the complaint flag."""
     found = await members.get_member(session, member_id=member_id)
-    notice = "Saved." if saved else ""
+    notice = _("Saved.") if saved else ""
     return _member_form(request, staff, found, _fields_of(found), notice=notice)
 
 
@@ -171,6 +187,7 @@ def _member_form(
         fields=fields,
         flag=flag or {},
         levels=LEVELS,
+        level_names=LEVEL_NAMES,
         error=error,
         notice=notice,
     )

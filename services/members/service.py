@@ -36,6 +36,7 @@ from shared.clock import clock
 from shared.errors import Conflict, NotFound
 from shared.events.members import MemberUpdatedV1
 from shared.events.outbox import publish
+from shared.i18n import _
 from shared.limits import BusinessDate, Uuid, Version, check_text
 from shared.phones import is_phone, phone_key
 
@@ -85,7 +86,9 @@ class MemberIn(BaseModel):
             if not typed:
                 continue
             if not is_phone(typed):
-                raise ValueError(f"“{typed}” is not a phone number (7 to 20 digits)")
+                raise ValueError(
+                    _("“%(typed)s” is not a phone number (7 to 20 digits)") % {"typed": typed}
+                )
             kept.setdefault(phone_key(typed), typed)  # the same number twice: keep one
         return list(kept.values())
 
@@ -106,7 +109,10 @@ class ComplaintFlagIn(BaseModel):
     @classmethod
     def _not_future(cls, day: date | None) -> date | None:
         if day is not None and day > clock.today():
-            raise ValueError(f"the complaint cannot be dated after today ({clock.today()})")
+            raise ValueError(
+                _("the complaint cannot be dated after today (%(today)s)")
+                % {"today": clock.today()}
+            )
         return day
 
 
@@ -138,7 +144,7 @@ def _view(row: Any) -> MemberView:
 async def get_member(session: AsyncSession, *, member_id: uuid.UUID) -> MemberView:
     row = (await session.execute(select(member).where(member.c.member_id == member_id))).first()
     if row is None:
-        raise NotFound(f"No member {member_id}.")
+        raise NotFound(_("No member %(id)s.") % {"id": member_id})
     return _view(row)
 
 
@@ -169,7 +175,10 @@ async def _ensure_card_free(
     if member_id is not None:
         query = query.where(member.c.member_id != member_id)
     if (holder := await session.scalar(query)) is not None:
-        raise Conflict(f"Card {card_no} already belongs to {holder}.", field="card_no")
+        raise Conflict(
+            _("Card %(card)s already belongs to %(holder)s.") % {"card": card_no, "holder": holder},
+            field="card_no",
+        )
 
 
 async def create_member(session: AsyncSession, *, actor: Staff, data: MemberIn) -> MemberView:
@@ -242,8 +251,11 @@ async def _write(
     ).first()
     if row is None:
         raise Conflict(
-            f"{before.name}'s record was changed by someone else since you opened it; "
-            "reload it and make your change again.",
+            _(
+                "%(name)s's record was changed by someone else since you opened it; "
+                "reload it and make your change again."
+            )
+            % {"name": before.name},
             field="version_no",
         )
     return _view(row)

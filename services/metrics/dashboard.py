@@ -29,6 +29,7 @@ from services.metrics.queue_log import QueueLogRecord
 from services.metrics.settings import MetricsSettings
 from shared.clock import clock
 from shared.errors import InvalidInput
+from shared.i18n import _
 
 ALL_QUEUES = "All queues"
 # Agents' states and calls still open at midnight are read from this far back.
@@ -244,9 +245,11 @@ def history_range(interval: str, first: date | None, last: date | None) -> tuple
     last = last or clock.today()
     first = first or last - timedelta(days=6)
     if first > last:
-        raise InvalidInput("from must not be after to", field="from")
+        raise InvalidInput(_("from must not be after to"), field="from")
     if (last - first).days >= MAX_HISTORY_DAYS:
-        raise InvalidInput(f"at most {MAX_HISTORY_DAYS} days at a time", field="to")
+        raise InvalidInput(
+            _("at most %(days)s days at a time") % {"days": MAX_HISTORY_DAYS}, field="to"
+        )
     return first, last
 
 

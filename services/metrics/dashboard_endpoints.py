@@ -24,6 +24,7 @@ from shared.auth import Staff, require
 from shared.clock import clock
 from shared.db import DbSession
 from shared.exports import append_row, csv_writer
+from shared.i18n import N_, _
 from shared.limits import BusinessDate
 from shared.web import render
 
@@ -38,20 +39,21 @@ Interval = Annotated[
 First = Annotated[BusinessDate | None, Query(alias="from", description="first business date")]
 Last = Annotated[BusinessDate | None, Query(alias="to", description="last business date")]
 
+# Column titles, translated when a file is written (issue 15).
 COLUMNS = (
-    ("starts_at", "Interval start"),
-    ("queue", "Queue"),
-    ("offered", "Offered"),
-    ("answered", "Answered"),
-    ("abandoned", "Abandoned"),
-    ("timed_out", "Timed out"),
-    ("exited", "Exited"),
-    ("answered_within_threshold", "Answered within threshold"),
-    ("service_level_of_offered", "Service level of offered"),
-    ("service_level_of_answered", "Service level of answered"),
-    ("average_speed_of_answer", "ASA (s)"),
-    ("longest_wait_seconds", "Longest wait (s)"),
-    ("average_handle_seconds", "Average handle time (s)"),
+    ("starts_at", N_("Interval start")),
+    ("queue", N_("Queue")),
+    ("offered", N_("Offered")),
+    ("answered", N_("Answered")),
+    ("abandoned", N_("Abandoned")),
+    ("timed_out", N_("Timed out")),
+    ("exited", N_("Exited")),
+    ("answered_within_threshold", N_("Answered within threshold")),
+    ("service_level_of_offered", N_("Service level of offered")),
+    ("service_level_of_answered", N_("Service level of answered")),
+    ("average_speed_of_answer", N_("ASA (s)")),
+    ("longest_wait_seconds", N_("Longest wait (s)")),
+    ("average_handle_seconds", N_("Average handle time (s)")),
 )
 
 
@@ -143,7 +145,7 @@ async def history_csv(request: Request, staff: DeskStaff, history: HistoryAsked)
     """The history's rows as CSV (UTF-8 with BOM, so Excel reads it)."""
     out = io.StringIO()
     writer = csv_writer(out)  # queue names come from telephony: written inert
-    writer.writerow([title for _, title in COLUMNS])
+    writer.writerow([_(title) for _name, title in COLUMNS])
     for row in history.rows:
         writer.writerow(_cells(row))
     return Response(
@@ -159,8 +161,8 @@ async def history_xlsx(request: Request, staff: DeskStaff, history: HistoryAsked
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.title = "Service levels"
-    append_row(sheet, [title for _, title in COLUMNS])
+    sheet.title = _("Service levels")
+    append_row(sheet, [_(title) for _name, title in COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in history.rows:
@@ -180,7 +182,7 @@ def _file_name(history: dashboard.History) -> str:
 
 def _cells(row: IntervalFigures) -> list[object]:
     cells: list[object] = []
-    for name, _ in COLUMNS:
+    for name, _title in COLUMNS:
         value = getattr(row, name)
         if name == "starts_at":
             value = clock.local(value).strftime("%Y-%m-%d %H:%M")

@@ -49,5 +49,6 @@ def log_in(browser: Browser, base_url: str, username: str, password: str) -> Pag
     page.get_by_label("User name").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{base_url}/")
+    # Each person lands on their own desk (issue 15): anywhere but the login form again.
+    page.wait_for_url(lambda url: url.startswith(base_url) and "/login" not in url)
     return page

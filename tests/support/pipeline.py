@@ -3,36 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from arq.worker import Worker
+# The pipeline the demo loader runs is the tests' pipeline too.
+from workers.demo_pipeline import running_pipeline
 
-from migrations import SERVICES
-from workers.registry import worker_settings_factory, workers_of
-from workers.relay import run_relay
-
-
-@asynccontextmanager
-async def running_pipeline(services: tuple[str, ...] = SERVICES) -> AsyncIterator[None]:
-    stop = asyncio.Event()
-    names = [name for service in services for name in workers_of(service)]
-    workers = [Worker(**worker_settings_factory(name)()) for name in names]  # type: ignore[arg-type]
-    tasks: list[asyncio.Task[Any]] = [asyncio.create_task(w.async_run()) for w in workers]
-    tasks.append(asyncio.create_task(run_relay(stop)))
-    try:
-        yield
-    finally:
-        stop.set()
-        for worker in workers:
-            await worker.close()
-        for task in tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+__all__ = ["eventually", "running_pipeline"]
 
 
 async def eventually(

@@ -14,7 +14,7 @@ def test_login_shows_each_person_only_their_desks() -> None:
     with server_process(workers=False, relay=False) as (base_url, _), chromium() as browser:
         agent = log_in(browser, base_url, "lina", agent_pw)
         menu = agent.get_by_role("navigation", name="Desks")
-        assert menu.get_by_role("link", name="Bookings").is_visible()
+        assert menu.get_by_role("link", name="Bookings", exact=True).is_visible()
         assert menu.get_by_role("link", name="Confirmation queue").count() == 0
         desk = log_in(browser, base_url, "chenjing", desk_pw)
         assert (

@@ -25,6 +25,7 @@ from shared import audit
 from shared.auth import Staff, ensure_role
 from shared.clock import clock
 from shared.errors import Conflict, InvalidInput
+from shared.i18n import N_
 
 
 async def edit_version(
@@ -65,7 +66,7 @@ async def withdraw_version(
     contract is free for a new version."""
     ensure_role(actor, *DESK_ROLES)
     if not reason.strip():
-        raise InvalidInput("Say why the version is withdrawn.", field="reason")
+        raise InvalidInput(N_("Say why the version is withdrawn."), field="reason")
     version = await locked_version(session, version_id)
     if version.state not in OPEN_STATES:
         raise Conflict(

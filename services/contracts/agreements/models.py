@@ -30,22 +30,24 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from services.contracts.bounds import CommissionPercent, Revision
 from services.contracts.models import Base, Hotel
+from shared.i18n import N_
 from shared.limits import MONEY_HARD_MAX_MINOR, BusinessDate
 
 PaymentArrangement = Literal["net_prepaid", "pay_at_hotel_commission"]
+# English, marked for the catalog; the pages translate them where shown (issue 15).
 PAYMENT_LABELS = {
-    "net_prepaid": "Net price, prepaid (collect-on-behalf)",
-    "pay_at_hotel_commission": "Guest pays at hotel, hotel pays commission",
+    "net_prepaid": N_("Net price, prepaid (collect-on-behalf)"),
+    "pay_at_hotel_commission": N_("Guest pays at hotel, hotel pays commission"),
 }
 TERM_LABELS = {
-    "valid_from": "Valid from",
-    "valid_to": "Valid to",
-    "payment_arrangement": "Payment arrangement",
-    "commission_percent": "Commission %",
-    "monthly_settlement": "Monthly settlement",
-    "deposit_held_minor": "Deposit held",
-    "cancellation_terms": "Cancellation terms",
-    "guarantee_terms": "Guarantee terms",
+    "valid_from": N_("Valid from"),
+    "valid_to": N_("Valid to"),
+    "payment_arrangement": N_("Payment arrangement"),
+    "commission_percent": N_("Commission %"),
+    "monthly_settlement": N_("Monthly settlement"),
+    "deposit_held_minor": N_("Deposit held"),
+    "cancellation_terms": N_("Cancellation terms"),
+    "guarantee_terms": N_("Guarantee terms"),
 }
 
 

@@ -25,6 +25,7 @@ from services.contracts.bounds import parse_amount
 from shared.auth import Role, Staff, require
 from shared.db import DbSession
 from shared.errors import DomainError, FormRejected, InvalidInput
+from shared.i18n import N_, _
 from shared.limits import INT32_MAX
 from shared.money import Money, exponent
 from shared.web import form_data, readable_errors, render, see_other
@@ -39,9 +40,9 @@ def show_term(field: str, value: Any, currency: str) -> str:
     if value is None or value == "":
         return "—"
     if field == "payment_arrangement":
-        return PAYMENT_LABELS.get(value, str(value))
+        return _(PAYMENT_LABELS[value]) if value in PAYMENT_LABELS else str(value)
     if field == "monthly_settlement":
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if field == "deposit_held_minor":
         return Money(int(value), currency).format()
     if field == "commission_percent":
@@ -50,7 +51,21 @@ def show_term(field: str, value: Any, currency: str) -> str:
 
 
 def show_margin(margin: Decimal | None) -> str:
-    return "no prices on file" if margin is None else f"{margin:.1%}"
+    return _("no prices on file") if margin is None else f"{margin:.1%}"
+
+
+# A version's state as the pages name it (the stored value is the English word).
+VERSION_STATES = {
+    "drafted": N_("drafted"),
+    "submitted": N_("submitted"),
+    "approved": N_("approved"),
+    "rejected": N_("rejected"),
+    "withdrawn": N_("withdrawn"),
+}
+
+
+def state_name(state: str) -> str:
+    return _(VERSION_STATES[state]) if state in VERSION_STATES else state
 
 
 def _page(request: Request, name: str, staff: Staff, status: int = 200, **context: Any) -> Response:
@@ -63,8 +78,9 @@ def _page(request: Request, name: str, staff: Staff, status: int = 200, **contex
         show_term=show_term,
         show_margin=show_margin,
         is_low_margin=agreements.is_low_margin,
-        labels=TERM_LABELS,
-        payment_labels=PAYMENT_LABELS,
+        state_name=state_name,
+        labels={field: _(label) for field, label in TERM_LABELS.items()},
+        payment_labels={key: _(label) for key, label in PAYMENT_LABELS.items()},
         **context,
     )
 
@@ -129,7 +145,9 @@ async def contracts_post(
 def _error(exc: ValidationError | DomainError) -> tuple[str, int]:
     if isinstance(exc, ValidationError):
         return readable_errors(exc), 422
-    return exc.detail, exc.status_code
+    # A fixed message marked with N_ where raised reads in the page's language; one with
+    # values in it (or a rule ID appended) stays as raised, in English.
+    return _(exc.detail), exc.status_code
 
 
 async def _contract_page(
@@ -156,7 +174,7 @@ async def contract_versions_post(
 ) -> Response:
     """Draft a supplementary agreement (the full amended terms)."""
     values = await form_data(request)
-    hotel, _ = await agreements.contract_view(session, contract_id=contract_id)
+    hotel, _view = await agreements.contract_view(session, contract_id=contract_id)
     try:
         terms = _terms_from_form(values, hotel.currency)
         version = await agreements.draft_version(
@@ -237,7 +255,7 @@ def _revision(values: dict[str, str]) -> int | None:
     if not text:
         return None
     if not (text.isascii() and text.isdigit()) or len(text) > 10 or not 1 <= int(text) <= INT32_MAX:
-        raise InvalidInput("Revision: reload the page and try again.", field="revision")
+        raise InvalidInput(N_("Revision: reload the page and try again."), field="revision")
     return int(text)
 
 

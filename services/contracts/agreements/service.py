@@ -33,6 +33,7 @@ from shared.clock import clock
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolated
 from shared.events.contracts import ContractEffectiveV1
 from shared.events.outbox import publish
+from shared.i18n import N_
 
 MIN_AVERAGE_MARGIN = Decimal("0.10")  # HR-4
 OPEN_STATES = ("drafted", "submitted")
@@ -98,7 +99,9 @@ async def _add_version(
         )
     )
     if any(v.state in OPEN_STATES for v in versions):
-        raise Conflict("This contract already has a version in the works; finish that one first.")
+        raise Conflict(
+            N_("This contract already has a version in the works; finish that one first.")
+        )
     has_effective = any(v.state == "approved" for v in versions)
     version = ContractVersion(
         version_id=uuid.uuid4(),
@@ -130,7 +133,7 @@ async def draft_contract(
     """Open a new contract for a hotel with its first (drafted) version (HR-1)."""
     ensure_role(actor, *DESK_ROLES)
     if await session.get(Hotel, hotel_id) is None:
-        raise NotFound("No such hotel.", field="hotel_id")
+        raise NotFound(N_("No such hotel."), field="hotel_id")
     contract = Contract(contract_id=uuid.uuid4(), hotel_id=hotel_id, created_by=actor.username)
     session.add(contract)
     await session.flush()
@@ -233,7 +236,7 @@ async def decide_version(
     if version.state != "submitted":
         raise Conflict(f"Only a submitted version can be decided; this one is {version.state}.")
     if not approve and not note:
-        raise InvalidInput("Say why the version is rejected.", field="note")
+        raise InvalidInput(N_("Say why the version is rejected."), field="note")
     superseded = await _effective(session, version.contract_id) if approve else None
     before = {**snapshot(version), "effective_version_id": _id(superseded)}
     version.state = "approved" if approve else "rejected"

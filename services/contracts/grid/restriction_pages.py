@@ -10,7 +10,7 @@ night's value as it is. Bad input re-renders the page with the typed values and 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -28,13 +28,15 @@ from shared.auth import Staff, require
 from shared.clock import clock
 from shared.db import DbSession
 from shared.errors import DomainError, FormRejected
+from shared.i18n import N_, _
 from shared.limits import Uuid
 from shared.web import form_data, form_lists, readable_errors, render, see_other
 
 router = APIRouter()
 DeskStaff = Annotated[Staff, require(*DESK_ROLES)]
 CALENDAR_NIGHTS = 28
-STATUS_LABELS = {"available": "avail", "on_request": "req", "full": "FULL"}
+# Short, so 28 nights fit a 1366 px screen; the cell's colour says the same (calendar.html).
+STATUS_LABELS = {"available": N_("avail"), "on_request": N_("req"), "full": N_("FULL")}
 
 
 class RestrictionsOut(BaseModel):
@@ -45,8 +47,13 @@ class RestrictionsOut(BaseModel):
 @dataclass(frozen=True, slots=True)
 class CalendarRow:
     label: str
-    kind: str  # "rooms" starts a room type's block; the others style its restriction rows
+    # "rooms" starts a room type's block; the others style its restriction rows ("flags": CTA
+    # and CTD, stacked in the cell when both are set, so a night's column stays narrow).
+    kind: str
     cells: list[str]
+    # Per cell, what colours it: the room status ("available", "on_request", "full"), "stop"
+    # for a stop-sell night, "" for none. Empty: no colour in the row.
+    marks: list[str] = field(default_factory=list)
 
 
 def _rows(
@@ -63,13 +70,15 @@ def _rows(
         return "/".join(mark for mark, name in marks if value(night, name)) or "–"
 
     room_cells = [str(rooms[(key, n)]) if (key, n) in rooms else "–" for n in nights]
+    statuses = [value(n, "room_status") for n in nights]
+    stops = ["stop" if value(n, "stop_sell") else "" for n in nights]
     return [
-        CalendarRow(f"{room_type.name}: rooms", "rooms", room_cells),
-        CalendarRow("status", "status", [STATUS_LABELS[value(n, "room_status")] for n in nights]),
-        CalendarRow("stop-sell", "stop", ["STOP" if value(n, "stop_sell") else "" for n in nights]),
-        CalendarRow("min stay", "rule", [str(value(n, "min_stay")) for n in nights]),
-        CalendarRow("CTA / CTD", "rule", [flag(n) for n in nights]),
-        CalendarRow("release (days)", "rule", [str(value(n, "release_days")) for n in nights]),
+        CalendarRow(_("%(room_type)s: rooms") % {"room_type": room_type.name}, "rooms", room_cells),
+        CalendarRow(_("status"), "status", [_(STATUS_LABELS[s]) for s in statuses], statuses),
+        CalendarRow(_("stop-sell"), "stop", [_("STOP") if s else "" for s in stops], stops),
+        CalendarRow(_("min stay"), "rule", [str(value(n, "min_stay")) for n in nights]),
+        CalendarRow(_("CTA / CTD"), "flags", [flag(n) for n in nights]),
+        CalendarRow(_("release (days)"), "rule", [str(value(n, "release_days")) for n in nights]),
     ]
 
 
@@ -121,7 +130,11 @@ async def calendar_page(
     saved: Annotated[int, Query(ge=0, le=MAX_RANGE_NIGHTS)] = 0,
 ) -> Response:
     """The hotel's next 28 nights: rooms and sales restrictions per room type (IN-2)."""
-    notice = f"Saved: {saved} night(s) set and published to the booking desk." if saved else ""
+    notice = (
+        _("Saved: %(n)s night(s) set and published to the booking desk.") % {"n": saved}
+        if saved
+        else ""
+    )
     return await _page(request, session, staff, hotel_id, notice=notice)
 
 

@@ -39,6 +39,7 @@ from shared.events import Envelope
 from shared.events.confirmation import FullHouseV1
 from shared.events.contracts import NightRestriction, RestrictionsSetV1
 from shared.events.outbox import publish
+from shared.i18n import _
 from shared.limits import Uuid
 from shared.observability import get_logger
 
@@ -81,7 +82,9 @@ async def _room_type(
 ) -> RoomType:
     room_type = await session.get(RoomType, room_type_id)
     if room_type is None or (hotel_id is not None and room_type.hotel_id != hotel_id):
-        raise NotFound(f"No room type {room_type_id} at this hotel.", field="room_type_id")
+        raise NotFound(
+            _("No room type %(id)s at this hotel.") % {"id": room_type_id}, field="room_type_id"
+        )
     return room_type
 
 
@@ -160,10 +163,10 @@ async def set_restrictions(
     room_type = await _room_type(session, data.room_type_id, hotel_id)
     changes = data.changes()
     if not changes:
-        raise InvalidInput("Choose at least one restriction to set.", field="room_status")
+        raise InvalidInput(_("Choose at least one restriction to set."), field="room_status")
     nights = data.nights()
     if not nights:
-        raise InvalidInput("None of the chosen weekdays falls in the range.", field="weekdays")
+        raise InvalidInput(_("None of the chosen weekdays falls in the range."), field="weekdays")
     note = {
         "first_night": data.first_night.isoformat(),
         "last_night": data.last_night.isoformat(),

@@ -16,6 +16,7 @@ from services.contracts.models import Hotel
 from shared.auth import Staff
 from shared.clock import clock
 from shared.errors import Conflict, NotFound
+from shared.i18n import _
 
 
 def actor_name(actor: Staff | str) -> str:
@@ -29,14 +30,16 @@ async def touch(
     ``seen`` is given and someone changed the grid after it."""
     hotel = await session.get(Hotel, hotel_id, with_for_update=True)
     if hotel is None:
-        raise NotFound(f"No hotel {hotel_id}.", field="hotel_id")
+        raise NotFound(_("No hotel %(id)s.") % {"id": hotel_id}, field="hotel_id")
     if seen is not None and seen != hotel.grid_version:
         changed_at = hotel.grid_changed_at
-        when = clock.local(changed_at).strftime("%H:%M:%S") if changed_at else "just now"
+        when = clock.local(changed_at).strftime("%H:%M:%S") if changed_at else _("just now")
         raise Conflict(
-            f"{hotel.grid_changed_by or 'Someone'} changed this hotel's grid at {when}, after "
-            "you opened it; nothing of yours was saved. Reload to see their change, then save "
-            "again.",
+            _(
+                "%(who)s changed this hotel's grid at %(when)s, after you opened it; nothing of "
+                "yours was saved. Reload to see their change, then save again."
+            )
+            % {"who": hotel.grid_changed_by or _("Someone"), "when": when},
             field="grid_version",
         )
     hotel.grid_version += 1

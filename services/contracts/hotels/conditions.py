@@ -25,6 +25,7 @@ from shared.db import DbSession
 from shared.errors import FormRejected, NotFound
 from shared.events.contracts import ConditionsPublishedV1, HotelCondition
 from shared.events.outbox import publish
+from shared.i18n import N_, _
 from shared.limits import Uuid
 from shared.web import form_data, readable_errors, render, see_other
 
@@ -42,7 +43,7 @@ class ConditionIn(BaseModel):
     @classmethod
     def tier_has_percent(cls, percent: Decimal | None, info: ValidationInfo) -> Decimal | None:
         if (info.data.get("kind") == "commission_tier") != (percent is not None):
-            raise ValueError("a commission tier needs a percentage; a threshold has none")
+            raise ValueError(N_("a commission tier needs a percentage; a threshold has none"))
         return percent
 
 
@@ -118,7 +119,7 @@ async def remove_condition(
     )
     row = removed.first()
     if row is None:
-        raise NotFound("No such condition on this hotel.")
+        raise NotFound(_("No such condition on this hotel."))
     await audit.record(
         session,
         schema=SCHEMA,

@@ -35,6 +35,7 @@ from shared.auth import Staff, require
 from shared.clock import clock
 from shared.db import DbSession
 from shared.errors import DomainError, FormRejected
+from shared.i18n import N_, _
 from shared.limits import PageNumber
 from shared.money import exponent
 from shared.web import form_data, form_lists, render, see_other
@@ -44,17 +45,18 @@ DeskStaff = Annotated[Staff, require(*DESK_ROLES)]
 FormAction = Callable[[dict[str, Any], Hotel], Awaitable[str]]
 
 # Notices after a redirect are chosen by code, so a link cannot put arbitrary text on the page.
+# Translated when shown (the person's language).
 NOTICES = {
-    "created": "Hotel created and published to the booking desk.",
-    "photo": "Saved: photo added to the hotel's file.",
-    "room_type": "Saved: room type added and published to the booking desk.",
-    "rate_plan": "Saved: rate plan added and published to the booking desk.",
-    "allotment": "Saved: allotment set and published to the booking desk.",
-    "rates": "Saved: prices set and published to the booking desk.",
-    "suspended": "Saved: hotel suspended; the booking desk can no longer sell it.",
-    "active": "Saved: hotel active; the booking desk can sell it.",
-    "prospective": "Saved: hotel filed as prospective (not sellable).",
-    "member_request": "Saved: one more member asked for this hotel (HR-13).",
+    "created": N_("Hotel created and published to the booking desk."),
+    "photo": N_("Saved: photo added to the hotel's file."),
+    "room_type": N_("Saved: room type added and published to the booking desk."),
+    "rate_plan": N_("Saved: rate plan added and published to the booking desk."),
+    "allotment": N_("Saved: allotment set and published to the booking desk."),
+    "rates": N_("Saved: prices set and published to the booking desk."),
+    "suspended": N_("Saved: hotel suspended; the booking desk can no longer sell it."),
+    "active": N_("Saved: hotel active; the booking desk can sell it."),
+    "prospective": N_("Saved: hotel filed as prospective (not sellable)."),
+    "member_request": N_("Saved: one more member asked for this hotel."),  # HR-13
 }
 CALENDAR_NIGHTS = 14
 
@@ -64,9 +66,11 @@ def readable(exc: ValidationError) -> str:
     parts = []
     for error in exc.errors():
         field = str(error["loc"][0]) if error["loc"] else ""
-        label = FIELD_LABELS.get(field, field.replace("_", " ").capitalize() or "Form")
+        label = _(FIELD_LABELS[field]) if field in FIELD_LABELS else ""
+        label = label or field.replace("_", " ").capitalize() or _("Form")
         message = str(error["msg"]).removeprefix("Value error, ")
-        parts.append(f"{label}: {'required' if message == 'Field required' else message}")
+        text = _("required") if message == "Field required" else _(message)
+        parts.append(f"{label}: {text}")
     return "; ".join(parts)
 
 
@@ -92,12 +96,13 @@ def _grid(file: service.HotelFile, calendar: service.HotelCalendar) -> list[Grid
     for room_type in file.room_types:
         rooms = [calendar.rooms.get((room_type.room_type_id, n)) for n in calendar.nights]
         cells = ["–" if r is None else str(r) for r in rooms]
-        rows.append(GridRow(f"{room_type.name}: rooms", "rooms", cells))
+        label = _("%(room_type)s: rooms") % {"room_type": room_type.name}
+        rows.append(GridRow(label, "rooms", cells))
         for plan in (p for p in file.rate_plans if p.room_type_id == room_type.room_type_id):
             prices = [calendar.prices.get((plan.rate_plan_id, n)) for n in calendar.nights]
-            for index, what in ((1, "sell"), (0, "net")):
+            for index, what in ((1, _("%(rate_plan)s: sell")), (0, _("%(rate_plan)s: net"))):
                 cells = ["–" if p is None else _amount(p[index], currency) for p in prices]
-                rows.append(GridRow(f"{plan.name}: {what}", "price", cells))
+                rows.append(GridRow(what % {"rate_plan": plan.name}, "price", cells))
     return rows
 
 
@@ -192,7 +197,8 @@ async def hotel_page(
     notice: str = "",
 ) -> Response:
     """A hotel's file: room types, rate plans and the next 14 nights' allotment and prices."""
-    return await _hotel_page(request, session, staff, hotel_id, notice=NOTICES.get(notice, ""))
+    shown = _(NOTICES[notice]) if notice in NOTICES else ""
+    return await _hotel_page(request, session, staff, hotel_id, notice=shown)
 
 
 def _error_of(exc: Exception) -> tuple[str, int]:

@@ -27,6 +27,7 @@ from shared import audit
 from shared.auth import Staff, require
 from shared.db import DbSession
 from shared.errors import InvalidInput, NotFound
+from shared.i18n import _
 from shared.limits import Uuid
 from shared.web import see_other
 
@@ -45,7 +46,7 @@ def _normalise(content: bytes) -> tuple[Image.Image, Image.Image]:
             image = source.convert("RGB")
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
         raise InvalidInput(
-            "That file is not a photo we can read (JPEG, PNG or WebP).", field="photo"
+            _("That file is not a photo we can read (JPEG, PNG or WebP)."), field="photo"
         ) from exc
     image.thumbnail(LARGEST)
     thumb = image.copy()
@@ -72,7 +73,7 @@ async def add_photo(
     photo_dir: Path,
 ) -> uuid.UUID:
     if await session.get(Hotel, hotel_id) is None:
-        raise NotFound("No such hotel.", field="hotel_id")
+        raise NotFound(_("No such hotel."), field="hotel_id")
     photo_id = uuid.uuid4()
     # Decoding and writing images is CPU and disk work: off the event loop.
     width, height = await asyncio.to_thread(_store, content, photo_dir, photo_id)
@@ -125,7 +126,8 @@ async def photo_upload(
     content = await photo.read(settings.photo_max_bytes + 1)
     if len(content) > settings.photo_max_bytes:
         raise InvalidInput(
-            f"Photos may be at most {settings.photo_max_bytes // 2**20} MB.", field="photo"
+            _("Photos may be at most %(mb)s MB.") % {"mb": settings.photo_max_bytes // 2**20},
+            field="photo",
         )
     await add_photo(
         session,
@@ -149,9 +151,9 @@ async def photo_file(
         )
         is None
     ):
-        raise NotFound("No such photo.")
+        raise NotFound(_("No such photo."))
     full_path, thumb_path = _files(Path(request.app.state.settings.photo_dir), photo_id)
     path = thumb_path if thumb else full_path
     if not await asyncio.to_thread(path.exists):
-        raise NotFound("The photo's file is missing from the photo folder.")
+        raise NotFound(_("The photo's file is missing from the photo folder."))
     return FileResponse(path, media_type="image/jpeg")

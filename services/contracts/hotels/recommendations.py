@@ -26,6 +26,7 @@ from shared.db import DbSession
 from shared.errors import Conflict, DomainError, Forbidden, FormRejected, InvalidInput, NotFound
 from shared.events.contracts import RecommendationApprovedV1
 from shared.events.outbox import publish
+from shared.i18n import _
 from shared.limits import MonthText, Uuid
 from shared.web import render, see_other
 
@@ -47,12 +48,12 @@ class Recommendation:
 async def propose(
     session: AsyncSession, *, actor: Staff, month: str, hotel_id: uuid.UUID, reason: str
 ) -> uuid.UUID:
-    first, _ = month_bounds(month)
+    first, _last = month_bounds(month)
     if len(reason.strip()) < 5:
-        raise InvalidInput("Say why this hotel is recommended.", field="reason")
+        raise InvalidInput(_("Say why this hotel is recommended."), field="reason")
     hotel = await session.get(Hotel, hotel_id)
     if hotel is None or hotel.status != "active":
-        raise InvalidInput("Only a signed, active hotel can be recommended.", field="hotel_id")
+        raise InvalidInput(_("Only a signed, active hotel can be recommended."), field="hotel_id")
     recommendation_id = uuid.uuid4()
     inserted = await session.execute(
         insert(recommendation)
@@ -68,7 +69,11 @@ async def propose(
         .returning(recommendation.c.recommendation_id)
     )
     if inserted.first() is None:
-        raise Conflict(f"{hotel.name_en} is already proposed for {month}.", field="hotel_id")
+        raise Conflict(
+            _("%(hotel)s is already proposed for %(month)s.")
+            % {"hotel": hotel.name_en, "month": month},
+            field="hotel_id",
+        )
     await audit.record(
         session,
         schema=SCHEMA,
@@ -95,11 +100,11 @@ async def decide(
         )
     ).first()
     if row is None:
-        raise NotFound("No such recommendation.")
+        raise NotFound(_("No such recommendation."))
     if row.proposed_by == actor.username:
-        raise Forbidden("You proposed this hotel; another director must decide (HR-6).")
+        raise Forbidden(_("You proposed this hotel; another director must decide (HR-6)."))
     if row.state != "proposed":
-        raise Conflict(f"This recommendation was already {row.state}.")
+        raise Conflict(_("This recommendation was already %(state)s.") % {"state": _(row.state)})
     state = "approved" if approve else "rejected"
     await session.execute(
         update(recommendation)
@@ -126,7 +131,7 @@ async def decide(
 
 
 async def for_month(session: AsyncSession, month: str) -> list[Recommendation]:
-    first, _ = month_bounds(month)
+    first, _last = month_bounds(month)
     rows = (
         await session.execute(
             select(recommendation, Hotel.name_en, Hotel.name_zh, Hotel.city)

@@ -33,40 +33,42 @@ from pydantic_core import PydanticCustomError
 
 from services.contracts.bounds import MAX_FACILITIES, FacilityName, Weekday, parse_price
 from shared.dates import check_not_past, check_range, nights_between
+from shared.i18n import N_
 from shared.limits import BusinessDate, MinorUnits, Uuid, Version
 
 MAX_RANGE_NIGHTS = 400
 PaymentMode = Literal["pay_at_hotel", "prepaid", "corporate_monthly"]
 HotelStatus = Literal["prospective", "active", "suspended"]
 
-# What each field is called on the desk's forms, so an error names what the person sees.
+# What each field is called on the desk's forms, so an error names what the person sees
+# (translated where the error is written: pages.readable).
 FIELD_LABELS: dict[str, str] = {
-    "name_zh": "Chinese name",
-    "name_en": "English name",
-    "city": "City",
-    "district": "District",
-    "address": "Address",
-    "star_grade": "Star grade",
-    "currency": "Currency",
-    "confirm_channel": "Confirmation by",
-    "fax": "Fax",
-    "email": "Email",
-    "phone": "Phone",
-    "latitude": "Latitude",
-    "longitude": "Longitude",
-    "facilities": "Facilities",
-    "name": "Name",
-    "payment_mode": "Payment mode",
-    "room_type_id": "Room type",
-    "rate_plan_id": "Rate plan",
-    "first_night": "First night",
-    "last_night": "Last night",
-    "rooms": "Rooms",
-    "net": "Net price",
-    "sell": "Sell price",
-    "net_minor": "Net price",
-    "sell_minor": "Sell price",
-    "status": "Status",
+    "name_zh": N_("Chinese name"),
+    "name_en": N_("English name"),
+    "city": N_("City"),
+    "district": N_("District"),
+    "address": N_("Address"),
+    "star_grade": N_("Star grade"),
+    "currency": N_("Currency"),
+    "confirm_channel": N_("Confirmation by"),
+    "fax": N_("Fax"),
+    "email": N_("Email"),
+    "phone": N_("Phone"),
+    "latitude": N_("Latitude"),
+    "longitude": N_("Longitude"),
+    "facilities": N_("Facilities"),
+    "name": N_("Name"),
+    "payment_mode": N_("Payment mode"),
+    "room_type_id": N_("Room type"),
+    "rate_plan_id": N_("Rate plan"),
+    "first_night": N_("First night"),
+    "last_night": N_("Last night"),
+    "rooms": N_("Rooms"),
+    "net": N_("Net price"),
+    "sell": N_("Sell price"),
+    "net_minor": N_("Net price"),
+    "sell_minor": N_("Sell price"),
+    "status": N_("Status"),
 }
 
 
@@ -97,7 +99,7 @@ class HotelIn(BaseModel):
     @classmethod
     def both_coordinates(cls, longitude: float | None, info: ValidationInfo) -> float | None:
         if (longitude is None) != (info.data.get("latitude") is None):
-            raise ValueError("give both latitude and longitude, or neither")
+            raise ValueError(N_("give both latitude and longitude, or neither"))
         return longitude
 
     currency: str = Field("CNY", pattern=r"^[A-Z]{3}$", max_length=3)
@@ -112,14 +114,14 @@ class HotelIn(BaseModel):
     def fax_when_faxed(cls, fax: str, info: ValidationInfo) -> str:
         # CF-1: the confirmation desk must have somewhere to send the order sheet.
         if info.data.get("confirm_channel") == "fax" and not fax:
-            raise ValueError("a hotel confirmed by fax needs a fax number")
+            raise ValueError(N_("a hotel confirmed by fax needs a fax number"))
         return fax
 
     @field_validator("email")
     @classmethod
     def email_when_emailed(cls, email: str, info: ValidationInfo) -> str:
         if info.data.get("confirm_channel") == "email" and not email:
-            raise ValueError("a hotel confirmed by email needs an email address")
+            raise ValueError(N_("a hotel confirmed by email needs an email address"))
         if email:
             try:
                 email = validate_email(email)[1]
@@ -144,7 +146,9 @@ class HotelStatusIn(BaseModel):
     @classmethod
     def summary_when_suspending(cls, summary: str, info: ValidationInfo) -> str:
         if info.data.get("status") == "suspended" and len(summary) < 10:
-            raise ValueError("suspending a hotel needs a written summary (10+ characters, HR-10)")
+            raise ValueError(
+                N_("suspending a hotel needs a written summary (10+ characters, HR-10)")
+            )
         return summary
 
 

@@ -44,6 +44,7 @@ from shared.events.contracts import (
     RoomTypeInfo,
 )
 from shared.events.outbox import publish
+from shared.i18n import _
 from shared.money import Money
 
 Actor = Staff | str
@@ -74,7 +75,7 @@ async def _announce(session: AsyncSession, payload: Payload) -> None:
 async def get_hotel(session: AsyncSession, *, hotel_id: uuid.UUID) -> Hotel:
     hotel = await session.get(Hotel, hotel_id)
     if hotel is None:
-        raise NotFound(f"No hotel {hotel_id}.", field="hotel_id")
+        raise NotFound(_("No hotel %(id)s.") % {"id": hotel_id}, field="hotel_id")
     return hotel
 
 
@@ -200,7 +201,11 @@ async def count_member_request(session: AsyncSession, *, actor: Actor, hotel_id:
     """HR-13: a member asked for a hotel we have not signed; the count guides negotiation."""
     hotel = await get_hotel(session, hotel_id=hotel_id)
     if hotel.status != "prospective":
-        raise Conflict(f"{hotel.name_en} is already signed ({hotel.status}).", field="status")
+        raise Conflict(
+            _("%(hotel)s is already signed (%(status)s).")
+            % {"hotel": hotel.name_en, "status": hotel.status},
+            field="status",
+        )
     before = {"member_requests": hotel.member_requests}
     hotel.member_requests += 1
     await session.flush()
@@ -221,7 +226,11 @@ async def add_room_type(
 ) -> RoomType:
     hotel = await get_hotel(session, hotel_id=hotel_id)
     if any(t.name == data.name for t in await repository.room_types(session, hotel_id)):
-        raise Conflict(f"{hotel.name_en} already has a room type named {data.name}.", field="name")
+        raise Conflict(
+            _("%(hotel)s already has a room type named %(name)s.")
+            % {"hotel": hotel.name_en, "name": data.name},
+            field="name",
+        )
     room_type = RoomType(room_type_id=uuid.uuid4(), hotel_id=hotel_id, name=data.name)
     session.add(room_type)
     await session.flush()
@@ -237,9 +246,13 @@ async def add_rate_plan(
     await get_hotel(session, hotel_id=hotel_id)
     room_type = await session.get(RoomType, data.room_type_id)
     if room_type is None or room_type.hotel_id != hotel_id:
-        raise NotFound("That room type is not one of this hotel's.", field="room_type_id")
+        raise NotFound(_("That room type is not one of this hotel's."), field="room_type_id")
     if await repository.rate_plan_named(session, room_type.room_type_id, data.name):
-        raise Conflict(f"{room_type.name} already has a rate plan named {data.name}.", field="name")
+        raise Conflict(
+            _("%(room_type)s already has a rate plan named %(name)s.")
+            % {"room_type": room_type.name, "name": data.name},
+            field="name",
+        )
     plan = RatePlan(rate_plan_id=uuid.uuid4(), hotel_id=hotel_id, **data.model_dump())
     session.add(plan)
     await session.flush()
@@ -256,7 +269,10 @@ async def set_allotment(
     returns the number of nights. With ``hotel_id`` the room type must be that hotel's."""
     room_type = await session.get(RoomType, data.room_type_id)
     if room_type is None or (hotel_id is not None and room_type.hotel_id != hotel_id):
-        raise NotFound(f"No room type {data.room_type_id} at this hotel.", field="room_type_id")
+        raise NotFound(
+            _("No room type %(id)s at this hotel.") % {"id": data.room_type_id},
+            field="room_type_id",
+        )
     nights = _chosen_nights(data)
     await grid.touch(session, hotel_id=room_type.hotel_id, actor=actor, seen=data.grid_version)
     first, last = data.first_night, data.last_night
@@ -286,7 +302,7 @@ async def set_allotment(
 def _chosen_nights(data: BulkRange) -> list[date]:
     if nights := data.nights():
         return nights
-    raise InvalidInput("None of the chosen weekdays falls in the range.", field="weekdays")
+    raise InvalidInput(_("None of the chosen weekdays falls in the range."), field="weekdays")
 
 
 async def _plan_of_hotel(
@@ -294,7 +310,9 @@ async def _plan_of_hotel(
 ) -> RatePlan:
     plan = await session.get(RatePlan, rate_plan_id)
     if plan is None or (hotel_id is not None and plan.hotel_id != hotel_id):
-        raise NotFound(f"No rate plan {rate_plan_id} at this hotel.", field="rate_plan_id")
+        raise NotFound(
+            _("No rate plan %(id)s at this hotel.") % {"id": rate_plan_id}, field="rate_plan_id"
+        )
     return plan
 
 
@@ -303,7 +321,9 @@ def _check_not_below_net(data: RatesIn, currency: str) -> None:
     if data.sell_minor < data.net_minor:
         net, sell = Money(data.net_minor, currency), Money(data.sell_minor, currency)
         raise RuleBrokenByInput(
-            f"Sell price {sell} is below the net price {net}", rule="HR-4", field="sell_minor"
+            _("Sell price %(sell)s is below the net price %(net)s") % {"sell": sell, "net": net},
+            rule="HR-4",
+            field="sell_minor",
         )
 
 

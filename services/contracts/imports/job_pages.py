@@ -24,9 +24,11 @@ from redis.exceptions import RedisError
 from services.contracts.auth import DESK_ROLES
 from services.contracts.imports import jobs as import_jobs
 from services.contracts.imports.models import ImportJob
+from services.contracts.models import APPLYING, CHECKING, DONE, FAILED, QUEUED, REFUSED
 from shared import sheets
 from shared.auth import Staff, require
 from shared.db import DbSession, unit_of_work
+from shared.i18n import N_, _
 from shared.limits import Uuid
 from shared.observability import get_logger
 from shared.web import render
@@ -68,26 +70,58 @@ class ImportJobOut(BaseModel):
 
 
 def summary(job: ImportJob) -> str:
-    """One line saying where the job is, in the words the page shows."""
+    """One line saying where the job is, in the words (and the language) the page shows."""
     if job.state == import_jobs.DONE:
         count = job.applied or 0
-        return f"Imported {count} row{'' if count == 1 else 's'}; published to the booking desk."
+        # One msgid per number, not ngettext: the kit's --check cannot read plural entries yet.
+        if count == 1:
+            return _("Imported %(count)s row; published to the booking desk.") % {"count": count}
+        return _("Imported %(count)s rows; published to the booking desk.") % {"count": count}
     if job.state == import_jobs.REFUSED:
         problems = len(job.report)
-        plural = "" if problems == 1 else "s"
-        return (
-            f"Nothing was imported: {problems} problem{plural} in the file. "
-            "Correct them and upload it again."
-        )
+        if problems == 1:
+            text = _(
+                "Nothing was imported: %(count)s problem in the file. "
+                "Correct it and upload the file again."
+            )
+        else:
+            text = _(
+                "Nothing was imported: %(count)s problems in the file. "
+                "Correct them and upload it again."
+            )
+        return text % {"count": problems}
     if job.state == import_jobs.FAILED:
-        return f"The import failed ({job.error}). Nothing was imported; upload the file again."
+        return _("The import failed (%(error)s). Nothing was imported; upload the file again.") % {
+            "error": job.error
+        }
     if job.state == import_jobs.CHECKING and not job.rows_total:
-        return "Reading the file."
+        return _("Reading the file.")
     if job.state == import_jobs.CHECKING:
-        return f"Checking rows: {job.rows_processed:,} of {job.rows_total:,}."
+        return _("Checking rows: %(done)s of %(total)s.") % {
+            "done": f"{job.rows_processed:,}",
+            "total": f"{job.rows_total:,}",
+        }
     if job.state == import_jobs.APPLYING:
-        return f"Applying rows: {job.rows_applied:,} of {job.rows_total:,}."
-    return "Waiting for the import worker."
+        return _("Applying rows: %(done)s of %(total)s.") % {
+            "done": f"{job.rows_applied:,}",
+            "total": f"{job.rows_total:,}",
+        }
+    return _("Waiting for the import worker.")
+
+
+# A job's state as the pages name it (the stored value is the English word).
+JOB_STATES = {
+    QUEUED: N_("queued"),
+    CHECKING: N_("checking"),
+    APPLYING: N_("applying"),
+    DONE: N_("done"),
+    REFUSED: N_("refused"),
+    FAILED: N_("failed"),
+}
+
+
+def job_state(state: str) -> str:
+    return _(JOB_STATES[state]) if state in JOB_STATES else state
 
 
 def _report(job: ImportJob) -> list[ImportRowError]:

@@ -45,6 +45,7 @@ from shared.auth import Staff, require
 from shared.clock import clock
 from shared.db import DbSession, refuse_commit
 from shared.errors import DomainError, FormRejected, InvalidInput
+from shared.i18n import N_, _
 from shared.limits import Uuid
 from shared.web import render, see_other
 
@@ -86,7 +87,7 @@ async def _upload(request: Request) -> tuple[str, bytes]:
     form = await request.form()
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
-        raise InvalidInput("Choose a .csv, .xlsx or .xml file to upload.", field="file")
+        raise InvalidInput(N_("Choose a .csv, .xlsx or .xml file to upload."), field="file")
     return upload.filename, await upload.read(imports.MAX_BYTES + 1)
 
 
@@ -126,6 +127,7 @@ async def _page(
         max_rows=imports.MAX_ROWS,
         max_bytes=imports.MAX_BYTES,
         recent_jobs=await import_jobs.recent_jobs(session),
+        job_state=import_job_pages.job_state,
         **context,
     )
 
@@ -157,8 +159,8 @@ async def imports_upload(request: Request, session: DbSession, staff: DeskStaff)
             return see_other(request, f"/imports/{job.job_id}")
     except imports.SheetRefused as exc:
         status, shown = 422, {"row_errors": exc.errors}
-    except DomainError as exc:
-        status, shown = exc.status_code, {"error": exc.detail}
+    except DomainError as exc:  # a fixed message marked N_ is translated
+        status, shown = exc.status_code, {"error": _(exc.detail)}
     raise FormRejected(lambda session: _page(request, session, staff, status=status, **shown))
 
 

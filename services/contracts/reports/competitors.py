@@ -60,6 +60,7 @@ from shared.auth import Staff, require
 from shared.clock import clock
 from shared.db import DbSession
 from shared.errors import FormRejected
+from shared.i18n import _
 from shared.limits import MonthText
 from shared.sheets import cell_text, is_blank, quote
 from shared.web import render
@@ -318,7 +319,7 @@ async def _page(
         summary=summary,
         row_errors=errors or [],
         notice=notice,
-        error="The sheet was not imported: fix these rows." if errors else "",
+        error=_("The sheet was not imported: fix these rows.") if errors else "",
     )
 
 
@@ -353,7 +354,8 @@ async def competitors_import(
         raise FormRejected(
             lambda session: _page(request, session, staff, month, errors=errors, status=422)
         ) from exc
-    return await _page(request, session, staff, month, notice=f"Imported {stored} prices.")
+    notice = _("Imported %(count)s prices.") % {"count": stored}
+    return await _page(request, session, staff, month, notice=notice)
 
 
 @router.get("/api/competitors/summary")

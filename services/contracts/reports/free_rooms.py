@@ -29,6 +29,7 @@ from shared.clock import clock
 from shared.dates import month_range
 from shared.db import DbSession
 from shared.errors import Conflict, DomainError, Forbidden, FormRejected, NotFound, RuleViolated
+from shared.i18n import N_, _
 from shared.limits import BusinessDate, Uuid
 from shared.web import form_data, readable_errors, render, see_other
 
@@ -58,7 +59,7 @@ async def add_grant(session: AsyncSession, *, actor: Staff, data: GrantIn) -> uu
     if data.valid_to < data.valid_from:
         raise RuleViolated("The grant ends before it starts", rule="HR-9", field="valid_to")
     if await session.get(Hotel, data.hotel_id) is None:
-        raise NotFound("No such hotel.", field="hotel_id")
+        raise NotFound(N_("No such hotel."), field="hotel_id")
     grant_id = uuid.uuid4()
     await session.execute(
         insert(grant).values(grant_id=grant_id, created_by=actor.username, **data.model_dump())
@@ -96,7 +97,7 @@ async def request_use(session: AsyncSession, *, actor: Staff, data: UseIn) -> uu
         )
     ).first()
     if found is None:
-        raise NotFound("No such free-room grant.", field="grant_id")
+        raise NotFound(N_("No such free-room grant."), field="grant_id")
     if not found.valid_from <= data.first_night <= found.valid_to:
         raise RuleViolated(
             "The stay is outside the grant's validity", rule="HR-9", field="first_night"
@@ -209,6 +210,19 @@ async def overview(session: AsyncSession) -> tuple[list[GrantView], list[object]
     return views, list(uses)
 
 
+# A request's state as the page names it (the stored value is the English word).
+USE_STATES = {
+    "requested": N_("requested"),
+    "director_approved": N_("director approved"),
+    "approved": N_("approved"),
+    "rejected": N_("rejected"),
+}
+
+
+def use_state(state: str) -> str:
+    return _(USE_STATES[state]) if state in USE_STATES else state.replace("_", " ")
+
+
 router = APIRouter()
 Viewer = Annotated[Staff, require(*DESK_ROLES, Role.GENERAL_MANAGER)]
 Approver = Annotated[Staff, require(Role.RESOURCES_DIRECTOR, Role.GENERAL_MANAGER)]
@@ -228,6 +242,7 @@ async def _page(
         grants=grants,
         uses=uses,
         hotels=hotels,
+        use_state=use_state,
         error=error,
     )
 
@@ -255,7 +270,7 @@ async def free_rooms_post(
     except ValidationError as exc:
         error, status = readable_errors(exc), 422
     except DomainError as exc:
-        error, status = exc.detail, exc.status_code
+        error, status = _(exc.detail), exc.status_code  # a fixed message marked N_: translated
     else:
         return see_other(request, "/free-rooms")
     raise FormRejected(lambda session: _page(request, session, staff, error=error, status=status))

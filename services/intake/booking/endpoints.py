@@ -14,6 +14,7 @@ from services.intake.auth import DESK_ROLES
 from services.intake.booking import handle_time, service
 from services.intake.booking import view as booking_view
 from services.intake.booking.schemas import (
+    CHANNEL_TITLES,
     CONFIRM_CHANNELS,
     PAYMENT_MODES,
     BookingFormRequest,
@@ -26,6 +27,7 @@ from shared.auth import Staff, require
 from shared.clock import clock
 from shared.db import DbSession
 from shared.errors import DomainError, FormRejected, InvalidInput
+from shared.i18n import _
 from shared.limits import BusinessDate, Uuid, parse_day
 from shared.money import Money
 from shared.web import form_data, readable_errors, render, see_other
@@ -53,7 +55,7 @@ async def api_open_booking_form(
     """Open a booking form (IN-1) for an API client; send its ``form_id`` with the booking.
     The handle time runs from here, or from the call's answer bounded by this moment."""
     if body.call_answered_at is not None and not body.call_id:
-        raise InvalidInput("Give the call's id with its answer time.", field="call_id")
+        raise InvalidInput(_("Give the call's id with its answer time."), field="call_id")
     form = await handle_time.open_form(
         session, staff, call_id=body.call_id, claimed_answered_at=body.call_answered_at,
         now=clock.now(),
@@ -128,7 +130,7 @@ async def place_booking_form(request: Request, session: DbSession, staff: DeskSt
     try:
         if not fields.get("form_id"):  # IN-1: the page always sends its form's id
             raise InvalidInput(
-                "This booking form has no id; open it again from the search.", field="form_id"
+                _("This booking form has no id; open it again from the search."), field="form_id"
             )
         body = BookingRequest.model_validate(_request_data(fields))
         placed = await service.place_booking(session, staff=staff, request=body)
@@ -164,7 +166,8 @@ def _minor(amount: str, currency: str) -> int:
         return Money.parse(amount, currency).amount_minor
     except (ValueError, ArithmeticError) as exc:  # 1e40, Infinity: decimal's own errors
         raise InvalidInput(
-            f"Special price: enter an amount like 580.00 ({currency}).",
+            _("Special price: enter an amount like 580.00 (%(currency)s).")
+            % {"currency": currency},
             field="special_sell_minor",
         ) from exc
 
@@ -218,4 +221,5 @@ def _form_page(
         error=error,
         payment_modes=PAYMENT_MODES,
         confirm_channels=CONFIRM_CHANNELS,
+        channel_titles=CHANNEL_TITLES,
     )

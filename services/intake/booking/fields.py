@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from services.intake.booking.schemas import BookingRequest
 from shared.errors import InvalidInput
+from shared.i18n import _
 
 _PHONE = re.compile(r"\+?[\d\s()-]+")
 # Deliberately loose: the desk types what the customer spells out; the mail server judges
@@ -37,20 +38,20 @@ def checked(request: BookingRequest) -> CheckedDetails:
     """Every IN-4 rule of form that needs no database; the first broken one is raised."""
     guest_names = [name.strip() for name in request.guest_names if name.strip()]
     if not guest_names:
-        raise InvalidInput("Enter at least one guest name.", field="guest_names")
+        raise InvalidInput(_("Enter at least one guest name."), field="guest_names")
     if not request.booker_name:
-        raise InvalidInput("Enter the booker's name.", field="booker_name")
+        raise InvalidInput(_("Enter the booker's name."), field="booker_name")
     if not is_phone(request.booker_phone):
         raise InvalidInput(
-            "Enter the booker's phone number (7 to 20 digits).", field="booker_phone"
+            _("Enter the booker's phone number (7 to 20 digits)."), field="booker_phone"
         )
     if request.member_card and not _MEMBER_CARD.fullmatch(request.member_card):
         raise InvalidInput(
-            "A member card number is 4 to 40 letters, digits or dashes.", field="member_card"
+            _("A member card number is 4 to 40 letters, digits or dashes."), field="member_card"
         )
     if request.arrival_time and not _ARRIVAL.fullmatch(request.arrival_time):
         # The hotel's front desk reads it off the order sheet: one unambiguous form.
-        raise InvalidInput("Enter the arrival time as HH:MM, e.g. 18:30.", field="arrival_time")
+        raise InvalidInput(_("Enter the arrival time as HH:MM, e.g. 18:30."), field="arrival_time")
     return CheckedDetails(guest_names=guest_names, confirm_contact=confirmation_contact(request))
 
 
@@ -61,19 +62,20 @@ def confirmation_contact(request: BookingRequest) -> str:
     if channel == "email":
         if not _EMAIL.fullmatch(contact):
             raise InvalidInput(
-                "Enter the customer's email address for an email confirmation.",
+                _("Enter the customer's email address for an email confirmation."),
                 field="confirm_contact",
             )
         return contact
     if channel == "fax" and not contact:
         raise InvalidInput(
-            "Enter the customer's fax number for a fax confirmation.", field="confirm_contact"
+            _("Enter the customer's fax number for a fax confirmation."), field="confirm_contact"
         )
     contact = contact or request.booker_phone
     if not is_phone(contact):
         raise InvalidInput(
-            f"Enter the {'fax' if channel == 'fax' else 'phone'} number for the confirmation "
-            "(7 to 20 digits).",
+            _("Enter the fax number for the confirmation (7 to 20 digits).")
+            if channel == "fax"
+            else _("Enter the phone number for the confirmation (7 to 20 digits)."),
             field="confirm_contact",
         )
     return contact

@@ -37,11 +37,12 @@ from services.intake.booking.schemas import BookingRequest
 from services.intake.models import booking_form
 from shared.auth import Staff
 from shared.errors import InvalidInput
+from shared.i18n import N_, _
 
 MAX_AGE = timedelta(hours=12)  # a form left open overnight measures nothing useful
 CALL_BEFORE_FORM = timedelta(hours=2)  # the longest a call may run before its form is opened
 
-_NOT_YOURS = "This booking form was not opened by you; open it again from the search."
+_NOT_YOURS = N_("This booking form was not opened by you; open it again from the search.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +76,7 @@ async def open_form(
 ) -> OpenedForm:
     """Record a booking form rendered now for ``staff`` (and the call it was opened for)."""
     if call_id and len(call_id) > 64:  # booking_form.call_id (and booking.call_id) hold 64
-        raise InvalidInput("A call id is at most 64 characters.", field="call_id")
+        raise InvalidInput(_("A call id is at most 64 characters."), field="call_id")
     answered = None
     if call_id:
         # Opening the form again for the same call does not restart its clock.
@@ -137,16 +138,22 @@ async def handling_of(
     if not request.form_id:
         if request.call_id or request.call_answered_at:
             raise InvalidInput(
-                "A call's booking is timed from the booking form opened for the call: open it "
-                "(GET /intake/book or POST /intake/api/booking-forms) and send its form_id.",
+                _(
+                    "A call's booking is timed from the booking form opened for the call: open "
+                    "it (GET /intake/book or POST /intake/api/booking-forms) and send its "
+                    "form_id."
+                ),
                 field="form_id",
             )
         return Handling(started_at=None, source=None, call_id=None)
     form = await _form(session, request.form_id, staff, now)
     if request.call_id and request.call_id != form.call_id:
         raise InvalidInput(
-            f"This booking form was opened for call {form.call_id or '(none)'}, "
-            f"not {request.call_id}; open the form for that call.",
+            _(
+                "This booking form was opened for call %(form_call)s, not %(call)s; open the "
+                "form for that call."
+            )
+            % {"form_call": form.call_id or _("(none)"), "call": request.call_id},
             field="call_id",
         )
     return handling_of_form(form)  # the request's own call_answered_at is not read
@@ -156,20 +163,23 @@ async def _form(session: AsyncSession, form_id: str, staff: Staff, now: datetime
     try:
         key = uuid.UUID(form_id)
     except ValueError:
-        raise InvalidInput(_NOT_YOURS, field="form_id") from None
+        raise InvalidInput(_(_NOT_YOURS), field="form_id") from None
     row = (
         await session.execute(select(booking_form).where(booking_form.c.form_id == key))
     ).one_or_none()
     if row is None or row.user_id != staff.user_id:
-        raise InvalidInput(_NOT_YOURS, field="form_id")
+        raise InvalidInput(_(_NOT_YOURS), field="form_id")
     if row.used_at is not None:
         raise InvalidInput(
-            "This booking form was already used for a booking; open a new one from the search.",
+            _("This booking form was already used for a booking; open a new one from the search."),
             field="form_id",
         )
     if row.opened_at < now - MAX_AGE:
         raise InvalidInput(
-            "This booking form was opened more than 12 hours ago; open it again from the search.",
+            _(
+                "This booking form was opened more than 12 hours ago; open it again from the "
+                "search."
+            ),
             field="form_id",
         )
     return OpenedForm(row.form_id, row.opened_at, row.call_id, row.call_answered_at)
@@ -189,6 +199,6 @@ async def use_form(
     )
     if used is None:
         raise InvalidInput(
-            "This booking form was already used for a booking; open a new one from the search.",
+            _("This booking form was already used for a booking; open a new one from the search."),
             field="form_id",
         )

@@ -28,6 +28,7 @@ from services.intake.booking.schemas import BookedNightView, BookingView, Specia
 from services.intake.settings import SCHEMA
 from shared.events.intake import BookedNight, BookingPlacedV1
 from shared.events.outbox import publish
+from shared.i18n import N_
 
 PLACED = "placed"
 REQUESTED = "requested"
@@ -35,6 +36,18 @@ AWAITING_PRICE_APPROVAL = "awaiting_price_approval"
 PRICE_REJECTED = "price_rejected"
 CONFIRMED = "confirmed"
 FULL = "full"
+CANCELLED = "cancelled"  # set by the changes module (IN-5)
+
+# A status as the pages name it (translated where shown, ``{{ _(status_titles[…]) }}``).
+STATUS_TITLES: dict[str, str] = {
+    PLACED: N_("placed"),
+    REQUESTED: N_("requested"),
+    AWAITING_PRICE_APPROVAL: N_("awaiting price approval"),
+    PRICE_REJECTED: N_("price rejected"),
+    CONFIRMED: N_("confirmed"),
+    FULL: N_("full"),
+    CANCELLED: N_("cancelled"),
+}
 
 
 async def view_of(

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.models import booking
 from shared.errors import InvalidInput
+from shared.i18n import _
 
 
 async def ensure_booking_exists(session: AsyncSession, booking_ref: str) -> None:
@@ -17,4 +18,6 @@ async def ensure_booking_exists(session: AsyncSession, booking_ref: str) -> None
         select(booking.c.booking_ref).where(booking.c.booking_ref == booking_ref)
     )
     if found is None:
-        raise InvalidInput(f"Booking reference: no booking {booking_ref}.", field="booking_ref")
+        raise InvalidInput(
+            _("Booking reference: no booking %(ref)s.") % {"ref": booking_ref}, field="booking_ref"
+        )

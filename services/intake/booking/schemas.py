@@ -14,18 +14,26 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.intake.bounds import MAX_GUESTS, GuestName, Rooms
 from shared.events.intake import BookingFields
+from shared.i18n import N_
 from shared.limits import BusinessDate, BusinessDateTime, MinorUnits, Uuid
 
 ConfirmChannel = Literal["fax", "phone", "sms", "email"]
 BookingSource = Literal["phone", "online"]
 CONFIRM_CHANNELS: tuple[str, ...] = ("fax", "phone", "sms", "email")
+# The channels as the pages name them (translated where shown, ``{{ _(title) }}``).
+CHANNEL_TITLES: dict[str, str] = {
+    "fax": N_("fax"),
+    "phone": N_("phone"),
+    "sms": N_("sms"),
+    "email": N_("email"),
+}
 # IN-4: pay at hotel / prepaid collect-on-behalf / corporate monthly. The rate plan fixes
 # which one a booking uses (its price terms differ, PAY-4).
 PaymentMode = Literal["pay_at_hotel", "prepaid", "corporate_monthly"]
 PAYMENT_MODES: dict[str, str] = {
-    "pay_at_hotel": "Pay at hotel",
-    "prepaid": "Prepaid (collect on behalf)",
-    "corporate_monthly": "Corporate monthly",
+    "pay_at_hotel": N_("Pay at hotel"),
+    "prepaid": N_("Prepaid (collect on behalf)"),
+    "corporate_monthly": N_("Corporate monthly"),
 }
 
 

@@ -37,6 +37,7 @@ from shared.auth import Staff
 from shared.booking_refs import new_booking_ref
 from shared.clock import clock
 from shared.errors import Conflict, InvalidInput, NotFound
+from shared.i18n import _
 from shared.observability import BOOKINGS_CREATED, get_logger
 
 log = get_logger("intake")
@@ -50,14 +51,20 @@ def stay_nights(*, check_in: date, check_out: date, rooms: int) -> list[date]:
     today = clock.today()  # business date (Asia/Shanghai by default), not the server's
     if check_in < today:
         raise InvalidInput(
-            f"Check-in {check_in} is in the past (today is {today}).", field="check_in"
+            _("Check-in %(check_in)s is in the past (today is %(today)s).")
+            % {"check_in": check_in, "today": today},
+            field="check_in",
         )
     if check_out <= check_in:
-        raise InvalidInput("Check-out must be after check-in.", field="check_out")
+        raise InvalidInput(_("Check-out must be after check-in."), field="check_out")
     if (check_out - check_in).days > MAX_NIGHTS:
-        raise InvalidInput(f"A stay is at most {MAX_NIGHTS} nights.", field="check_out")
+        raise InvalidInput(
+            _("A stay is at most %(n)s nights.") % {"n": MAX_NIGHTS}, field="check_out"
+        )
     if not 1 <= rooms <= MAX_ROOMS:
-        raise InvalidInput(f"Rooms must be between 1 and {MAX_ROOMS}.", field="rooms")
+        raise InvalidInput(
+            _("Rooms must be between 1 and %(n)s.") % {"n": MAX_ROOMS}, field="rooms"
+        )
     return [check_in + timedelta(days=n) for n in range((check_out - check_in).days)]
 
 
@@ -72,16 +79,21 @@ async def quote(
     nights = stay_nights(check_in=check_in, check_out=check_out, rooms=rooms)
     plan = await repository.find_plan(session, rate_plan_id)
     if plan is None:
-        raise InvalidInput(f"Unknown rate plan {rate_plan_id}.", field="rate_plan_id")
+        raise InvalidInput(
+            _("Unknown rate plan %(id)s.") % {"id": rate_plan_id}, field="rate_plan_id"
+        )
     _ensure_on_sale(plan)
     return (await offers.price_offers(session, [plan], nights, rooms))[0]
 
 
 def _ensure_on_sale(plan: AnyRow) -> None:
     if not plan.sellable:
-        raise Conflict(f"{plan.hotel_name} is on stop-sell.")
+        raise Conflict(_("%(hotel)s is on stop-sell.") % {"hotel": plan.hotel_name})
     if not (plan.rate_plan_active and plan.room_type_active):
-        raise Conflict(f"{plan.rate_plan_name} ({plan.room_type_name}) is no longer sold.")
+        raise Conflict(
+            _("%(plan)s (%(room_type)s) is no longer sold.")
+            % {"plan": plan.rate_plan_name, "room_type": plan.room_type_name}
+        )
 
 
 # --- booking (IN-1, IN-4) ------------------------------------------------------------------
@@ -140,7 +152,7 @@ async def place_booking(
 async def get_booking(session: AsyncSession, *, booking_ref: str) -> BookingView:
     found = await repository.find_booking(session, booking_ref=booking_ref.strip().upper())
     if found is None:
-        raise NotFound(f"No booking {booking_ref}.")
+        raise NotFound(_("No booking %(ref)s.") % {"ref": booking_ref})
     return await _view(session, found)
 
 
@@ -148,19 +160,27 @@ async def _bookable_plan(session: AsyncSession, request: BookingRequest) -> AnyR
     plan = await repository.find_plan(session, request.rate_plan_id)
     # One query on the hot path: the plan's row carries its hotel; only a miss asks more.
     if plan is None and not await repository.hotel_exists(session, request.hotel_id):
-        raise InvalidInput(f"Unknown hotel {request.hotel_id}.", field="hotel_id")
+        raise InvalidInput(_("Unknown hotel %(id)s.") % {"id": request.hotel_id}, field="hotel_id")
     if plan is not None and plan.plan_hotel_id != request.hotel_id:
         if not await repository.hotel_exists(session, request.hotel_id):
-            raise InvalidInput(f"Unknown hotel {request.hotel_id}.", field="hotel_id")
+            raise InvalidInput(
+                _("Unknown hotel %(id)s.") % {"id": request.hotel_id}, field="hotel_id"
+            )
     if plan is None or plan.plan_hotel_id != request.hotel_id:
         raise InvalidInput(
-            f"Unknown rate plan {request.rate_plan_id} for this hotel.", field="rate_plan_id"
+            _("Unknown rate plan %(id)s for this hotel.") % {"id": request.rate_plan_id},
+            field="rate_plan_id",
         )
     _ensure_on_sale(plan)
     if request.payment_mode != plan.payment_mode:
         # The rate plan fixes how the stay is paid: its net price terms depend on it (PAY-4).
         raise InvalidInput(
-            f"{plan.rate_plan_name} is sold as {plan.payment_mode}, not {request.payment_mode}.",
+            _("%(plan)s is sold as %(mode)s, not %(asked)s.")
+            % {
+                "plan": plan.rate_plan_name,
+                "mode": plan.payment_mode,
+                "asked": request.payment_mode,
+            },
             field="payment_mode",
         )
     return plan
@@ -174,7 +194,8 @@ async def _frozen_prices(
     prices = await repository.prices_by_night(session, [plan.rate_plan_id], nights[0], check_out)
     missing = [night for night in nights if (plan.rate_plan_id, night) not in prices]
     if missing:
-        raise Conflict(f"No price for {', '.join(map(str, missing))}; this rate cannot be sold.")
+        shown = ", ".join(map(str, missing))
+        raise Conflict(_("No price for %(nights)s; this rate cannot be sold.") % {"nights": shown})
     rows = [prices[(plan.rate_plan_id, night)] for night in nights]
     frozen = [
         BookedNightView(night=r.night, net_minor=r.net_minor, sell_minor=r.sell_minor) for r in rows
@@ -229,7 +250,7 @@ _REQUEST_COLUMNS = {
 
 async def _insert_booking(session: AsyncSession, values: dict[str, Any]) -> AnyRow | None:
     """Insert the booking; returns the existing one if a twin request with the same key won."""
-    for _ in range(5):
+    for _attempt in range(5):
         values["booking_ref"] = new_booking_ref()
         if await repository.insert_booking(session, values):
             return None

@@ -9,9 +9,11 @@ from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.booking import service
-from services.intake.booking.schemas import PAYMENT_MODES
+from services.intake.booking.placed import STATUS_TITLES
+from services.intake.booking.schemas import CHANNEL_TITLES, PAYMENT_MODES
 from services.intake.changes import view as changes_view
 from services.intake.hotel_answers import full_house
+from services.intake.special_prices.service import STATE_TITLES
 from shared.auth import Staff
 from shared.web import render
 
@@ -28,6 +30,9 @@ async def booking_page(
         staff,
         booking=booking,
         payment_modes=PAYMENT_MODES,
+        channel_titles=CHANNEL_TITLES,
+        status_titles=STATUS_TITLES,
+        special_states=STATE_TITLES,
         # IN-5: the change and cancel forms and the history (_booking_changes.html).
         **await changes_view.booking_page_context(request, session, booking),
         # CF-3 / CF-4: the hotel's answers, a full house's notice (_hotel_answers.html).

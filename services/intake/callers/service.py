@@ -41,6 +41,7 @@ from shared.clock import clock
 from shared.errors import InvalidInput
 from shared.events import Envelope
 from shared.events.members import MemberUpdatedV1
+from shared.i18n import _
 from shared.phones import phone_key, phone_key_sql
 
 FREQUENT_STAYS = 3  # IN-10: this many stays at one hotel make a guest a VIP there
@@ -114,12 +115,12 @@ async def on_member_updated(session: AsyncSession, envelope: Envelope) -> None:
 
 def _keys(phone: str, card: str) -> tuple[str, str]:
     if len(card) > 40:
-        raise InvalidInput("A member card number has at most 40 characters.", field="card")
+        raise InvalidInput(_("A member card number has at most 40 characters."), field="card")
     key = phone_key(phone)
     if phone.strip() and not key:
-        raise InvalidInput("Enter the caller's phone number in digits.", field="phone")
+        raise InvalidInput(_("Enter the caller's phone number in digits."), field="phone")
     if not key and not card.strip():
-        raise InvalidInput("Enter the caller's phone number or member card.", field="phone")
+        raise InvalidInput(_("Enter the caller's phone number or member card."), field="phone")
     return key, card.strip().upper()
 
 
@@ -145,9 +146,12 @@ async def _members(session: AsyncSession, key: str, card: str) -> list[AnyRow]:
 
 def _prompt(row: AnyRow) -> str:
     """IN-8, as the agent reads it out: "Major complaint on 11-02 about … — offer …"."""
-    when = f" on {row.complaint_on:%m-%d}" if row.complaint_on else ""
-    who = f"{row.name}, card {row.card_no}"
-    return f"Major complaint{when} about {row.complaint_note} — offer compensation ({who})"
+    who = _("%(name)s, card %(card)s") % {"name": row.name, "card": row.card_no}
+    values = {"note": row.complaint_note, "who": who}
+    if row.complaint_on:
+        values["on"] = f"{row.complaint_on:%m-%d}"
+        return _("Major complaint on %(on)s about %(note)s — offer compensation (%(who)s)") % values
+    return _("Major complaint about %(note)s — offer compensation (%(who)s)") % values
 
 
 async def _recent(session: AsyncSession, key: str, card: str) -> list[RecentBooking]:

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.booking import repository
+from services.intake.booking.placed import STATUS_TITLES
 from services.intake.booking.repository import AnyRow
 from services.intake.booking.schemas import BookedNightView
 from services.intake.booking.service import MAX_NIGHTS, MAX_ROOMS
@@ -26,6 +27,7 @@ from services.intake.changes.schemas import ModifyRequest
 from services.intake.inventory import contracted, restrictions
 from shared.clock import clock
 from shared.errors import Conflict, InvalidInput, NotFound, RuleViolated
+from shared.i18n import _
 
 RULE = "IN-5"
 # Statuses whose rooms came out of the allotment. "requested" (on request, HR-2) never took
@@ -73,25 +75,30 @@ def room_deltas(old: Stay, new: Stay) -> dict[date, int]:
 def ensure_changeable(booking: AnyRow | None, booking_ref: str) -> AnyRow:
     """IN-5: a cancelled booking, or one whose stay is over, is history and stays as it is."""
     if booking is None:
-        raise NotFound(f"No booking {booking_ref}.")
+        raise NotFound(_("No booking %(ref)s.") % {"ref": booking_ref})
     if booking.status == "cancelled":
         raise RuleViolated(
-            f"Booking {booking.booking_ref} is cancelled; it cannot change", rule=RULE
+            _("Booking %(ref)s is cancelled; it cannot change") % {"ref": booking.booking_ref},
+            rule=RULE,
         )
     if booking.status == "awaiting_price_approval":
         raise RuleViolated(
-            f"Booking {booking.booking_ref} is awaiting price approval; the pricing desk"
-            " answers first",
+            _("Booking %(ref)s is awaiting price approval; the pricing desk answers first")
+            % {"ref": booking.booking_ref},
             rule="IN-11",
         )
     if booking.status not in CHANGEABLE:
-        status = booking.status.replace("_", " ")
+        title = STATUS_TITLES.get(booking.status)
+        status = _(title) if title else booking.status.replace("_", " ")
         raise RuleViolated(
-            f"Booking {booking.booking_ref} is {status}; it cannot change", rule=RULE
+            _("Booking %(ref)s is %(status)s; it cannot change")
+            % {"ref": booking.booking_ref, "status": status},
+            rule=RULE,
         )
     if booking.check_out < clock.today():
         raise RuleViolated(
-            f"The stay of {booking.booking_ref} ended on {booking.check_out}; it cannot change",
+            _("The stay of %(ref)s ended on %(day)s; it cannot change")
+            % {"ref": booking.booking_ref, "day": booking.check_out},
             rule=RULE,
         )
     return booking
@@ -103,13 +110,16 @@ def requested_changes(booking: AnyRow, request: ModifyRequest) -> dict[str, Any]
     if "guest_names" in asked:
         asked["guest_names"] = [name for name in asked["guest_names"] if name.strip()]
         if not asked["guest_names"]:
-            raise InvalidInput("Enter at least one guest name.", field="guest_names")
+            raise InvalidInput(_("Enter at least one guest name."), field="guest_names")
     changed = {
         field: value for field, value in asked.items() if value != current_value(booking, field)
     }
     if not changed:
         raise InvalidInput(
-            "Nothing to change: give new dates, rooms, guests, special requests or arrival time.",
+            _(
+                "Nothing to change: give new dates, rooms, guests, special requests or arrival "
+                "time."
+            ),
             field="body",
         )
     return changed
@@ -123,17 +133,25 @@ def current_value(booking: AnyRow, field: str) -> Any:
 def check_new_stay(new: Stay, deltas: dict[date, int], changed: dict[str, Any]) -> None:
     """Form rules of the stay after the change (as for a new booking, IN-4)."""
     if new.check_out <= new.check_in:
-        raise InvalidInput("Check-out must be after check-in.", field="check_out")
+        raise InvalidInput(_("Check-out must be after check-in."), field="check_out")
     if (new.check_out - new.check_in).days > MAX_NIGHTS:
-        raise InvalidInput(f"A stay is at most {MAX_NIGHTS} nights.", field="check_out")
+        raise InvalidInput(
+            _("A stay is at most %(n)s nights.") % {"n": MAX_NIGHTS}, field="check_out"
+        )
     if not 1 <= new.rooms <= MAX_ROOMS:
-        raise InvalidInput(f"Rooms must be between 1 and {MAX_ROOMS}.", field="rooms")
+        raise InvalidInput(
+            _("Rooms must be between 1 and %(n)s.") % {"n": MAX_ROOMS}, field="rooms"
+        )
     today = clock.today()
     # Nights already gone were used (or are a no-show matter): a change never rewrites them.
     if past := sorted(night for night in deltas if night < today):
         field = next((f for f in ("check_in", "check_out") if f in changed), "rooms")
         shown = ", ".join(map(str, past))
-        raise InvalidInput(f"Nights before today ({today}) cannot change: {shown}.", field=field)
+        raise InvalidInput(
+            _("Nights before today (%(today)s) cannot change: %(nights)s.")
+            % {"today": today, "nights": shown},
+            field=field,
+        )
 
 
 async def priced_nights(
@@ -150,7 +168,10 @@ async def priced_nights(
             session, [booking.rate_plan_id], added[0], added[-1] + timedelta(days=1)
         )
     if missing := [n for n in added if (booking.rate_plan_id, n) not in current]:
-        raise Conflict(f"No price for {', '.join(map(str, missing))}; these nights cannot be sold.")
+        shown = ", ".join(map(str, missing))
+        raise Conflict(
+            _("No price for %(nights)s; these nights cannot be sold.") % {"nights": shown}
+        )
     priced = []
     for night in new.nights:
         row = frozen.get(night) or current[(booking.rate_plan_id, night)]
@@ -174,9 +195,14 @@ async def ensure_can_sell(
         return
     plan = await repository.find_plan(session, booking.rate_plan_id)
     if plan is None or not plan.sellable:
-        raise Conflict(f"{booking.hotel_name} is on stop-sell; no nights can be added.")
+        raise Conflict(
+            _("%(hotel)s is on stop-sell; no nights can be added.") % {"hotel": booking.hotel_name}
+        )
     if not (plan.rate_plan_active and plan.room_type_active):
-        raise Conflict(f"{booking.rate_plan_name} ({booking.room_type_name}) is no longer sold.")
+        raise Conflict(
+            _("%(plan)s (%(room_type)s) is no longer sold.")
+            % {"plan": booking.rate_plan_name, "room_type": booking.room_type_name}
+        )
     await contracted.ensure_contracted(session, hotel_id=booking.hotel_id, nights=taking)
     if holds_rooms(booking):
         # On request (HR-2) the hotel is asked anyway: its restrictions are its answer.
@@ -192,7 +218,7 @@ async def _ensure_restrictions(
     changed: dict[str, Any],
 ) -> None:
     rows = await restrictions.by_night(session, [booking.room_type_id], new.check_in, new.check_out)
-    by_night = {night: row for (_, night), row in rows.items()}
+    by_night = {night: row for (_room_type, night), row in rows.items()}
     relevant = {night: by_night[night] for night in taking if night in by_night}
     for field in ("check_in", "check_out"):  # CTA / CTD are read on these dates' rows
         day = getattr(new, field)
@@ -205,5 +231,7 @@ async def _ensure_restrictions(
     if asked := restrictions.on_request_nights(relevant, taking):
         shown = ", ".join(map(str, asked))
         raise RuleViolated(
-            f"On request on {shown}: book those nights as a request to the hotel", rule="HR-2"
+            _("On request on %(nights)s: book those nights as a request to the hotel")
+            % {"nights": shown},
+            rule="HR-2",
         )

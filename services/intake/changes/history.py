@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.intake.booking.placed import STATUS_TITLES
 from services.intake.booking.repository import AnyRow
 from services.intake.booking.schemas import BookedNightView
 from services.intake.bounds import checked_page
@@ -25,17 +26,18 @@ from shared.events.intake import (
     BookingModifiedV1,
 )
 from shared.events.outbox import publish
+from shared.i18n import N_, _
 from shared.money import Money
 
 _LABELS = {
-    "status": "Status",
-    "check_in": "Check-in",
-    "check_out": "Check-out",
-    "rooms": "Rooms",
-    "guest_names": "Guests",
-    "special_requests": "Special requests",
-    "arrival_time": "Arrival time",
-    "total_sell_minor": "Total",
+    "status": N_("Status"),
+    "check_in": N_("Check-in"),
+    "check_out": N_("Check-out"),
+    "rooms": N_("Rooms"),
+    "guest_names": N_("Guests"),
+    "special_requests": N_("Special requests"),
+    "arrival_time": N_("Arrival time"),
+    "total_sell_minor": N_("Total"),
 }
 # Booking fields both change events carry, copied from the booking row after the change.
 # The booking's own fields as the row holds them; who changed it is the change's author.
@@ -164,32 +166,41 @@ def view(values: dict[str, Any], currency: str) -> ChangeView:
 def describe(before: dict[str, Any], after: dict[str, Any], currency: str) -> list[str]:
     """A change as lines a person reads: "Check-out: 2026-12-05 → 2026-12-04"."""
     lines = [
-        f"{label}: {_shown(key, before.get(key), currency)}"
-        f" → {_shown(key, after.get(key), currency)}"
+        _("%(field)s: %(before)s → %(after)s")
+        % {
+            "field": _(label),
+            "before": _shown(key, before.get(key), currency),
+            "after": _shown(key, after.get(key), currency),
+        }
         for key, label in _LABELS.items()
         if key in before or key in after
     ]
     if added := after.get("new_nights"):
         priced = ", ".join(
-            f"{n['night']} at {Money(int(n['sell_minor']), currency).format()}" for n in added
+            _("%(night)s at %(price)s")
+            % {"night": n["night"], "price": Money(int(n["sell_minor"]), currency).format()}
+            for n in added
         )
-        lines.append(f"New nights at the current price: {priced}")
+        lines.append(_("New nights at the current price: %(nights)s") % {"nights": priced})
     if released := before.get("released_nights"):
-        lines.append(f"Nights released: {', '.join(n['night'] for n in released)}")
+        nights = ", ".join(n["night"] for n in released)
+        lines.append(_("Nights released: %(nights)s") % {"nights": nights})
     return lines
 
 
 def _shown(key: str, value: Any, currency: str) -> str:
     if value is None or value == "" or value == []:
-        return "(none)"
+        return _("(none)")
     if key == "total_sell_minor":
         return Money(int(value), currency).format()
     if key == "guest_names":
         return ", ".join(value)
     if key == "status":
-        return str(value).replace("_", " ")
+        title = STATUS_TITLES.get(str(value))
+        return _(title) if title else str(value).replace("_", " ")
     return str(value)
 
 
 def reason_label(category: str) -> str:
-    return REASON_CATEGORIES.get(category, category)
+    title = REASON_CATEGORIES.get(category)
+    return _(title) if title else category

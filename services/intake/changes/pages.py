@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.intake.auth import DESK_ROLES
 from services.intake.booking import service
 from services.intake.booking import view as booking_view
+from services.intake.booking.placed import STATUS_TITLES
 from services.intake.bounds import BookingRef
 from services.intake.changes import history as changes_history
 from services.intake.changes import service as changes
@@ -85,6 +86,7 @@ async def history_page(
         booking=booking,
         history=history,
         reason_categories=REASON_CATEGORIES,
+        status_titles=STATUS_TITLES,
     )
 
 

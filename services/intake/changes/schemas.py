@@ -15,14 +15,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.intake.booking.schemas import BookingView
 from services.intake.bounds import MAX_GUESTS, GuestName, Rooms, SeenVersion
+from shared.i18n import N_
 from shared.limits import BusinessDate
 
 ReasonCategory = Literal["guest_request", "hotel_request", "agent_error", "other"]
 REASON_CATEGORIES: dict[str, str] = {
-    "guest_request": "Guest request",
-    "hotel_request": "Hotel request",
-    "agent_error": "Agent error",
-    "other": "Other",
+    "guest_request": N_("Guest request"),
+    "hotel_request": N_("Hotel request"),
+    "agent_error": N_("Agent error"),
+    "other": N_("Other"),
 }
 ChangeKind = Literal["modify", "cancel"]
 

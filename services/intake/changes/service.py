@@ -37,6 +37,7 @@ from services.intake.inventory import rooms as inventory
 from shared.auth import Staff
 from shared.clock import clock
 from shared.errors import Conflict, RuleViolated
+from shared.i18n import _
 from shared.observability import get_logger
 
 log = get_logger("intake.changes")
@@ -88,8 +89,8 @@ async def cancel_booking(
     current = await _locked(session, booking_ref, request.version)
     if current.check_in < clock.today():
         raise RuleViolated(
-            f"The stay of {current.booking_ref} began on {current.check_in}: shorten it instead"
-            " of cancelling",
+            _("The stay of %(ref)s began on %(day)s: shorten it instead of cancelling")
+            % {"ref": current.booking_ref, "day": current.check_in},
             rule=RULE,
         )
     updated = await _write(session, current, request.version, {"status": "cancelled"})
@@ -129,16 +130,20 @@ async def _locked(session: AsyncSession, booking_ref: str, seen_version: int) ->
 async def _stale(session: AsyncSession, current: AnyRow, seen_version: int) -> str:
     last = await changes_repository.last_change(session, current.booking_id)
     if last is None or seen_version > current.version:
-        return (
-            f"Booking {current.booking_ref} is at version {current.version}, not "
-            f"{seen_version}. Reload it and try again."
-        )
+        return _(
+            "Booking %(ref)s is at version %(version)s, not %(seen)s. Reload it and try again."
+        ) % {"ref": current.booking_ref, "version": current.version, "seen": seen_version}
     at = clock.local(last.changed_at).strftime("%Y-%m-%d %H:%M")
-    return (
-        f"Booking {current.booking_ref} was changed by {last.changed_by} at {at} since you "
-        f"loaded it (now version {current.version}, you saw {seen_version}). Reload it and "
-        "check the change before making yours."
-    )
+    return _(
+        "Booking %(ref)s was changed by %(who)s at %(at)s since you loaded it (now version "
+        "%(version)s, you saw %(seen)s). Reload it and check the change before making yours."
+    ) % {
+        "ref": current.booking_ref,
+        "who": last.changed_by,
+        "at": at,
+        "version": current.version,
+        "seen": seen_version,
+    }
 
 
 async def _write(
@@ -148,7 +153,9 @@ async def _write(
         session, booking_id=current.booking_id, seen_version=seen_version, values=values
     )
     if updated is None:  # the row lock makes this unreachable; the guard stays in SQL anyway
-        raise Conflict(f"Booking {current.booking_ref} changed meanwhile; reload it.")
+        raise Conflict(
+            _("Booking %(ref)s changed meanwhile; reload it.") % {"ref": current.booking_ref}
+        )
     return updated
 
 

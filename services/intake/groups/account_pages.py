@@ -16,6 +16,7 @@ from services.intake.groups.accounts import AccountEdit, AccountIn, AccountView
 from shared.auth import Role, Staff, require
 from shared.db import DbSession
 from shared.errors import DomainError, FormRejected, InvalidInput
+from shared.i18n import _
 from shared.limits import PageNumber, SearchText, Uuid
 from shared.money import Money, exponent
 from shared.web import form_data, readable_errors, render, see_other
@@ -36,7 +37,8 @@ def account_data(fields: dict[str, str]) -> dict[str, Any]:
             data["credit_limit_minor"] = limit_money.amount_minor
         except (ValueError, ArithmeticError) as exc:  # 1e40, Infinity: decimal's own
             raise InvalidInput(
-                f"Credit limit: enter an amount like 50000.00, not “{limit}”.",
+                _("Credit limit: enter an amount like 50000.00, not “%(typed)s”.")
+                % {"typed": limit},
                 field="credit_limit",
             ) from exc
     return data
@@ -168,6 +170,6 @@ def _account_page(
         account=account,
         fields=fields,
         can_edit=Role.TEAM_LEAD.value in staff.roles,
-        notice="Saved." if saved else "",
+        notice=_("Saved.") if saved else "",
         error=error,
     )

@@ -32,6 +32,7 @@ from shared import audit
 from shared.auth import Staff
 from shared.clock import clock
 from shared.errors import Conflict, InvalidInput, NotFound
+from shared.i18n import _
 from shared.limits import MONEY_HARD_MAX_MINOR
 from shared.phones import is_phone
 
@@ -61,14 +62,14 @@ class AccountIn(BaseModel):
     @classmethod
     def _phone(cls, phone: str) -> str:
         if not is_phone(phone):
-            raise ValueError("enter the contact's phone number (7 to 20 digits)")
+            raise ValueError(_("enter the contact's phone number (7 to 20 digits)"))
         return phone
 
     @field_validator("email")
     @classmethod
     def _email(cls, email: str) -> str:
         if email and not _EMAIL.match(email):
-            raise ValueError(f"“{email}” is not an email address")
+            raise ValueError(_("“%(email)s” is not an email address") % {"email": email})
         return email
 
 
@@ -98,7 +99,7 @@ async def get_account(session: AsyncSession, *, account_id: uuid.UUID) -> Accoun
     query = select(group_account).where(group_account.c.account_id == account_id)
     row = (await session.execute(query)).first()
     if row is None:
-        raise NotFound(f"No corporate account {account_id}.")
+        raise NotFound(_("No corporate account %(id)s.") % {"id": account_id})
     return view(row)
 
 
@@ -130,14 +131,15 @@ async def _ensure_name_free(
     if account_id is not None:
         query = query.where(group_account.c.account_id != account_id)
     if await session.scalar(query) is not None:
-        raise Conflict(f"There is already an account for {name}.", field="company_name")
+        message = _("There is already an account for %(name)s.") % {"name": name}
+        raise Conflict(message, field="company_name")
 
 
 def _checked_terms(data: AccountIn) -> None:
     if data.credit_limit_minor is not None and not data.monthly_settlement:
         # Only monthly accounts are billed later; the others pay each booking as it goes.
         raise InvalidInput(
-            "A credit limit applies to monthly-settlement accounts only.",
+            _("A credit limit applies to monthly-settlement accounts only."),
             field="credit_limit_minor",
         )
 
@@ -179,8 +181,11 @@ async def update_account(
     ).first()
     if row is None:
         raise Conflict(
-            f"The account of {before.company_name} was changed by someone else since you "
-            "opened it; reload it and make your change again.",
+            _(
+                "The account of %(company)s was changed by someone else since you opened it; "
+                "reload it and make your change again."
+            )
+            % {"company": before.company_name},
             field="version_no",
         )
     after = view(row)

@@ -28,11 +28,12 @@ from services.intake.groups import service as groups
 from services.intake.groups.endpoints import keep_refusal
 from services.intake.groups.rooming import RoomingLine
 from services.intake.groups.service import GroupRequest
-from services.intake.groups.worklist import STATUS_FILTERS, get_group, group_worklist
+from services.intake.groups.worklist import STATUS_FILTERS, STATUS_LABELS, get_group, group_worklist
 from services.intake.inventory.models import hotel
 from shared.auth import Staff, require
 from shared.db import DbSession
 from shared.errors import DomainError, FormRejected
+from shared.i18n import N_, _
 from shared.limits import PageNumber, Uuid, parse_day
 from shared.sheets import SheetRefused
 from shared.web import form_data, readable_errors, render, see_other
@@ -42,6 +43,8 @@ DeskStaff = Annotated[Staff, require(*DESK_ROLES)]
 BLANK_ROWS = 10  # typed rows offered; the page's "Add rows" button adds more
 TypedRows = list[tuple[str, str]]
 GROUP_CHANNELS = ("email", "phone", "sms")  # groups.GroupRequest: no fax number on accounts
+# How the pages name the confirmation channels (translated where shown).
+CHANNEL_LABELS = {"email": N_("email"), "phone": N_("phone"), "sms": N_("SMS"), "fax": N_("fax")}
 
 
 async def rooming_lines(request: Request) -> tuple[list[RoomingLine], TypedRows]:
@@ -66,7 +69,7 @@ def _refusal(exc: ValidationError | DomainError) -> dict[str, Any]:
     if isinstance(exc, ValidationError):
         return {"error": readable_errors(exc), "report": [], "status": 422}
     report = exc.errors if isinstance(exc, SheetRefused) else []
-    message = "The rooming list was refused; nothing was saved." if report else exc.detail
+    message = _("The rooming list was refused; nothing was saved.") if report else exc.detail
     return {"error": message, "report": report, "status": exc.status_code}
 
 
@@ -97,6 +100,7 @@ async def worklist_page(
         staff,
         found=found,
         statuses=STATUS_FILTERS,
+        status_labels=STATUS_LABELS,
     )
 
 
@@ -134,7 +138,7 @@ async def _offers(session: AsyncSession, fields: dict[str, str]) -> tuple[list[A
             for p in plans
         ], ""
     except ValueError:
-        return [], "Enter the check-in and check-out dates to see prices and rooms left."
+        return [], _("Enter the check-in and check-out dates to see prices and rooms left.")
     except DomainError as exc:
         return [], exc.detail
 
@@ -170,6 +174,7 @@ async def _new_page(
         error=refusal["error"],
         report=refusal["report"],
         confirm_channels=GROUP_CHANNELS,
+        channel_labels=CHANNEL_LABELS,
         payment_modes=PAYMENT_MODES,
     )
 
@@ -196,12 +201,12 @@ async def new_group_page(
 
 def _stay_problem(fields: dict[str, str]) -> str:
     """Why a typed check-in or check-out cannot be a stay's date, or ""."""
-    for name, label in (("check_in", "Check-in"), ("check_out", "Check-out")):
+    for name, label in (("check_in", _("Check-in")), ("check_out", _("Check-out"))):
         if fields.get(name):
             try:
                 parse_day(fields[name])
             except ValueError as exc:
-                return f"{label}: {exc}"
+                return _("%(label)s: %(why)s") % {"label": label, "why": exc}
     return ""
 
 
@@ -255,6 +260,8 @@ async def _group_page(
         error=refusal["error"],
         report=refusal["report"],
         payment_modes=PAYMENT_MODES,
+        status_labels=STATUS_LABELS,
+        channel_labels=CHANNEL_LABELS,
     )
 
 

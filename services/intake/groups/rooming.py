@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.intake.booking.repository import AnyRow
 from services.intake.bounds import GUEST_NAME_LENGTH
 from services.intake.inventory.models import rate_plan, room_type
+from shared.i18n import _
 from shared.sheets import RowError, SheetRefused, read_sheet
 
 MAX_ROOMS = 200
@@ -116,7 +117,7 @@ def split_guests(text: str) -> list[str]:
 def _plan_for(line: RoomingLine, plans: list[AnyRow]) -> AnyRow | RowError:
     wanted = line.rate_plan.strip()
     if not wanted:
-        return RowError(line.row, "rate_plan", "choose the room's rate plan")
+        return RowError(line.row, "rate_plan", _("choose the room's rate plan"))
     by_id = [p for p in plans if str(p.rate_plan_id) == wanted.lower()]
     named = by_id or [p for p in plans if p.rate_plan_name.lower() == wanted.lower()]
     if line.room_type.strip():
@@ -124,12 +125,16 @@ def _plan_for(line: RoomingLine, plans: list[AnyRow]) -> AnyRow | RowError:
     if len(named) == 1:
         return named[0]
     if not named:
-        sold = "; ".join(f"{p.rate_plan_name} ({p.room_type_name})" for p in plans) or "nothing"
-        typed = f"“{wanted}”" + (f" for “{line.room_type}”" if line.room_type else "")
-        message = f"no rate plan {typed} at this hotel (it sells {sold})"
+        sold = "; ".join(f"{p.rate_plan_name} ({p.room_type_name})" for p in plans)
+        if line.room_type:
+            message = _("no rate plan “%(plan)s” for “%(type)s” at this hotel (it sells %(sold)s)")
+        else:
+            message = _("no rate plan “%(plan)s” at this hotel (it sells %(sold)s)")
+        message %= {"plan": wanted, "type": line.room_type, "sold": sold or _("nothing")}
         return RowError(line.row, "rate_plan", message)
     types = ", ".join(p.room_type_name for p in named)
-    return RowError(line.row, "room_type", f"“{wanted}” is sold for {types}: fill in room_type")
+    message = _("“%(plan)s” is sold for %(types)s: fill in room_type")
+    return RowError(line.row, "room_type", message % {"plan": wanted, "types": types})
 
 
 def _check_line(
@@ -140,17 +145,23 @@ def _check_line(
     if isinstance(plan, RowError):
         errors.append(plan)
     elif monthly and plan.payment_mode != MONTHLY:
-        message = (
-            f"{plan.rate_plan_name} is sold as {plan.payment_mode}; a monthly-settlement "
-            "account books rate plans sold as corporate monthly"
-        )
+        message = _(
+            "%(plan)s is sold as %(mode)s; a monthly-settlement account books rate plans sold "
+            "as corporate monthly"
+        ) % {"plan": plan.rate_plan_name, "mode": plan.payment_mode}
         errors.append(RowError(line.row, "rate_plan", message))
     guests = split_guests(line.guests)
     if len(guests) > MAX_GUESTS_PER_ROOM:
-        message = f"at most {MAX_GUESTS_PER_ROOM} guests in a room, got {len(guests)}"
+        message = _("at most %(most)s guests in a room, got %(got)s") % {
+            "most": MAX_GUESTS_PER_ROOM,
+            "got": len(guests),
+        }
         errors.append(RowError(line.row, "guests", message))
     if too_long := [g for g in guests if len(g) > MAX_NAME]:
-        message = f"a name is at most {MAX_NAME} characters: {too_long[0][:20]}…"
+        message = _("a name is at most %(most)s characters: %(name)s…") % {
+            "most": MAX_NAME,
+            "name": too_long[0][:20],
+        }
         errors.append(RowError(line.row, "guests", message))
     return (None if isinstance(plan, RowError) else plan), errors
 
@@ -160,9 +171,10 @@ def check_rooming(
 ) -> list[CheckedRoom]:
     """Every row checked; all good gives the rooms in list order, else ``SheetRefused``."""
     if not lines:
-        raise SheetRefused([RowError(0, "rooming_list", "the rooming list has no rooms")])
+        raise SheetRefused([RowError(0, "rooming_list", _("the rooming list has no rooms"))])
     if len(lines) > MAX_ROOMS:
-        raise SheetRefused([RowError(0, "rooming_list", f"at most {MAX_ROOMS} rooms a group")])
+        message = _("at most %(most)s rooms a group") % {"most": MAX_ROOMS}
+        raise SheetRefused([RowError(0, "rooming_list", message)])
     errors: list[RowError] = []
     rooms: list[CheckedRoom] = []
     for number, line in enumerate(lines, start=1):

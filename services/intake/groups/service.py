@@ -44,7 +44,7 @@ from services.intake.groups import rooming
 from services.intake.groups.accounts import AccountView
 from services.intake.groups.models import group_booking, group_room
 from services.intake.groups.rooming import CheckedRoom, RoomingLine
-from services.intake.groups.worklist import GroupView, get_group
+from services.intake.groups.worklist import STATUS_LABELS, GroupView, get_group
 from services.intake.inventory.models import hotel
 from services.intake.settings import SCHEMA
 from shared import audit
@@ -53,6 +53,7 @@ from shared.booking_refs import REF_ALPHABET
 from shared.clock import clock
 from shared.dates import month_range
 from shared.errors import Conflict, DomainError, InvalidInput, NotFound, RuleViolated
+from shared.i18n import _
 from shared.limits import BusinessDate, Uuid
 from shared.money import Money
 
@@ -104,7 +105,7 @@ def _new_ref() -> str:
 async def _hotel_name(session: AsyncSession, hotel_id: uuid.UUID) -> str:
     name = await session.scalar(select(hotel.c.name_en).where(hotel.c.hotel_id == hotel_id))
     if name is None:
-        raise InvalidInput(f"Unknown hotel {hotel_id}.", field="hotel_id")
+        raise InvalidInput(_("Unknown hotel %(id)s.") % {"id": hotel_id}, field="hotel_id")
     return str(name)
 
 
@@ -114,7 +115,8 @@ async def _account(session: AsyncSession, account_id: uuid.UUID) -> AccountView:
     except NotFound as exc:
         raise InvalidInput(exc.detail, field="account_id") from exc
     if not account.active:
-        raise InvalidInput(f"{account.company_name}'s account is closed.", field="account_id")
+        message = _("%(company)s's account is closed.") % {"company": account.company_name}
+        raise InvalidInput(message, field="account_id")
     return account
 
 
@@ -125,8 +127,11 @@ async def open_group(
     account = await _account(session, request.account_id)
     if request.confirm_channel == "email" and not account.email:
         raise InvalidInput(
-            f"{account.company_name}'s account has no email address: choose phone or SMS, or "
-            "ask a team lead to add the email.",
+            _(
+                "%(company)s's account has no email address: choose phone or SMS, or ask a "
+                "team lead to add the email."
+            )
+            % {"company": account.company_name},
             field="confirm_channel",
         )
     hotel_name = await _hotel_name(session, request.hotel_id)
@@ -183,9 +188,12 @@ async def _locked_draft(session: AsyncSession, group_id: uuid.UUID) -> AnyRow:
         )
     ).first()
     if row is None:
-        raise NotFound(f"No group booking {group_id}.")
+        raise NotFound(_("No group booking %(id)s.") % {"id": group_id})
     if row.status != "draft":
-        raise Conflict(f"Group {row.group_ref} is {row.status}; only a draft can change.")
+        raise Conflict(
+            _("Group %(ref)s is %(status)s; only a draft can change.")
+            % {"ref": row.group_ref, "status": _(STATUS_LABELS.get(row.status, row.status))}
+        )
     return row
 
 
@@ -233,8 +241,18 @@ async def place_group(session: AsyncSession, *, staff: Staff, group_id: uuid.UUI
     view = await get_group(session, group_id=group_id)
     if unnamed := [str(r.room_no) for r in view.rooms if not r.guest_names]:
         raise InvalidInput(
-            f"Room{'s' if len(unnamed) > 1 else ''} {', '.join(unnamed)} of {group.group_ref} "
-            "have no guest names yet: complete the rooming list before booking (IN-9).",
+            (
+                _(
+                    "Room %(rooms)s of %(ref)s has no guest names yet: complete the rooming "
+                    "list before booking."
+                )
+                if len(unnamed) == 1
+                else _(
+                    "Rooms %(rooms)s of %(ref)s have no guest names yet: complete the rooming "
+                    "list before booking."
+                )
+            )
+            % {"rooms": ", ".join(unnamed), "ref": group.group_ref},
             field="rooming_list",
         )
     total, currency = 0, ""
@@ -268,7 +286,7 @@ def _booking_lines(rooms: list[Any]) -> list[list[Any]]:
     room type order (the lock order of ARCHITECTURE)."""
     key = lambda r: (str(r.room_type_id), str(r.rate_plan_id))  # noqa: E731
     lines = []
-    for _, same in groupby(sorted(rooms, key=key), key=key):
+    for _key, same in groupby(sorted(rooms, key=key), key=key):
         rooms_of_plan = sorted(same, key=lambda r: r.room_no)
         for start in range(0, len(rooms_of_plan), service.MAX_ROOMS):
             lines.append(rooms_of_plan[start : start + service.MAX_ROOMS])
@@ -315,7 +333,7 @@ async def _within_credit(
     """A monthly account's unsettled total may not pass its credit limit (IN-9, PAY-4)."""
     if not account.monthly_settlement or account.credit_limit_minor is None:
         return
-    first_of_month, _ = month_range(clock.today())
+    first_of_month, _next_month = month_range(clock.today())
     unsettled = await session.scalar(
         select(func.coalesce(func.sum(group_booking.c.total_sell_minor), 0)).where(
             group_booking.c.account_id == account.account_id,
@@ -329,7 +347,8 @@ async def _within_credit(
     if owed.amount_minor > account.credit_limit_minor:
         limit = Money(account.credit_limit_minor, account.currency)
         raise RuleViolated(
-            f"{account.company_name} would owe {owed} this month, over its credit limit of {limit}",
+            _("%(company)s would owe %(owed)s this month, over its credit limit of %(limit)s")
+            % {"company": account.company_name, "owed": owed, "limit": limit},
             rule=RULE,
             field="credit_limit_minor",
         )

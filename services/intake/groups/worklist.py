@@ -23,10 +23,21 @@ from services.intake.groups.models import group_account, group_booking, group_ro
 from services.intake.models import booking
 from shared.clock import clock
 from shared.errors import InvalidInput, NotFound
+from shared.i18n import N_, _
 
 PAGE_SIZE = 25
 StatusFilter = Literal["open", "unfinished", "placed", "cancelled", "all"]
 STATUS_FILTERS: tuple[str, ...] = ("open", "unfinished", "placed", "cancelled", "all")
+# The worklist's filters and a group's own statuses (draft, placed, cancelled) as the pages
+# name them; marked for the catalog, translated where shown.
+STATUS_LABELS: dict[str, str] = {
+    "open": N_("open"),
+    "unfinished": N_("unfinished"),
+    "placed": N_("placed"),
+    "cancelled": N_("cancelled"),
+    "all": N_("all"),
+    "draft": N_("draft"),
+}
 
 
 class GroupRoomView(BaseModel):
@@ -104,7 +115,7 @@ async def get_group(session: AsyncSession, *, group_id: uuid.UUID) -> GroupView:
     )
     row = (await session.execute(query)).first()
     if row is None:
-        raise NotFound(f"No group booking {group_id}.")
+        raise NotFound(_("No group booking %(id)s.") % {"id": group_id})
     rooms = await session.execute(
         select(group_room, booking.c.status.label("booking_status"))
         .outerjoin(booking, booking.c.booking_ref == group_room.c.booking_ref)
@@ -135,7 +146,8 @@ def unfinished() -> ColumnElement[bool]:
 
 def _status_where(status: str, today: date) -> ColumnElement[bool]:
     if status not in STATUS_FILTERS:
-        raise InvalidInput(f"Status must be one of {', '.join(STATUS_FILTERS)}.", field="status")
+        message = _("Status must be one of %(statuses)s.") % {"statuses": ", ".join(STATUS_FILTERS)}
+        raise InvalidInput(message, field="status")
     filters: dict[str, ColumnElement[bool]] = {
         "open": or_(
             unfinished(),

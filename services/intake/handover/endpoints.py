@@ -28,6 +28,7 @@ from services.intake.settings import IntakeSettings
 from shared.auth import Staff, require
 from shared.db import DbSession
 from shared.errors import DomainError, FormRejected
+from shared.i18n import N_, _
 from shared.limits import PageNumber, Uuid
 from shared.web import form_data, render, see_other
 
@@ -36,17 +37,18 @@ DeskStaff = Annotated[Staff, require(*DESK_ROLES)]
 Page = PageNumber
 
 # What the page says after a form post succeeded (the redirect carries the key, not the text).
+# Both are marked for the catalog and translated when the page is shown.
 NOTICES = {
-    "written": "Written for the next shift.",
-    "acknowledged": "Acknowledged: the shift before you knows you have read it.",
-    "done": "Task marked done.",
+    "written": N_("Written for the next shift."),
+    "acknowledged": N_("Acknowledged: the shift before you knows you have read it."),
+    "done": N_("Task marked done."),
 }
 LABELS = {
-    "kind": "Kind",
-    "body": "Text",
-    "booking_ref": "Booking reference",
-    "priority": "Priority",
-    "note": "What was done",
+    "kind": N_("Kind"),
+    "body": N_("Text"),
+    "booking_ref": N_("Booking reference"),
+    "priority": N_("Priority"),
+    "note": N_("What was done"),
 }
 
 
@@ -104,7 +106,8 @@ async def handover_page(
     request: Request, session: DbSession, staff: DeskStaff, saved: Filter = ""
 ) -> Response:
     """The handover book: read and acknowledge, write for the next shift, close tasks."""
-    return await _page(request, session, staff, notice=NOTICES.get(saved, ""))
+    notice = _(NOTICES[saved]) if saved in NOTICES else ""
+    return await _page(request, session, staff, notice=notice)
 
 
 @router.get(
@@ -189,7 +192,7 @@ def _refused(
     if isinstance(exc, DomainError):
         error, status = exc.detail, exc.status_code
     else:
-        error, status = labelled_errors(exc, LABELS), 422
+        error, status = labelled_errors(exc, {k: _(v) for k, v in LABELS.items()}), 422
     return FormRejected(
         lambda session: _page(request, session, staff, error=error, values=values, status=status)
     )

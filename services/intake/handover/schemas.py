@@ -8,10 +8,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 
+from shared.i18n import N_
+
 EntryKind = Literal["note", "task"]
 Priority = Literal["normal", "high", "urgent"]
-ENTRY_KINDS: dict[str, str] = {"note": "Note", "task": "Open task"}
-PRIORITIES: dict[str, str] = {"normal": "Normal", "high": "High", "urgent": "Urgent"}
+# Labels marked for the catalog; pages translate them where shown (``{{ _(label) }}``).
+ENTRY_KINDS: dict[str, str] = {"note": N_("Note"), "task": N_("Open task")}
+PRIORITIES: dict[str, str] = {"normal": N_("Normal"), "high": N_("High"), "urgent": N_("Urgent")}
 
 
 class EntryRequest(BaseModel):

@@ -45,6 +45,7 @@ from shared import audit
 from shared.auth import Role, Staff
 from shared.clock import clock
 from shared.errors import Conflict, NotFound, RuleViolated
+from shared.i18n import _
 
 RULE = "IN-6"
 HISTORY_PAGE_SIZE = 10
@@ -119,12 +120,14 @@ async def acknowledge(session: AsyncSession, *, staff: Staff, handover_id: uuid.
         await session.execute(select(handover).where(handover.c.handover_id == handover_id))
     ).first()
     if row is None:
-        raise NotFound("No such handover.")
+        raise NotFound(_("No such handover."))
     now = clock.now()
     if row.starts_at > now:
         begins = clock.local(row.starts_at).strftime("%Y-%m-%d %H:%M")
+        shift = _(shifts.SHIFT_LABELS.get(row.shift, row.shift))
         raise RuleViolated(
-            f"This handover is for the {row.shift} shift; it can be acknowledged from {begins}",
+            _("This handover is for the %(shift)s; it can be acknowledged from %(begins)s")
+            % {"shift": shift, "begins": begins},
             rule=RULE,
         )
     values = {
@@ -200,11 +203,14 @@ async def _why_not_done(session: AsyncSession, entry_id: uuid.UUID) -> Exception
         await session.execute(select(handover_entry).where(handover_entry.c.entry_id == entry_id))
     ).first()
     if row is None:
-        return NotFound("No such handover entry.")
+        return NotFound(_("No such handover entry."))
     if row.kind != "task":
-        return Conflict("This is a note, not a task: there is nothing to mark done.")
+        return Conflict(_("This is a note, not a task: there is nothing to mark done."))
     at = clock.local(row.done_at).strftime("%Y-%m-%d %H:%M")
-    return Conflict(f"This task was already marked done by {row.done_by} at {at}.")
+    return Conflict(
+        _("This task was already marked done by %(user)s at %(at)s.")
+        % {"user": row.done_by, "at": at}
+    )
 
 
 # --- reads ---------------------------------------------------------------------------------

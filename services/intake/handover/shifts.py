@@ -13,8 +13,15 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from services.intake.settings import IntakeSettings
 from shared.clock import clock
+from shared.i18n import N_
 
 SHIFT_NAMES: tuple[str, ...] = ("morning", "evening", "night")
+# How a sentence names a shift (translated where shown; the pages' ``shift_name`` macro too).
+SHIFT_LABELS: dict[str, str] = {
+    "morning": N_("morning shift"),
+    "evening": N_("evening shift"),
+    "night": N_("night shift"),
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,8 +24,11 @@ from shared import audit
 from shared.auth import Role, Staff
 from shared.clock import clock
 from shared.errors import Forbidden, NotFound
+from shared.i18n import N_, _
 
 RULE = "CF-3"
+# What a hotel's confirmation was for (translated where shown, ``{{ _(answer_kinds[…]) }}``).
+ANSWER_KINDS: dict[str, str] = {"new": N_("new"), "modify": N_("modify"), "cancel": N_("cancel")}
 
 
 class FullHouseNotice(BaseModel):
@@ -70,9 +73,12 @@ async def acknowledge(session: AsyncSession, *, staff: Staff, booking_ref: str) 
     ref = booking_ref.strip().upper()
     row = await outcomes_repository.notice_for(session, booking_ref=ref, for_update=True)
     if row is None:
-        raise NotFound(f"Booking {ref} has not gone full house.")
+        raise NotFound(_("Booking %(ref)s has not gone full house.") % {"ref": ref})
     if row.agent_username != staff.username and Role.TEAM_LEAD.value not in staff.roles:
-        raise Forbidden(f"Booking {ref} is {row.agent_username}'s; they call the customer.")
+        raise Forbidden(
+            _("Booking %(ref)s is %(agent)s's; they call the customer.")
+            % {"ref": ref, "agent": row.agent_username}
+        )
     if row.acknowledged_at is not None:
         return _notice(row)
     now = clock.now()
@@ -103,4 +109,5 @@ async def booking_page_context(session: AsyncSession, booking: BookingView) -> d
         "hotel_answers": [HotelAnswerView.model_validate(a._asdict()) for a in answers],
         "full_house": _notice(notice) if notice is not None else None,
         "alternatives_city": city,
+        "answer_kinds": ANSWER_KINDS,
     }

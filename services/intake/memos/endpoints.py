@@ -26,29 +26,37 @@ from services.intake.settings import IntakeSettings
 from shared.auth import Staff, require
 from shared.db import DbSession
 from shared.errors import DomainError, FormRejected, InvalidInput
+from shared.i18n import N_, _
 from shared.limits import PageNumber, Uuid
 from shared.web import form_data, render, see_other
 
 router = APIRouter()
 MemoStaff = Annotated[Staff, require(*memos.MEMO_ROLES)]
 Page = PageNumber
-STATUS_FILTERS = {"": "Any status", "active": "Open or in progress", **STATUSES}
+# Marked for the catalog, translated where shown.
+STATUS_FILTERS = {"": N_("Any status"), "active": N_("Open or in progress"), **STATUSES}
 LABELS = {
-    "problem": "Problem",
-    "department": "Route to",
-    "booking_ref": "Booking reference",
-    "description": "Description",
-    "due_in_hours": "Due in (hours)",
-    "body": "Reply",
-    "status": "New status",
+    "problem": N_("Problem"),
+    "department": N_("Route to"),
+    "booking_ref": N_("Booking reference"),
+    "description": N_("Description"),
+    "due_in_hours": N_("Due in (hours)"),
+    "body": N_("Reply"),
+    "status": N_("New status"),
 }
+NOTICES = {"raised": N_("Memo raised and routed."), "replied": N_("Saved.")}
+
+
+def _labelled(exc: ValidationError) -> str:
+    return labelled_errors(exc, {field: _(label) for field, label in LABELS.items()})
 
 
 def _checked_filters(department: str, status: str) -> None:
     if department and department not in DEPARTMENTS:
-        raise InvalidInput(f"Department: unknown department {department!r}.", field="department")
+        message = _("Department: unknown department %(name)r.") % {"name": department}
+        raise InvalidInput(message, field="department")
     if status not in STATUS_FILTERS:
-        raise InvalidInput(f"Status: unknown status {status!r}.", field="status")
+        raise InvalidInput(_("Status: unknown status %(name)r.") % {"name": status}, field="status")
 
 
 # --- JSON API ------------------------------------------------------------------------------
@@ -141,7 +149,7 @@ async def raise_form(request: Request, session: DbSession, staff: MemoStaff) -> 
         body = MemoRequest.model_validate(fields)
         raised = await memos.raise_memo(session, staff=staff, settings=settings, request=body)
     except ValidationError as exc:
-        form = _new_form(request, staff, fields, labelled_errors(exc, LABELS), 422)
+        form = _new_form(request, staff, fields, _labelled(exc), 422)
         raise FormRejected(form) from exc
     except DomainError as exc:
         raise FormRejected(_new_form(request, staff, fields, exc.detail, exc.status_code)) from exc
@@ -153,7 +161,7 @@ async def memo_page(
     request: Request, session: DbSession, staff: MemoStaff, memo_id: Uuid, saved: Filter = ""
 ) -> Response:
     """One memo: its problem, thread of replies and status changes, and what you may do."""
-    notice = {"raised": "Memo raised and routed.", "replied": "Saved."}.get(saved, "")
+    notice = _(NOTICES[saved]) if saved in NOTICES else ""
     return await _memo_page(request, session, staff, memo_id, notice=notice)
 
 
@@ -167,7 +175,7 @@ async def respond_form(
         body = ReplyRequest.model_validate(fields)
         await memos.respond(session, staff=staff, memo_id=memo_id, request=body)
     except ValidationError as exc:
-        error, status = labelled_errors(exc, LABELS), 422
+        error, status = _labelled(exc), 422
     except DomainError as exc:
         error, status = exc.detail, exc.status_code
     else:

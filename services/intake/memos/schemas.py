@@ -8,31 +8,34 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, computed_field, field_validator
 
+from shared.i18n import N_, _
+
 Problem = Literal[
     "price_mismatch", "guest_name_mismatch", "company_mismatch", "room_count_mismatch", "other"
 ]
 Department = Literal["hotel_resources", "confirmation", "finance", "customer_service", "booking"]
 Status = Literal["open", "in_progress", "answered", "closed"]
 
+# Labels marked for the catalog; pages translate them where shown (``{{ _(label) }}``).
 PROBLEMS: dict[str, str] = {
-    "price_mismatch": "Price mismatch",
-    "guest_name_mismatch": "Guest name mismatch",
-    "company_mismatch": "Company mismatch",
-    "room_count_mismatch": "Room count mismatch",
-    "other": "Other",
+    "price_mismatch": N_("Price mismatch"),
+    "guest_name_mismatch": N_("Guest name mismatch"),
+    "company_mismatch": N_("Company mismatch"),
+    "room_count_mismatch": N_("Room count mismatch"),
+    "other": N_("Other"),
 }
 DEPARTMENTS: dict[str, str] = {
-    "hotel_resources": "Hotel resources",
-    "confirmation": "Confirmation",
-    "finance": "Finance / payments",
-    "customer_service": "Customer service",
-    "booking": "Booking",
+    "hotel_resources": N_("Hotel resources"),
+    "confirmation": N_("Confirmation desk"),
+    "finance": N_("Finance / payments"),
+    "customer_service": N_("Customer service"),
+    "booking": N_("Booking"),
 }
 STATUSES: dict[str, str] = {
-    "open": "Open",
-    "in_progress": "In progress",
-    "answered": "Answered",
-    "closed": "Closed",
+    "open": N_("Open"),
+    "in_progress": N_("In progress"),
+    "answered": N_("Department answered"),
+    "closed": N_("Closed"),
 }
 ACTIVE_STATUSES = ("open", "in_progress")  # the department still owes an answer
 
@@ -54,7 +57,7 @@ class MemoRequest(BaseModel):
         # A mismatch is always between a booking and something else: name the booking.
         problem = info.data.get("problem")
         if not ref and problem is not None and problem != "other":
-            raise ValueError("a mismatch needs the booking reference it concerns")
+            raise ValueError(_("a mismatch needs the booking reference it concerns"))
         return ref.upper()
 
 
@@ -70,7 +73,7 @@ class ReplyRequest(BaseModel):
     @classmethod
     def something_to_say(cls, body: str, info: ValidationInfo) -> str:
         if not body and info.data.get("status") is None:
-            raise ValueError("write a reply or choose a new status")
+            raise ValueError(_("write a reply or choose a new status"))
         return body
 
 

@@ -47,6 +47,7 @@ from shared.clock import clock
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.events.intake import MemoRaisedV1
 from shared.events.outbox import publish
+from shared.i18n import _
 
 RULE = "IN-7"
 PAGE_SIZE = 25
@@ -148,7 +149,7 @@ async def respond(
     row = await _visible(session, staff, memo_id, lock=True)
     changes = _status_change(staff, row, request) if request.status else {}
     if row.status == "closed" and not changes:
-        raise Conflict("This memo is closed: reopen it to continue the thread.")
+        raise Conflict(_("This memo is closed: reopen it to continue the thread."))
     now = clock.now()
     if changes:
         await session.execute(
@@ -186,7 +187,7 @@ def _status_change(staff: Staff, row: Any, request: ReplyRequest) -> dict[str, A
     if status not in allowed_statuses(staff, row):
         raise _refusal(staff, row, status)
     if status == "answered" and not request.body:
-        raise Conflict("Write the answer in the reply before marking the memo answered.")
+        raise Conflict(_("Write the answer in the reply before marking the memo answered."))
     now = clock.now()
     columns: dict[str, dict[str, Any]] = {
         "in_progress": {"owner_username": staff.username},
@@ -221,9 +222,10 @@ async def _visible(
     query = select(memo).where(memo.c.memo_id == memo_id)
     row = (await session.execute(query.with_for_update() if lock else query)).first()
     if row is None:
-        raise NotFound("No such memo.")
+        raise NotFound(_("No such memo."))
     if not can_see(staff, row):
-        raise Forbidden(f"This memo is routed to {DEPARTMENTS[row.department]}, not to your desk.")
+        message = _("This memo is routed to %(department)s, not to your desk.")
+        raise Forbidden(message % {"department": _(DEPARTMENTS[row.department])})
     return row
 
 

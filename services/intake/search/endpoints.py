@@ -27,6 +27,7 @@ from shared.booking_refs import BOOKING_REF_RE
 from shared.clock import clock
 from shared.db import DbSession
 from shared.errors import DomainError
+from shared.i18n import N_, _
 from shared.limits import BusinessDate, Uuid
 from shared.web import render
 
@@ -38,29 +39,29 @@ DeskStaff = Annotated[Staff, require(*DESK_ROLES)]
 FIELDS: tuple[str, ...] = ("city", "check_in", "check_out", "rooms", "name", "district")
 FIELDS += ("star", "star_min", "price_min", "price_max", "page", "per_page")
 LABELS = {
-    "city": "City",
-    "check_in": "Check-in",
-    "check_out": "Check-out",
-    "rooms": "Rooms",
-    "name": "Hotel name",
-    "district": "District",
-    "star": "Stars",
-    "star_min": "At least",
-    "price_min": "Price from",
-    "price_max": "Price to",
-    "page": "Page",
-    "per_page": "Per page",
+    "city": N_("City"),
+    "check_in": N_("Check-in"),
+    "check_out": N_("Check-out"),
+    "rooms": N_("Rooms"),
+    "name": N_("Hotel name"),
+    "district": N_("District"),
+    "star": N_("Stars"),
+    "star_min": N_("At least"),
+    "price_min": N_("Price from"),
+    "price_max": N_("Price to"),
+    "page": N_("Page"),
+    "per_page": N_("Per page"),
 }
-# Pydantic's parse errors, as a person at the desk can act on them.
+# Pydantic's parse errors, as a person at the desk can act on them (translated where shown).
 _HINTS = {
-    "date_from_datetime_parsing": "enter a date like 2026-12-03.",
-    "date_parsing": "enter a date like 2026-12-03.",
-    "date_type": "enter a date like 2026-12-03.",
-    "int_parsing": "enter a whole number.",
-    "int_from_float": "enter a whole number.",
-    "decimal_parsing": "enter an amount like 480 or 480.50.",
-    "decimal_max_places": "at most 2 decimal places.",
-    "missing": "required.",
+    "date_from_datetime_parsing": N_("enter a date like 2026-12-03."),
+    "date_parsing": N_("enter a date like 2026-12-03."),
+    "date_type": N_("enter a date like 2026-12-03."),
+    "int_parsing": N_("enter a whole number."),
+    "int_from_float": N_("enter a whole number."),
+    "decimal_parsing": N_("enter an amount like 480 or 480.50."),
+    "decimal_max_places": N_("at most 2 decimal places."),
+    "missing": N_("required."),
 }
 
 
@@ -102,7 +103,9 @@ async def search_page(request: Request, session: DbSession, staff: DeskStaff) ->
     return await _results(
         request, session, staff, "search.html",
         full_house_notices=await full_house.open_notices(session, staff=staff),
-        notice=f"Recorded: you called the customer of {called}." if recorded else "",
+        notice=_("Recorded: you called the customer of %(ref)s.") % {"ref": called}
+        if recorded
+        else "",
     )  # fmt: skip
 
 
@@ -160,7 +163,9 @@ def _readable(exc: ValidationError) -> str:
     for error in exc.errors():
         name = str(error["loc"][0]) if error["loc"] else "form"
         hint = _HINTS.get(error["type"]) or str(error["msg"]).removeprefix("Value error, ")
-        parts.append(f"{LABELS.get(name, name)}: {hint}")
+        label = _(LABELS[name]) if name in LABELS else name
+        shown = _(hint) if error["type"] in _HINTS else hint
+        parts.append(_("%(field)s: %(problem)s") % {"field": label, "problem": shown})
     return " ".join(parts)
 
 
@@ -178,14 +183,15 @@ def _narrowing(result: SearchPage | None) -> str:
     if "name" in chosen:
         words.append(f"“{chosen['name']}”")
     if "district" in chosen:
-        words.append(f"in {chosen['district']}")
+        words.append(_("in %(district)s") % {"district": chosen["district"]})
     if "star" in chosen:
         words.append(f"{chosen['star']}★")
     if "star_min" in chosen:
-        words.append(f"{chosen['star_min']}★ or better")
+        words.append(_("%(star)s★ or better") % {"star": chosen["star_min"]})
     low, high = chosen.get("price_min"), chosen.get("price_max")
     if low is not None or high is not None:
-        words.append(f"{low if low is not None else 0}–{high if high is not None else '…'} a night")
+        band = f"{low if low is not None else 0}–{high if high is not None else '…'}"
+        words.append(_("%(band)s a night") % {"band": band})
     return ", ".join(words)
 
 
@@ -201,8 +207,8 @@ def _page_links(typed: dict[str, str], result: SearchPage | None) -> list[dict[s
 
     wanted = sorted({1, result.page - 1, result.page, result.page + 1, result.pages})
     numbers = [n for n in wanted if 1 <= n <= result.pages]
-    links = [link(result.page - 1, "‹ Previous", "prev")] if result.page > 1 else []
+    links = [link(result.page - 1, _("‹ Previous"), "prev")] if result.page > 1 else []
     links += [link(n, str(n), gap=i > 0 and n - numbers[i - 1] > 1) for i, n in enumerate(numbers)]
     if result.page < result.pages:
-        links.append(link(result.page + 1, "Next ›", "next"))
+        links.append(link(result.page + 1, _("Next ›"), "next"))
     return links

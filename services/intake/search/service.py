@@ -21,26 +21,32 @@ from services.intake.search import alternatives, offers
 from services.intake.search import repository as search_repository
 from services.intake.search.schemas import HotelAlternatives, SearchFilters, SearchPage
 from shared.errors import InvalidInput
+from shared.i18n import N_, _
 
-STOP_SELL = "On stop-sell: the hotel is not on sale"
-NOTHING_ON_SALE = "No room type on sale"
+STOP_SELL = N_("On stop-sell: the hotel is not on sale")
+NOTHING_ON_SALE = N_("No room type on sale")
 
 
 def checked_nights(filters: SearchFilters) -> list[date]:
     """The stay's nights once the filters agree with each other; else 422 naming the field."""
     if not filters.city:
-        raise InvalidInput("Enter a city.", field="city")
+        raise InvalidInput(_("Enter a city."), field="city")
     nights = stay_nights(
         check_in=filters.check_in, check_out=filters.check_out, rooms=filters.rooms
     )
     if filters.star is not None and filters.star_min is not None:
         if filters.star < filters.star_min:
             raise InvalidInput(
-                f"{filters.star}★ is below the minimum of {filters.star_min}★.", field="star"
+                _("%(star)s★ is below the minimum of %(star_min)s★.")
+                % {"star": filters.star, "star_min": filters.star_min},
+                field="star",
             )
     low, high = filters.price_min, filters.price_max
     if low is not None and high is not None and low > high:
-        raise InvalidInput(f"Price to ({high}) is below price from ({low}).", field="price_max")
+        raise InvalidInput(
+            _("Price to (%(high)s) is below price from (%(low)s).") % {"high": high, "low": low},
+            field="price_max",
+        )
     return nights
 
 
@@ -105,7 +111,7 @@ async def alternatives_for(
     nights = stay_nights(check_in=check_in, check_out=check_out, rooms=rooms)
     hotel = (await search_repository.hotels_by_id(session, [hotel_id])).get(hotel_id)
     if hotel is None:
-        raise InvalidInput(f"Unknown hotel {hotel_id}.", field="hotel_id")
+        raise InvalidInput(_("Unknown hotel %(id)s.") % {"id": hotel_id}, field="hotel_id")
     plans = await search_repository.plans_of_hotels(session, [hotel_id])
     priced = await offers.price_offers(session, plans, nights, rooms)
     sellable = alternatives.SellableHotels(session, nights, rooms)
@@ -120,8 +126,8 @@ async def alternatives_for(
 
 def _reason(hotel: AnyRow, priced: list[Offer]) -> str:
     if not hotel.sellable:
-        return STOP_SELL
-    return _why_not(hotel.hotel_id, priced) or NOTHING_ON_SALE
+        return _(STOP_SELL)
+    return _why_not(hotel.hotel_id, priced) or _(NOTHING_ON_SALE)
 
 
 def _sells(hotel: AnyRow, check_in: date, check_out: date, rooms: int) -> HotelAlternatives:

@@ -19,6 +19,7 @@ from services.intake.special_prices.service import PRICING_DESK, SpecialPricePag
 from shared.auth import Staff, require
 from shared.db import DbSession
 from shared.errors import DomainError, FormRejected, InvalidInput
+from shared.i18n import _
 from shared.limits import PageNumber
 from shared.web import form_data, render, see_other
 
@@ -69,7 +70,7 @@ async def queue_page(
     decided: Filter = "",
 ) -> Response:
     """The pricing desk's queue: approve or reject each special price (IN-11)."""
-    notice = f"Done: {decided}." if decided else ""
+    notice = _done(decided) if decided else ""
     return await _queue(request, session, staff, state=state, page=page, notice=notice)
 
 
@@ -89,6 +90,14 @@ async def reject_form(
     return await _decide(request, session, staff, booking_ref, "rejected")
 
 
+def _done(decided: str) -> str:
+    """ "Done: BK123 approved." from ``?decided=BK123+approved`` (the outcome translated)."""
+    ref, _sep, outcome = decided.rpartition(" ")
+    if outcome in special_price.STATE_TITLES and ref:
+        decided = f"{ref} {_(special_price.STATE_TITLES[outcome])}"
+    return _("Done: %(decided)s.") % {"decided": decided}
+
+
 async def _decide(
     request: Request, session: DbSession, staff: Staff, booking_ref: str, outcome: str
 ) -> Response:
@@ -96,7 +105,7 @@ async def _decide(
     decide = special_price.approve if outcome == "approved" else special_price.reject
     try:
         if len(note) > 500:
-            raise InvalidInput("Keep the note under 500 characters.", field="note")
+            raise InvalidInput(_("Keep the note under 500 characters."), field="note")
         await decide(session, staff=staff, booking_ref=booking_ref, note=note)
     except DomainError as exc:
         # Raised, so the request's session rolls back any half step (one commit rule).
@@ -131,6 +140,7 @@ async def _queue(
         status_code=status,
         listing=listing,
         states=special_price.STATES,
+        state_titles=special_price.STATE_TITLES,
         state=state,
         notice=notice,
         error=error,

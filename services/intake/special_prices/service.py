@@ -48,10 +48,17 @@ from shared import audit
 from shared.auth import Role, Staff, ensure_role
 from shared.clock import clock
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleBrokenByInput
+from shared.i18n import N_, _
 
 PRICING_DESK = (Role.HOTEL_RESOURCES, Role.RESOURCES_DIRECTOR)
 PAGE_SIZE = 50
 STATES = ("pending", "approved", "rejected")
+# The states as the pages name them (translated where shown, ``{{ _(state_titles[…]) }}``).
+STATE_TITLES: dict[str, str] = {
+    "pending": N_("pending"),
+    "approved": N_("approved"),
+    "rejected": N_("rejected"),
+}
 
 
 _VIEW_COLUMNS = tuple(special_price.c[name] for name in SpecialPriceView.model_fields)
@@ -111,17 +118,20 @@ def checked_nights(
     if special is None:
         return None
     if special <= 0:
-        raise InvalidInput("A special price must be above zero.", field="special_sell_minor")
+        raise InvalidInput(_("A special price must be above zero."), field="special_sell_minor")
     if not request.special_price_reason.strip():
-        raise InvalidInput("Say why this guest gets a special price.", field="special_price_reason")
+        raise InvalidInput(
+            _("Say why this guest gets a special price."), field="special_price_reason"
+        )
     if not_lower := [n.night for n in published if special >= n.sell_minor]:
         raise InvalidInput(
-            f"A special price must be below the published price; it is not on {not_lower[0]}.",
+            _("A special price must be below the published price; it is not on %(night)s.")
+            % {"night": not_lower[0]},
             field="special_sell_minor",
         )
     if any(special < n.net_minor for n in published):
         raise RuleBrokenByInput(
-            "A special price can never be below what we pay the hotel",
+            _("A special price can never be below what we pay the hotel"),
             rule="HR-4",
             field="special_sell_minor",
         )
@@ -167,7 +177,9 @@ async def queue(
 ) -> SpecialPricePage:
     """Pending requests oldest first (the guest is waiting); decided ones newest first."""
     if state not in STATES:
-        raise InvalidInput(f"State is one of {', '.join(STATES)}.", field="state")
+        raise InvalidInput(
+            _("State is one of %(states)s.") % {"states": ", ".join(STATES)}, field="state"
+        )
     checked_page(page)  # the OFFSET below stays bounded
     order = (
         special_price.c.requested_at.asc()
@@ -212,9 +224,9 @@ async def approve(
     ensure_role(staff, *PRICING_DESK)
     pending = await _pending(session, booking_ref)
     if pending.requested_by == staff.username:
-        raise Forbidden("You asked for this special price; another person must approve it.")
+        raise Forbidden(_("You asked for this special price; another person must approve it."))
     if pending.check_in < clock.today():
-        raise Conflict(f"Check-in was {pending.check_in}; reject it instead.")
+        raise Conflict(_("Check-in was %(day)s; reject it instead.") % {"day": pending.check_in})
     now = clock.now()
     status = placed.REQUESTED if pending.on_request else placed.PLACED
     await _decide(session, pending, staff, "approved", note.strip(), now)
@@ -234,7 +246,7 @@ async def reject(
     """The booking is refused at that price and its rooms go back, in one transaction."""
     ensure_role(staff, *PRICING_DESK)
     if not note.strip():
-        raise InvalidInput("Say why, so the agent can tell the guest.", field="note")
+        raise InvalidInput(_("Say why, so the agent can tell the guest."), field="note")
     pending = await _pending(session, booking_ref)
     await _decide(session, pending, staff, "rejected", note.strip(), clock.now())
     row = await _set_booking(session, pending, status=placed.PRICE_REJECTED, urgent=pending.urgent)
@@ -256,9 +268,13 @@ async def _pending(session: AsyncSession, booking_ref: str) -> AnyRow:
     )
     found = (await session.execute(query)).first()
     if found is None:
-        raise NotFound(f"No special price asked for booking {booking_ref}.")
+        raise NotFound(_("No special price asked for booking %(ref)s.") % {"ref": booking_ref})
     if found.state != "pending":
-        raise Conflict(f"This special price was already {found.state} by {found.decided_by}.")
+        state = _(STATE_TITLES[found.state]) if found.state in STATE_TITLES else found.state
+        raise Conflict(
+            _("This special price was already %(state)s by %(who)s.")
+            % {"state": state, "who": found.decided_by}
+        )
     return found
 
 

@@ -15,6 +15,7 @@ from shared.auth import Role, Staff, require
 from shared.clock import clock
 from shared.db import DbSession
 from shared.errors import DomainError, InvalidInput
+from shared.i18n import _
 from shared.limits import BusinessDate, PageNumber, parse_day
 from shared.web import render
 
@@ -69,7 +70,8 @@ def _day(raw: str) -> date | None:
     try:
         return parse_day(raw) if raw else None
     except ValueError as exc:
-        raise InvalidInput(f"Day: enter a date like 2026-12-03 ({exc}).", field="day") from exc
+        message = _("Day: enter a date like 2026-12-03 (%(why)s).") % {"why": exc}
+        raise InvalidInput(message, field="day") from exc
 
 
 def _page(raw: str) -> int:

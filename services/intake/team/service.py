@@ -31,12 +31,16 @@ from services.intake.bounds import checked_page
 from shared.clock import clock
 from shared.dates import month_range
 from shared.errors import InvalidInput
+from shared.i18n import N_, _
 
 Period = Literal["day", "week", "month"]
 PERIODS: tuple[str, ...] = ("day", "week", "month")
 SL2_SECONDS = 300  # SL-2: a booking call is done within 3-5 minutes
 PAGE_SIZE = 50
-COMPLAINTS_NOTE = "Complaints show 0 until the members service reports complaints about bookings."
+# Translated where shown (``{{ _(record.complaints_note) }}``); the API gives the English.
+COMPLAINTS_NOTE = N_(
+    "Complaints show 0 until the members service reports complaints about bookings."
+)
 
 
 class AgentRecord(BaseModel):
@@ -78,7 +82,7 @@ def period_days(period: str, day: date) -> tuple[date, date]:
         return monday, monday + timedelta(days=7)
     if period == "month":
         return month_range(day)
-    raise InvalidInput("Period is day, week or month.", field="period")
+    raise InvalidInput(_("Period is day, week or month."), field="period")
 
 
 _STATS = """

@@ -124,9 +124,12 @@ async def test_cf1_order_sheet_names_booking_hotel_guests_and_stay(login_as, ses
         "RLSHEET01", "和平饭店", "Peace Hotel", "+86 10 6512 0000", "张伟", "Wang Fang",
         "2026-03-20", "2026-03-22", "新预订 / New booking", "中信集团", "M8800123", "22:30",
         "无烟房",
-        "请回传确认号 / Please reply with your confirmation number, quoting RLSHEET01",
     ):  # fmt: skip
         assert expected in text, expected
+    assert (  # the reply line wraps in the box
+        "请回传酒店确认号，并注明我司订单号 RLSHEET01"
+        " / Please reply with your confirmation number, quoting RLSHEET01"
+    ) in " ".join(text.split())
     assert re.search(r"晚数 / Nights\s+2\s+房间数 / Rooms\s+2", text)
 
 
@@ -239,7 +242,7 @@ async def test_cf1_cancellation_sheet_says_so(login_as, sessionmaker) -> None:
     text = await pdf_text(
         await login_as("cora", DESK), f"/confirmation/tasks/{task.task_id}/order.pdf"
     )
-    assert "取消 CANCELLATION" in text
+    assert "取消 / CANCELLATION" in text
     assert "Please cancel the whole stay below" in text and "trip called off" in text
     assert "Cancelled stay" in text and "2026-03-20" in text and "张伟" in text
     assert "CNY" not in text  # nothing to pay on a cancelled stay
@@ -297,6 +300,37 @@ async def test_cf6_customer_letter_has_confirmation_number_and_sell_total_only(
         assert expected in text, expected
     assert "合计 / Total CNY 2,752.00" in text  # 2 nights × 2 rooms × 688.00
     assert "584.80" not in text and "2,339.20" not in text and "Net" not in text
+
+
+async def test_cf6_letter_is_bilingual_whatever_the_senders_screen_language(
+    login_as, sessionmaker
+) -> None:
+    """Issue 15: documents sent outside print "中文 / English" from the catalogs, the same
+    whether the desk works in Chinese or English."""
+    await booked_at_peace_hotel(sessionmaker, "RLBOTH01", payment_mode="prepaid")
+    task = await _answered(
+        sessionmaker, "RLBOTH01", state="confirmed", hotel_confirmation_no="PH-1"
+    )
+    desk = await login_as("cora", DESK)
+    texts = []
+    for locale in ("zh_CN", "en"):
+        desk.http.cookies.set("roomline_locale", locale)
+        path = f"/confirmation/tasks/{task.task_id}/customer.pdf"
+        texts.append(" ".join((await pdf_text(desk, path, outcome="confirmed")).split()))
+    assert texts[0] == texts[1]
+    for expected in (
+        "日期 / Date:",
+        "订单号 / Booking ref",
+        "酒店确认号 / Hotel confirmation no.",
+        "尊敬的 Li Lei： / Dear Li Lei,",
+        "您的预订已获酒店确认，入住时请出示订单号或酒店确认号。 / Your booking is confirmed",
+        "住宿信息 / Your stay",
+        "房费 / Room charges",
+        "日期 / Night 每间 / Per room 间数 / Rooms 金额 / Amount",
+        "合计 / Total CNY 2,752.00",
+        "如有疑问请回复 confirm@roomline.example，并注明订单号 RLBOTH01。 / Questions? Reply to",
+    ):
+        assert expected in texts[0], expected
 
 
 async def test_cf6_full_letter_gives_the_reason_and_promises_a_call(login_as, sessionmaker) -> None:

@@ -95,3 +95,32 @@ async def test_every_confirmation_route_refuses_an_agent_and_admits_the_desk(log
         assert (await agent.page(path)).status_code == 403, path
         admitted = await desk.get(path)
         assert admitted.status_code in {200, 404}, path  # 404: no task BK000001
+
+
+async def test_issue15_the_queue_reads_in_chinese(login_as, sessionmaker) -> None:
+    clock.set_now(beijing(2026, 3, 10, 15, 0))
+    await place_booking(sessionmaker, booking_ref="URGENT1", check_in=clock.today())
+    desk = await login_as("cora", DESK)
+    switched = await desk.post_form("/language", {"locale": "zh_CN", "next": "/confirmation/"})
+    assert switched.status_code == 303, switched.text
+    html = await queue_page(desk)
+    assert '<html lang="zh-CN">' in html
+    for chinese in (
+        "<h1>确认队列</h1>",
+        "未发送：1</p>",
+        "领取最紧急的任务",
+        '<span class="tag urgent">加急</span>',
+        '<span class="tag kind">新订</span>',
+        "酒店：未登记 · 客户：电话",
+        "未匹配的回复",
+        "截止时间",
+    ):
+        assert chinese in html
+    for english in (
+        "Confirmation queue",
+        "Unsent:",
+        "Claim the most urgent",
+        "not on file",
+        "Deadline",
+    ):
+        assert english not in html

@@ -190,7 +190,8 @@ async def test_hr4_low_margin_submit_needs_a_reason_and_is_flagged(login_as, ses
     assert queue[0]["version"]["low_margin_reason"] == reason
     assert queue[0]["version"]["submitted_margin"] == "0.0500"
     approvals = await director.page(f"{ROOT}/approvals")
-    assert "low margin (HR-4)" in approvals.text and reason in approvals.text
+    assert "low margin" in approvals.text and reason in approvals.text
+    assert "(HR-4)" not in approvals.text  # no rule IDs in staff labels (issue 15)
     assert "5.0%" in approvals.text
 
 
@@ -319,3 +320,28 @@ async def test_agent_gets_403_on_every_agreement_route(login_as) -> None:
     for path in posts:
         assert (await agent.post_json(f"{API}{path}", terms())).status_code == 403, path
         assert (await agent.post_form(f"{ROOT}{path}", {})).status_code == 403, path
+
+
+async def test_the_contract_pages_read_in_chinese(login_as) -> None:
+    """Issue 15: with roomline_locale=zh_CN the contract pages come from the catalog, in the
+    desk's own words (合同, 补充协议, 利润率, 代收代付), and no English label is left."""
+    resources = await login_as("zhoujie", Role.HOTEL_RESOURCES)
+    hotel_id = await _hotel(resources, net=9500)  # a 5% margin: flagged
+    version = await _draft(resources, hotel_id)
+    switched = await resources.post_form(
+        "/language", {"locale": "zh_CN", "next": f"{ROOT}/hotels/{hotel_id}/contracts"}
+    )
+    assert switched.status_code == 303
+
+    page = await resources.page(f"{ROOT}/hotels/{hotel_id}/contracts")
+    assert page.status_code == 200 and '<html lang="zh-CN">' in page.text
+    for chinese in ("合同", "起草新合同", "待审批", "利润率", "低于 10%", "尚未签字", "起草中"):
+        assert chinese in page.text, chinese
+    assert "底价预付（代收代付）" in page.text  # the payment arrangement's option
+    assert 'value="net_prepaid"' in page.text  # what the server reads is unchanged
+    for english in ("Draft a new contract", "Awaiting approval", "Average margin", "drafted"):
+        assert english not in page.text, english
+
+    detail = await resources.page(f"{ROOT}/versions/{version['version_id']}")
+    assert "提交总监签字" in detail.text and "有效期自" in detail.text and "月结" in detail.text
+    assert "Submit to the director" not in detail.text and "Valid from" not in detail.text

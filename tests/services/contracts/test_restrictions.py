@@ -220,3 +220,44 @@ async def test_cf3_full_house_sets_room_status_full_with_the_reason_and_publishe
             text("SELECT after FROM contracts.audit_log WHERE action = 'set_room_status_full'")
         )
     assert after["reason"] == "Hotel fax: full house, tour group"
+
+
+async def test_the_calendar_reads_in_chinese(login_as) -> None:
+    """Issue 15: with roomline_locale=zh_CN the rates-and-inventory calendar speaks the desk's
+    words (房态, 满房, 停售, 房量, 周一…) from the catalogs, and no English label is left."""
+    desk = await login_as("hua", Role.HOTEL_RESOURCES)
+    ids = await set_up_hotel(desk)
+    calendar = f"/contracts/hotels/{ids['hotel_id']}/calendar"
+    tomorrow = clock.today() + timedelta(days=1)
+    body = {
+        "room_type_id": ids["room_type_id"],
+        "first_night": tomorrow.isoformat(),
+        "last_night": tomorrow.isoformat(),
+        "room_status": "full",
+        "stop_sell": "true",
+    }
+    assert (await desk.post_form(calendar, body)).status_code == 303
+    switched = await desk.post_form("/language", {"locale": "zh_CN", "next": calendar})
+    assert switched.status_code == 303
+
+    page = await desk.page(calendar + "?saved=1")
+    assert page.status_code == 200 and '<html lang="zh-CN">' in page.text
+    for chinese in ("房价与房态", "Deluxe King：房量", "房态", "满房", "停售", "可订", "周一"):
+        assert chinese in page.text, chinese
+    assert "已保存：1 晚已设置，并已发布给预订部。" in page.text
+    assert "按日期范围设置销售限制" in page.text and "设置并发布" in page.text
+    assert 'value="on_request"' in page.text  # what the server reads is unchanged
+    for english in (
+        "Rates and inventory",
+        ": rooms",
+        ">avail<",
+        ">FULL<",
+        "Set and publish",
+        ">Mon<",
+    ):
+        assert english not in page.text, english
+
+    hotel = await desk.page(f"/contracts/hotels/{ids['hotel_id']}")
+    for chinese in ("设置配额", "价格计划", "底价", "卖价", "投诉"):
+        assert chinese in hotel.text, chinese
+    assert "Set allotment" not in hotel.text and "Complaints" not in hotel.text

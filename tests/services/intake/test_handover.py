@@ -355,3 +355,45 @@ async def test_in6_racing_writers_share_one_handover_and_racing_done_clicks_coun
     assert sorted(c.status_code for c in clicks) == [200, 409, 409, 409]
     counts = await table_counts(sessionmaker)
     assert (counts["handovers"], counts["entries"], counts["done"]) == (1, 4, 1)
+
+
+async def test_in6_handover_book_in_chinese_from_the_catalog(login_as) -> None:
+    """Issue 15: with the Chinese locale cookie the handover book and its banner speak the
+    desk's terms (交接班, 早班/夜班, 未完成任务), and none of the English is left."""
+    night_agent = await login_as("lina", Role.AGENT)
+    morning_agent = await login_as("wang", Role.AGENT)
+    await night_writes(night_agent)
+    clock.set_now(local(date(2026, 12, 3), "07:05"))
+    morning_agent.http.cookies.set("roomline_locale", "zh_CN")
+
+    banner = await morning_agent.page("/intake/handover/banner")
+    said = " ".join(re.sub(r"<[^>]+>", " ", banner.text).split())
+    assert "夜班交接： 1 条备注，1 项未完成任务" in said and "确认已阅" in said, said
+    page = await morning_agent.page("/intake/handover")
+
+    assert page.status_code == 200
+    for chinese in (
+        '<html lang="zh-CN">',
+        "<h1>交接班本</h1>",
+        "当前：2026-12-03 <strong>早班</strong>",
+        "夜班交给本班的内容",
+        "尚未确认",
+        "写给中班",
+        "未完成任务（1）",
+        "<strong>未完成</strong>",
+        "处理结果",
+        "标记完成",
+        ">普通</td>",
+        '<span class="tag">高</span>',
+    ):
+        assert chinese in page.text, chinese
+    for english in (
+        "Shift handover book",
+        "Handed to this shift",
+        "Write for the",
+        "Open tasks",
+        "Mark done",
+        "morning shift",
+        "night shift",
+    ):
+        assert english not in page.text, english

@@ -126,7 +126,8 @@ async def test_hr2_search_and_form_offer_the_stay_on_request(login_as, sessionma
 
     [offer] = found.json()["offers"]
     assert offer["can_sell"] is True and offer["on_request"] is True, offer
-    assert form.status_code == 200 and "On request (HR-2)" in form.text
+    # Issue 15: no rule ID in what staff read; the notice says it in words.
+    assert form.status_code == 200 and "On request: the hotel sells" in form.text
     assert "Place booking" in form.text
 
 

@@ -86,6 +86,36 @@ async def test_in4_agent_places_a_booking_through_the_form(login_as, sessionmake
     assert stock[clock.today() + timedelta(days=6)]["sold"] == 2
 
 
+async def test_issue15_the_booking_desk_speaks_chinese_with_the_locale_cookie(
+    login_as, sessionmaker
+) -> None:
+    """Issue 15: with roomline_locale=zh_CN the search, the booking form and the placed
+    booking come from the catalogs, in the desk's own words; the data stays as typed."""
+    await seed_hotel(sessionmaker, rooms=5)
+    agent = await login_as("ana", Role.AGENT)
+    hidden, _form = await _open_form(agent, rooms=2)
+    placed = await agent.post_form("/intake/bookings", _filled(hidden))
+    agent.http.cookies.set("roomline_locale", "zh_CN")
+
+    search = await agent.page("/intake/")
+    booking = await agent.page(placed.headers["location"])
+
+    assert search.status_code == 200 and booking.status_code == 200
+    assert '<html lang="zh-CN">' in search.text
+    for chinese in ("查找房间", "来电号码", "入住", "离店", "星级", "搜索"):
+        assert chinese in search.text, chinese
+    for english in ("Find a room", "Caller phone", "Hotel name", ">Search<"):
+        assert english not in search.text, english
+    ref = placed.headers["location"].rsplit("/", 1)[1]
+    for chinese in (f"订单 {ref} 已下单", "房型", "价格计划", "付款方式", "预付（代收代付）",
+                    "确认方式", "传真", "2 间", "修改或取消", "取消订单", "变更记录"):  # fmt: skip
+        assert chinese in booking.text, chinese
+    for english in ("Room type", "Rate plan", "Payment mode", "Prepaid", "Change or cancel",
+                    "Cancel booking", "History", "placed"):  # fmt: skip
+        assert english not in booking.text, english
+    assert "Han Meimei" in booking.text and "Twin beds" in booking.text  # data as typed
+
+
 async def test_in4_sending_the_same_form_twice_places_one_booking(login_as, sessionmaker) -> None:
     await seed_hotel(sessionmaker, rooms=5)
     agent = await login_as("ana", Role.AGENT)

@@ -159,6 +159,31 @@ async def test_sl1_page_and_fragment_show_today(manager) -> None:
     assert "*******5678" in fragment.text and "paused (lunch)" in fragment.text
 
 
+async def test_sl1_page_in_chinese_from_the_catalog(manager) -> None:
+    """Issue 15: with the Chinese locale cookie the dashboard reads in the business's terms."""
+    manager.http.cookies.set("roomline_locale", "zh_CN")
+    page = await manager.page("/sla/")
+    assert page.status_code == 200
+    for text in (
+        '<html lang="zh-CN">',
+        "<h1>今日服务水平</h1>",
+        "<strong>全部队列</strong>",
+        "呼入服务水平",
+        "阈值：3 声 ×（响 1 秒 + 停 4 秒）= 15 秒。",
+        "示忙 (lunch)",
+        "今日放弃来电：需回拨（1）",
+        "相关服务尚未发出事件。时限：4.5 个工作小时",
+    ):
+        assert text in page.text, text
+    for text in (
+        "Service levels today",
+        "All queues</strong>",
+        "Service level of offered",
+        "rings",
+    ):
+        assert text not in page.text, text
+
+
 async def test_sl1_empty_day_says_so(sessionmaker, login_as) -> None:
     clock.set_now(NOW)
     manager = await login_as("gm", Role.GENERAL_MANAGER)

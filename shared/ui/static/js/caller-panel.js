@@ -7,11 +7,23 @@
   const inputs = { phone: field("booker_phone"), card: field("member_card"), guests: field("guest_names") };
   const part = (name) => panel.querySelector(`[data-caller="${name}"]`);
   let timer = null, asked = "", sequence = 0;
+  // The panel's texts in the person's language (issue 15); "{name}" and the like filled here.
+  const texts = Object.assign({
+    notMember: "Not a member (no card on file for this phone or card).",
+    member: "Member {name} · card {card_no} · {level}",
+    frequent: "{guest_name} ({stays} stays)",
+    vip: "Frequent guest of this hotel: {frequent}. Added to the special requests when you place the booking: “{vip_request}”",
+    failed: "Caller lookup failed; try again.",
+  }, Object.fromEntries(Object.entries({
+    notMember: panel.dataset.textNotMember, member: panel.dataset.textMember,
+    frequent: panel.dataset.textFrequent, vip: panel.dataset.textVip, failed: panel.dataset.textFailed,
+  }).filter(([, v]) => v)));
+  const fill = (text, values) => text.replace(/\{(\w+)\}/g, (all, key) => key in values ? String(values[key]) : all);
 
   function cell(row, text) { const td = document.createElement("td"); td.textContent = text; row.append(td); }
 
   function show(body) {
-    part("status").textContent = body.members.length ? "" : "Not a member (no card on file for this phone or card).";
+    part("status").textContent = body.members.length ? "" : texts.notMember;
     part("status").hidden = body.members.length > 0;
     const prompts = part("prompts");
     prompts.replaceChildren(...body.prompts.map((text) => {
@@ -19,12 +31,12 @@
     }));
     const member = part("member");
     member.hidden = !body.members.length;
-    member.textContent = body.members.map((m) => `Member ${m.name} · card ${m.card_no} · ${m.level}`).join("; ");
+    member.textContent = body.members.map((m) => fill(texts.member, m)).join("; ");
     const vip = part("vip");
-    const frequent = body.frequent_guests.map((g) => `${g.guest_name} (${g.stays} stays)`).join(", ");
+    const frequent = body.frequent_guests.map((g) => fill(texts.frequent, g)).join(", ");
     vip.hidden = !body.vip_request;
     vip.textContent = body.vip_request
-      ? `Frequent guest of this hotel: ${frequent}. Added to the special requests when you place the booking: “${body.vip_request}”`
+      ? fill(texts.vip, {frequent: frequent, vip_request: body.vip_request})
       : "";
     const recent = part("recent");
     recent.hidden = !body.recent_bookings.length;
@@ -58,7 +70,7 @@
       if (!response.ok) { part("status").hidden = false; part("status").textContent = body.detail; return; }
       show(body);
     } catch (error) {
-      if (mine === sequence) { part("status").hidden = false; part("status").textContent = "Caller lookup failed; try again."; asked = ""; }
+      if (mine === sequence) { part("status").hidden = false; part("status").textContent = texts.failed; asked = ""; }
     }
   }
 

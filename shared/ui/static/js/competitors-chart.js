@@ -9,8 +9,8 @@
     data: {
       labels: data.labels,
       datasets: [
-        {label: "We are cheaper (nights)", data: data.cheaper, backgroundColor: "#1b6e3a"},
-        {label: "We are dearer (nights)", data: data.dearer, backgroundColor: "#b3261e"}
+        {label: data.cheaper_label || "We are cheaper (nights)", data: data.cheaper, backgroundColor: "#1b6e3a"},
+        {label: data.dearer_label || "We are dearer (nights)", data: data.dearer, backgroundColor: "#b3261e"}
       ]
     },
     options: {maintainAspectRatio: false, animation: false}

@@ -7,6 +7,9 @@
   var percent = document.getElementById("import-percent");
   var line = document.getElementById("import-summary");
   var report = document.getElementById("import-report");
+  // The page gives these in the person's language (issue 15); English if it does not.
+  var fileLabel = box.dataset.fileLabel || "file";
+  var lostText = box.dataset.lostText || "Lost touch with the server; trying again.";
 
   function cell(row, text, numeric) {
     var td = row.insertCell();
@@ -22,7 +25,7 @@
     body.textContent = "";
     job.report.forEach(function (e) {
       var row = body.insertRow();
-      cell(row, e.row ? String(e.row) : "file", true);
+      cell(row, e.row ? String(e.row) : fileLabel, true);
       cell(row, e.field);
       cell(row, e.message);
     });
@@ -48,7 +51,7 @@
         if (!job.finished) { setTimeout(poll, 1000); }
       })
       .catch(function () {
-        line.textContent = "Lost touch with the server; trying again.";
+        line.textContent = lostText;
         setTimeout(poll, 3000);
       });
   }

@@ -4,6 +4,9 @@
     if (button.dataset.bound) return;
     button.dataset.bound = "true";
     const body = button.closest("fieldset").querySelector("[data-rooming-rows]");
+    // Row labels in the person's language (issue 15): "{n}" stands for the room's number.
+    const planLabel = body.dataset.planLabel || "Room {n} rate plan";
+    const guestsLabel = body.dataset.guestsLabel || "Room {n} guests";
     button.addEventListener("click", () => {
       for (let i = 0; i < 5; i++) {
         const last = body.rows[body.rows.length - 1];
@@ -11,8 +14,8 @@
         const n = body.rows.length + 1;
         row.cells[0].textContent = n;
         const select = row.querySelector("select"), input = row.querySelector("input");
-        select.name = `plan_${n}`; select.value = ""; select.setAttribute("aria-label", `Room ${n} rate plan`);
-        input.name = `guests_${n}`; input.value = ""; input.setAttribute("aria-label", `Room ${n} guests`);
+        select.name = `plan_${n}`; select.value = ""; select.setAttribute("aria-label", planLabel.replace("{n}", n));
+        input.name = `guests_${n}`; input.value = ""; input.setAttribute("aria-label", guestsLabel.replace("{n}", n));
         body.append(row);
       }
     });

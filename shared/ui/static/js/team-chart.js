@@ -5,6 +5,9 @@
   if (!canvas || !source) return;
   const data = JSON.parse(source.textContent);
   const limit = data.limit;
+  // Labels in the person's language (issue 15), English when the page gives none.
+  const texts = Object.assign(
+    {limit: "5 minutes", series: "Average handle time (minutes)", axis: "minutes"}, data.texts || {});
   const minutes = data.average_seconds.map((s) => s === null ? null : s / 60);
   // SL-2's 5 minutes as a dashed line across the whole chart (one agent or many).
   const limitLine = {
@@ -15,7 +18,7 @@
       ctx.save();
       ctx.strokeStyle = "#a15c00"; ctx.setLineDash([6, 4]); ctx.lineWidth = 2;
       ctx.beginPath(); ctx.moveTo(left, at); ctx.lineTo(right, at); ctx.stroke();
-      ctx.fillStyle = "#a15c00"; ctx.textAlign = "right"; ctx.fillText("SL-2: 5 minutes", right, at - 5);
+      ctx.fillStyle = "#a15c00"; ctx.textAlign = "right"; ctx.fillText(texts.limit, right, at - 5);
       ctx.restore();
     }
   };
@@ -23,11 +26,11 @@
     type: "bar",
     data: {
       labels: data.labels,
-      datasets: [{label: "Average handle time (minutes)", data: minutes, maxBarThickness: 80,
+      datasets: [{label: texts.series, data: minutes, maxBarThickness: 80,
                   backgroundColor: minutes.map((m) => m !== null && m > limit ? "#b3261e" : "#0b5cad")}]
     },
     options: {maintainAspectRatio: false, animation: false,
-              scales: {y: {beginAtZero: true, suggestedMax: limit * 1.25, title: {display: true, text: "minutes"}}}},
+              scales: {y: {beginAtZero: true, suggestedMax: limit * 1.25, title: {display: true, text: texts.axis}}}},
     plugins: [limitLine]
   });
 })();
