@@ -115,10 +115,11 @@ def ngettext(singular: str, plural: str, count: int) -> str:
     return translations(current_locale(), _service.get()).ngettext(singular, plural, count)
 
 
-def both(message: str) -> str:
+def both(message: str, service: str | None = None) -> str:
     """Chinese and English together, for documents sent outside (order sheets, letters): the
-    hotel reads the Chinese, a foreign guest the English, whoever's screen made it."""
-    chinese = translations("zh_CN", _service.get()).gettext(message)
+    hotel reads the Chinese, a foreign guest the English, whoever's screen made it. ``service``
+    puts that service's catalogs first outside a request (a worker rendering a document)."""
+    chinese = translations("zh_CN", service or _service.get()).gettext(message)
     return message if chinese == message else f"{chinese} / {message}"
 
 

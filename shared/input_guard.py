@@ -119,15 +119,6 @@ async def _read_body(receive: Receive) -> tuple[bytes, list[Message]]:
     return b"".join(chunks), messages
 
 
-def _replay(messages: list[Message], receive: Receive) -> Receive:
-    pending = list(messages)
-
-    async def replayed() -> Message:
-        return pending.pop(0) if pending else await receive()
-
-    return replayed
-
-
 class InputGuardMiddleware:
     """Sits inside BodyLimitMiddleware and acts only where that capped the body."""
 
@@ -159,4 +150,15 @@ class InputGuardMiddleware:
         if problem:
             await rejection(scope, problem)(scope, receive, send)
             return
-        await self.app(scope, _replay(messages, receive), send)
+        await self.app(scope, replay(messages, receive), send)
+
+
+def replay(messages: list[Message], receive: Receive) -> Receive:
+    """A receive that hands back the messages already read, then reads on (the body cap in
+    shared.web does the same after reading a chunked body)."""
+    pending = list(messages)
+
+    async def replayed() -> Message:
+        return pending.pop(0) if pending else await receive()
+
+    return replayed

@@ -29,7 +29,7 @@ from shared.errors import ERROR_RESPONSES, install_error_handlers
 from shared.events.admin import events_admin_router
 from shared.events.operations import refresh_event_gauges
 from shared.i18n import LocaleMiddleware
-from shared.input_guard import BODY_CAPPED, InputGuardMiddleware
+from shared.input_guard import BODY_CAPPED, InputGuardMiddleware, replay
 from shared.observability import RequestContextMiddleware, configure_logging, get_logger
 from shared.pages import (
     SHARED_UI,
@@ -306,7 +306,7 @@ class BodyLimitMiddleware:
                     return
                 if not message.get("more_body", False):
                     break
-            await self.app(scope, _replay(messages, receive), send)
+            await self.app(scope, replay(messages, receive), send)
             return
         await self.app(scope, _counting(receive, cap), send)
 
@@ -326,17 +326,6 @@ def _has_body(scope: Scope) -> bool:
         name == b"transfer-encoding" and b"chunked" in value.lower()
         for name, value in scope.get("headers", [])
     )
-
-
-def _replay(messages: list[Message], receive: Receive) -> Receive:
-    pending = list(messages)
-
-    async def replayed() -> Message:
-        if pending:
-            return pending.pop(0)
-        return await receive()
-
-    return replayed
 
 
 def _counting(receive: Receive, cap: int) -> Receive:

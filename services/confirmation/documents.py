@@ -15,7 +15,7 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -27,7 +27,7 @@ from services.confirmation.models import ConfirmationTask, HotelContact, HotelTe
 from services.confirmation.settings import ConfirmationSettings
 from shared import documents as kit
 from shared.errors import NotFound
-from shared.i18n import translations
+from shared.i18n import both
 from shared.money import Money
 
 TEMPLATES = Path(__file__).parent / "ui" / "templates" / "pdf"
@@ -102,15 +102,9 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["day"] = day
-    env.globals["both"] = both
+    # The sender worker renders too, outside any request: name the catalogs to read first.
+    env.globals["both"] = partial(both, service="confirmation")
     return env
-
-
-def both(message: str) -> str:
-    """``shared.i18n.both`` with this service's catalog first, also outside a request (the
-    sender worker renders too): "中文 / English" whatever the sender's screen language."""
-    chinese = translations("zh_CN", "confirmation").gettext(message)
-    return message if chinese == message else f"{chinese} / {message}"
 
 
 def day(value: date | str) -> str:
