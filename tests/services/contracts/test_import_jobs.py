@@ -127,7 +127,10 @@ async def test_hr4_10000_row_xlsx_with_3_bad_rows_is_refused_whole_then_applied_
         assert after["audit_log"] - before["audit_log"] == 2 * ROOM_TYPES
 
         async def intake_has_every_price() -> bool:
-            return await table_count(sessionmaker, "intake.rate_night") == ROWS
+            # Prices and allotments arrive as separate events: wait for both.
+            rates = await table_count(sessionmaker, "intake.rate_night")
+            nights = await table_count(sessionmaker, "intake.inventory_night")
+            return rates == nights == ROWS
 
         await eventually(intake_has_every_price, timeout=120, interval=0.5)
         async with sessionmaker() as session:
