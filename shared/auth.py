@@ -27,6 +27,7 @@ import asyncio
 import hmac
 import json
 import secrets
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Annotated, Any
@@ -130,6 +131,9 @@ class SessionStore:
     def _epoch_key(self, user_id: int) -> str:
         return f"{self.prefix}:staff-epoch:{user_id}"
 
+    def _names_key(self) -> str:
+        return f"{self.prefix}:staff-names"
+
     async def create(
         self,
         *,
@@ -143,7 +147,28 @@ class SessionStore:
         csrf = secrets.token_urlsafe(24)
         staff = Staff(user_id, username, display_name, tuple(roles), csrf, epoch)
         await self.redis.set(self._key(token), json.dumps(asdict(staff)), ex=self.ttl_seconds)
+        # Issue 15: the name each person logged in under, for pages that list staff by
+        # username (a team's record, service levels). No service reads the gateway's table,
+        # and no event carries names; a renamed person shows the new name from their next login.
+        await self.redis.hset(self._names_key(), username, display_name)  # type: ignore[misc]
         return token
+
+    async def display_names(self, usernames: Iterable[str]) -> dict[str, str]:
+        """The display names known for ``usernames`` (those who have logged in); others absent."""
+        wanted = sorted(set(usernames))
+        if not wanted:
+            return {}
+        found = await self.redis.hmget(self._names_key(), wanted)  # type: ignore[misc]
+        return {
+            username: name.decode() if isinstance(name, bytes) else name
+            for username, name in zip(wanted, found, strict=True)
+            if name
+        }
+
+    async def known_usernames(self, limit: int = 500) -> list[str]:
+        """Usernames of people who have logged in, for pick lists (at most ``limit``)."""
+        names = await self.redis.hkeys(self._names_key())  # type: ignore[misc]
+        return sorted(n.decode() if isinstance(n, bytes) else n for n in names)[:limit]
 
     async def get(self, token: str) -> Staff | None:
         raw = await self.redis.get(self._key(token))
@@ -289,13 +314,16 @@ DESKS: tuple[Desk, ...] = (
         _roles(Role.COLLECT_DESK, Role.FINANCE, Role.TEAM_LEAD),
     ),
     Desk("members", N_("Members & complaints"), "/members/", _roles(Role.CUSTOMER_SERVICE)),
+    # Before free-room approvals: the general manager's daily desk is the service levels.
+    Desk("metrics", N_("Service levels"), "/sla/", _roles(Role.GENERAL_MANAGER, Role.TEAM_LEAD)),
     Desk(
         "contracts",
         N_("Free-room approvals"),
         "/contracts/free-rooms",
         _roles(Role.GENERAL_MANAGER),
     ),
-    Desk("metrics", N_("Service levels"), "/sla/", _roles(Role.GENERAL_MANAGER, Role.TEAM_LEAD)),
+    # Issue 15: telephony extensions named as the staff who answer on them.
+    Desk("metrics", N_("Telephony agents"), "/sla/admin/agents", _roles(Role.ADMIN)),
     # IN-7: every desk a memo can be routed to, plus those who raise and oversee them; last,
     # so each person's own desk comes first in the menu.
     Desk("intake", N_("Internal memos"), "/intake/memos", frozenset(Role) - {Role.ADMIN}),

@@ -22,6 +22,9 @@ from sqlalchemy.exc import InterfaceError as DbInterfaceError
 from sqlalchemy.exc import OperationalError as DbOperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared.field_errors import readable_errors
+from shared.i18n import N_
+from shared.i18n import gettext as _
 from shared.observability import get_logger
 
 if TYPE_CHECKING:
@@ -41,6 +44,11 @@ class DomainError(Exception):
         super().__init__(detail)
         self.detail = detail
         self.field = field
+
+    @property
+    def sentence(self) -> str:
+        """What a person reads on a page: the detail without any internal code."""
+        return self.detail
 
     def body(self) -> dict[str, Any]:
         body: dict[str, Any] = {"error": self.code, "detail": self.detail}
@@ -106,6 +114,12 @@ class RuleViolated(DomainError):
     def __init__(self, detail: str, *, rule: str, field: str | None = None) -> None:
         super().__init__(f"{detail} ({rule})", field=field)
         self.rule = rule
+
+    @property
+    def sentence(self) -> str:
+        """The rule's sentence for staff; its ID stays in the API body and the log (issue 15).
+        Read from ``detail``, which a caller may have prefixed (which rooms of a group)."""
+        return self.detail.removesuffix(f" ({self.rule})")
 
     def body(self) -> dict[str, Any]:
         return {**super().body(), "rule": self.rule}
@@ -194,6 +208,9 @@ def validation_body(exc: RequestValidationError) -> dict[str, Any]:
     return {"error": "invalid_input", "detail": detail, "fields": fields}
 
 
+CORRECT_THE_FORM = N_("Please correct the form")
+
+
 def error_page(status: int, title: str, detail: str) -> HTMLResponse:
     html = (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
@@ -234,7 +251,7 @@ def install_error_handlers(app: FastAPI) -> None:
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
         if wants_html(request):
             title = exc.code.replace("_", " ").title()
-            response = error_page(exc.status_code, title, exc.detail)
+            response = error_page(exc.status_code, title, exc.sentence)
         else:
             response = JSONResponse(exc.body(), status_code=exc.status_code)
         if isinstance(exc, TooManyAttempts):
@@ -245,7 +262,7 @@ def install_error_handlers(app: FastAPI) -> None:
         assert isinstance(exc, RequestValidationError)
         body = validation_body(exc)
         if wants_html(request):
-            return error_page(422, "Please correct the form", body["detail"])
+            return error_page(422, _(CORRECT_THE_FORM), readable_errors(exc))
         return JSONResponse(body, status_code=422)
 
     async def on_http_error(request: Request, exc: Exception) -> Response:

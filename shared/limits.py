@@ -29,6 +29,22 @@ from pydantic import (
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.clock import clock
+from shared.i18n import N_, gettext
+
+
+class Refusal(ValueError):
+    """A validator's refusal: ``str()`` is the bilingual text the API has always answered;
+    ``plain()`` is the catalog text in the reader's language, for pages (shared.field_errors)."""
+
+    def __init__(self, api_text: str, message: str, **params: Any) -> None:
+        super().__init__(api_text)
+        self.message = message
+        self.params = params
+
+    def plain(self) -> str:
+        """Translated when called (at request time: the reader's locale)."""
+        return gettext(self.message) % self.params
+
 
 # Tab, line feed and carriage return are text; every other C0 control, DEL and the C1 range
 # are not (PostgreSQL refuses NUL outright, the rest corrupt exports and order sheets).
@@ -78,7 +94,12 @@ def check_text(value: str) -> str:
     """Refuse control characters (pydantic reports the ValueError as a 422 on the field)."""
     found = CONTROL_CHARACTERS.search(value)
     if found:
-        raise ValueError(control_character_message(found.group()))
+        code = f"U+{ord(found.group()):04X}"
+        raise Refusal(
+            control_character_message(found.group()),
+            N_("Remove the invisible control character %(code)s."),
+            code=code,
+        )
     return value
 
 
@@ -103,7 +124,11 @@ def at_most(length: int, what: str) -> Any:
 
     def check(value: Any) -> Any:
         if isinstance(value, str) and len(value) > length:
-            raise ValueError(f"过长：最多 {length} 个字符 / {what} is at most {length} characters")
+            raise Refusal(
+                f"过长：最多 {length} 个字符 / {what} is at most {length} characters",
+                N_("Use at most %(max_length)s characters."),
+                max_length=length,
+            )
         return value
 
     return BeforeValidator(check)
@@ -130,9 +155,10 @@ def Count(maximum: int, *, minimum: int = 1) -> Any:
 def check_money(minor: int) -> int:
     ceiling = limit_settings().money_ceiling_minor
     if minor > ceiling:
-        raise ValueError(
+        raise Refusal(
             f"金额超过上限 {ceiling}（最小货币单位），请核对 / "
-            f"above the ceiling of {ceiling} minor units; check the amount"
+            f"above the ceiling of {ceiling} minor units; check the amount",
+            N_("This amount is above the largest we accept; check it."),
         )
     return minor
 
@@ -153,8 +179,11 @@ def check_date(day: date) -> date:
     """Refuse a date outside the business's window (year 1 or 9999-12-31 never reach SQL)."""
     first, last = date_window()
     if not first <= day <= last:
-        raise ValueError(
-            f"日期须在 {first} 至 {last} 之间 / the date must lie between {first} and {last}"
+        raise Refusal(
+            f"日期须在 {first} 至 {last} 之间 / the date must lie between {first} and {last}",
+            N_("Enter a date between %(first)s and %(last)s."),
+            first=first.isoformat(),
+            last=last.isoformat(),
         )
     return day
 
@@ -174,8 +203,11 @@ def check_datetime(moment: datetime) -> datetime:
         day = None
     first, last = date_window()
     if day is None or not first <= day <= last:
-        raise ValueError(
-            f"时间须在 {first} 至 {last} 之间 / the time must lie between {first} and {last}"
+        raise Refusal(
+            f"时间须在 {first} 至 {last} 之间 / the time must lie between {first} and {last}",
+            N_("Enter a time between %(first)s and %(last)s."),
+            first=first.isoformat(),
+            last=last.isoformat(),
         )
     return moment
 
@@ -192,18 +224,28 @@ MONTH_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 def parse_month(text: str) -> date:
     """``YYYY-MM`` to the month's first day, inside the date window; ValueError otherwise."""
     if not MONTH_PATTERN.match(text):
-        raise ValueError(f"月份格式应为 YYYY-MM / a month is written YYYY-MM, got {text[:20]!r}")
+        raise Refusal(
+            f"月份格式应为 YYYY-MM / a month is written YYYY-MM, got {text[:20]!r}",
+            N_("Enter a month as YYYY-MM, like 2026-12."),
+        )
     year, month = int(text[:4]), int(text[5:])
     if not 1 <= month <= 12:
-        raise ValueError(f"月份无效 / no such month: {text}")
+        raise Refusal(
+            f"月份无效 / no such month: {text}", N_("Enter a month as YYYY-MM, like 2026-12.")
+        )
     first_day = date(year, month, 1) if year >= 1 else None
     if first_day is None:
-        raise ValueError(f"月份无效 / no such month: {text}")
+        raise Refusal(
+            f"月份无效 / no such month: {text}", N_("Enter a month as YYYY-MM, like 2026-12.")
+        )
     first, last = date_window()
     if not first.replace(day=1) <= first_day <= last:
-        raise ValueError(
+        raise Refusal(
             f"月份须在 {first:%Y-%m} 至 {last:%Y-%m} 之间 / "
-            f"the month must lie between {first:%Y-%m} and {last:%Y-%m}"
+            f"the month must lie between {first:%Y-%m} and {last:%Y-%m}",
+            N_("Enter a month between %(first)s and %(last)s."),
+            first=f"{first:%Y-%m}",
+            last=f"{last:%Y-%m}",
         )
     return first_day
 
@@ -215,8 +257,9 @@ def parse_day(text: str) -> date:
     except ValueError:
         day = None
     if day is None:
-        raise ValueError(
-            f"日期格式应为 YYYY-MM-DD / a date is written YYYY-MM-DD, got {text[:20]!r}"
+        raise Refusal(
+            f"日期格式应为 YYYY-MM-DD / a date is written YYYY-MM-DD, got {text[:20]!r}",
+            N_("Enter a date as YYYY-MM-DD, like 2026-12-24."),
         )
     return check_date(day)
 

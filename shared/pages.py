@@ -1,4 +1,7 @@
-"""Rendering pages and reading forms: what every service's page endpoints share."""
+"""Rendering pages and reading forms: what every service's page endpoints share.
+
+``readable_errors`` (shared.field_errors) is re-exported: services import it from here.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +12,14 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, FileSystemLoader
-from pydantic import ValidationError
 
 from shared.auth import ROLE_NAMES, Staff, desks_for
 from shared.clock import clock
 from shared.db import refuse_commit
-from shared.i18n import html_lang
+from shared.field_errors import FieldErrors, annotate
+from shared.field_errors import readable_errors as readable_errors
+from shared.i18n import html_lang, local_money
 from shared.i18n import install as install_i18n
-from shared.money import Money
 
 SHARED_UI = Path(__file__).parent / "ui"
 
@@ -35,7 +38,7 @@ def make_templates(service_templates: Path | None) -> Jinja2Templates:
     templates.env.globals["local_time"] = lambda at, fmt="%Y-%m-%d %H:%M": clock.local(at).strftime(
         fmt
     )
-    templates.env.globals["money"] = lambda minor, currency: Money(int(minor), currency).format()
+    templates.env.globals["money"] = local_money
     templates.env.globals["desks_for"] = desks_for
     templates.env.globals["role_names"] = ROLE_NAMES
     templates.env.globals["html_lang"] = html_lang
@@ -63,19 +66,18 @@ def render(
         "csrf_token": staff.csrf_token if staff else "",
         "root": request.scope.get("root_path", ""),
     }
-    return templates.TemplateResponse(
+    response = templates.TemplateResponse(
         request, name, {**base_context, **context}, status_code=status_code
     )
-
-
-def readable_errors(exc: ValidationError) -> str:
-    """A pydantic error as a sentence a desk user can act on, naming each field."""
-    parts = []
-    for error in exc.errors():
-        field = ".".join(str(p) for p in error["loc"]) or "form"
-        message = str(error["msg"]).removeprefix("Value error, ")
-        parts.append(f"{field.replace('_', ' ')}: {message}")
-    return "; ".join(parts)
+    refused = next((v for v in context.values() if isinstance(v, FieldErrors) and v), None)
+    if refused is None:
+        return response
+    # Each refused field marked and its message beside it, in the form that was posted.
+    html = annotate(
+        bytes(response.body).decode(), refused, path=request.url.path, env=templates.env
+    )
+    headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+    return HTMLResponse(html, status_code=status_code, headers=headers)
 
 
 async def form_data(request: Request) -> dict[str, str]:

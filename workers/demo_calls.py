@@ -10,6 +10,9 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
 from shared.clock import clock
 
 QUEUES = ("booking", "vip")
@@ -45,3 +48,21 @@ def _lines(first: int, last: int) -> list[str]:
             end = at + wait + talk
             lines.append((end, f"{end}|{call_id}|{queue}|{agent}|COMPLETECALLER|{wait}|{talk}|1"))
     return [line + "\n" for _, line in sorted(lines, key=lambda pair: pair[0])]
+
+
+# Issue 15: the demo's first two extensions named as the demo agents; 803 and 804 stay
+# unmapped, so the admin's agents page has something to do.
+DEMO_AGENT_NAMES = {"801": ("agent", "Li Na"), "802": ("agent2", "Wang Fang")}
+
+
+async def map_demo_agents(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    """Name the demo extensions once; a name an admin changed later is kept."""
+    from services.metrics.models import agent_name
+    from shared.db import unit_of_work
+
+    rows = [
+        {"extension": ext, "staff_username": user, "display_name": name, "updated_by": "demo"}
+        for ext, (user, name) in DEMO_AGENT_NAMES.items()
+    ]
+    async with unit_of_work(sessionmaker) as session:
+        await session.execute(insert(agent_name).values(rows).on_conflict_do_nothing())

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.confirmation import desk as confirmation_desk
@@ -33,6 +34,8 @@ from services.confirmation.models import HotelContact
 from services.confirmation.schemas import TaskView
 from services.contracts.grid.restrictions import RestrictionsIn, set_restrictions
 from services.contracts.hotels import repository as hotels
+from services.contracts.reports import free_rooms
+from services.contracts.reports.models import free_room_grant
 from services.gateway import repository as gateway_repository
 from services.intake.booking import handle_time, placed
 from services.intake.booking import repository as bookings
@@ -298,7 +301,45 @@ async def load_steps(sessionmaker: Sessionmaker, loaded: Loaded) -> None:
     for group in DEMO_GROUPS:
         async with unit_of_work(sessionmaker) as session:
             await _group(session, staff["agent"], loaded, account, group, today)
+    async with unit_of_work(sessionmaker) as session:
+        await _free_rooms(session, staff["resources"], staff["director"], loaded, today)
     await _hotel_answers(sessionmaker, staff["confirm"], loaded)
+
+
+async def _free_rooms(
+    session: AsyncSession, resources: Staff, director: Staff, loaded: Loaded, today: date
+) -> None:
+    """A contract's free rooms (HR-9): the resources desk asks for two nights for a colleague's
+    inspection trip and the director approves; it waits for the general manager."""
+    hotel_id = next(plan.hotel_id for key, plan in loaded.plans.items() if key[0] == PEACE)
+    found = await session.scalar(
+        select(free_room_grant.c.grant_id).where(free_room_grant.c.hotel_id == hotel_id)
+    )
+    if found is not None:
+        return
+    grant_id = await free_rooms.add_grant(
+        session,
+        actor=resources,
+        data=free_rooms.GrantIn(
+            hotel_id=hotel_id,
+            room_nights_per_month=10,
+            valid_from=today.replace(day=1),
+            valid_to=today.replace(day=1) + timedelta(days=365),
+            note="2 free room nights a month per 100 sold (2026 contract)",
+        ),
+    )
+    use_id = await free_rooms.request_use(
+        session,
+        actor=resources,
+        data=free_rooms.UseIn(
+            grant_id=grant_id,
+            first_night=today + timedelta(days=14),
+            nights=2,
+            traveller="周杰 Zhou Jie",
+            purpose="酒店质量巡检 / quality inspection of the hotel",
+        ),
+    )
+    await free_rooms.decide_use(session, actor=director, use_id=use_id, approve=True)
 
 
 async def _staff(session: AsyncSession) -> dict[str, Staff]:

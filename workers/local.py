@@ -42,11 +42,12 @@ def main(argv: list[str]) -> None:
 
         upgrade(os.environ["DATABASE_URL"])
         from shared.db import make_engine, make_sessionmaker
-        from workers import demo, run
+        from workers import demo, demo_calls, run
 
         async def _seed() -> None:
             engine = make_engine(get_settings().database_url, pool_size=2)
             await demo.load_demo(make_sessionmaker(engine))
+            await demo_calls.map_demo_agents(make_sessionmaker(engine))
             await engine.dispose()
 
         asyncio.run(_seed())

@@ -17,6 +17,7 @@ ROUTE_ROLES: RouteRoles = {
     "GET /api/tasks": DESK,
     "GET /api/tasks/{booking_ref}": DESK,
     "GET /tasks/{task_id}": DESK,
+    "GET /api/tasks/{task_id}/live": DESK,  # issue 15: the task page's state without a reload
     "POST /claim-next": DESK,
     "POST /tasks/{task_id}/{action}": DESK,
     "POST /api/tasks/{task_id}/{action}": DESK,

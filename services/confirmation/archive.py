@@ -24,7 +24,7 @@ from services.confirmation.models import ConfirmationTask, HotelReply, OrderDisp
 from shared.clock import clock
 from shared.errors import InvalidInput, NotFound
 from shared.i18n import N_, _
-from shared.limits import check_date
+from shared.limits import Refusal, check_date
 
 PAGE_SIZE = 50
 Column = ColumnElement[Any] | InstrumentedAttribute[Any]
@@ -87,8 +87,9 @@ def parse_date(value: str, field: str) -> date | None:
         ) from None
     try:
         return check_date(day)
-    except ValueError as exc:
-        raise InvalidInput(f"{name}: {exc}", field=field) from None
+    except ValueError as exc:  # in the reader's language, not the API's bilingual text
+        said = exc.plain() if isinstance(exc, Refusal) else str(exc)
+        raise InvalidInput(f"{name}: {said}", field=field) from None
 
 
 def effective_dates(query: ArchiveQuery) -> Dates:

@@ -17,6 +17,7 @@ from services.confirmation.schemas import PathId
 from shared.auth import Staff, require
 from shared.db import DbSession
 from shared.errors import InvalidInput
+from shared.field_errors import FieldErrors, field_errors
 from shared.limits import PageNumber, SearchText, check_text
 from shared.web import render
 
@@ -60,11 +61,12 @@ async def archive_page(
         "confirmation_no": confirmation_no,
     }
     found: ArchivePage | None = None
-    error, status = "", 200
+    error: str | FieldErrors = ""
+    status = 200
     try:
         found = await archive.search(session, query=_query(**form), page=page)
     except InvalidInput as exc:
-        error, status = exc.detail, exc.status_code
+        error, status = field_errors(exc), exc.status_code
     return render(
         request.app.state.templates,
         request,

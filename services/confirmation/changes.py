@@ -21,10 +21,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.confirmation import nothing_to_send, repository
+from services.confirmation.models import ConfirmationTask
 from services.confirmation.service import confirm_deadline, insert_and_announce
 from shared.clock import clock
 from shared.events import Envelope
 from shared.events.intake import BookingCancelledV1, BookingModifiedV1
+from shared.i18n import N_, both
 from shared.observability import get_logger
 
 log = get_logger("confirmation.changes")
@@ -39,10 +42,10 @@ _LABELS = {
     "arrival_time": "arrival time",
 }
 _CATEGORIES = {
-    "guest_request": "Guest request",
-    "hotel_request": "Hotel request",
-    "agent_error": "Agent error",
-    "other": "Other",
+    "guest_request": N_("Guest request"),
+    "hotel_request": N_("Hotel request"),
+    "agent_error": N_("Agent error"),
+    "other": N_("Other"),
 }
 _COPIED = (
     "booking_id", "booking_ref", "booking_version", "hotel_id", "hotel_name", "room_type_name",
@@ -68,6 +71,14 @@ def _shown(value: Any) -> str:
 
 def _reason(category: str, reason: str) -> str:
     return f"{_CATEGORIES.get(category, category)}: {reason}"
+
+
+def reason_for_hotel(task: ConfirmationTask) -> str:
+    """The change's reason on the order sheet, its category in Chinese and English."""
+    category = str(task.snapshot.get("reason_category", ""))
+    label = _CATEGORIES.get(category)
+    shown = both(label, "confirmation") if label else category
+    return f"{shown}: {task.snapshot.get('reason', '')}"
 
 
 def _deadline(changed_at: datetime, check_in: date) -> datetime:
@@ -116,8 +127,15 @@ async def on_booking_modified(session: AsyncSession, envelope: Envelope) -> None
 
 
 async def on_booking_cancelled(session: AsyncSession, envelope: Envelope) -> None:
-    """A cancellation becomes a task for the desk (CF-1, CF-2)."""
+    """A cancellation becomes a task for the desk (CF-1, CF-2); cancelled before anything
+    was sent, the booking's tasks close with nothing to send instead (``nothing_to_send``)."""
     event = envelope.parse()
     assert isinstance(event, BookingCancelledV1)
+    await nothing_to_send.lock_booking(session, event.booking_id)
+    if await nothing_to_send.close_unsent(session, event.booking_id, clock.now()):
+        closed = nothing_to_send.closed_values(cancel_task(event))
+        if await repository.insert_task(session, closed) is None:
+            log.info("confirmation_task_exists", booking_ref=event.booking_ref, kind="cancel")
+        return
     if not await insert_and_announce(session, cancel_task(event)):
         log.info("confirmation_task_exists", booking_ref=event.booking_ref, kind="cancel")

@@ -61,8 +61,8 @@ def _check(task: ConfirmationTask, outcome: str) -> None:
     if outcome == "confirmed" and not task.hotel_confirmation_no:
         raise Conflict(
             f"The hotel has not confirmed booking {task.booking_ref} yet: record its "
-            "confirmation number before writing to the customer (CF-4, CF-6)."
-        )
+            "confirmation number before writing to the customer."
+        )  # CF-4, CF-6
 
 
 def stay_rows(task: ConfirmationTask, hotel: HotelFile, facts: dict[str, Any]) -> list[Any]:

@@ -108,6 +108,11 @@ async def record_receipt_check(
 
 
 def _ensure_open_for_answer(task: ConfirmationTask) -> None:
+    if task.state == "closed":
+        raise Conflict(
+            _("Booking %(ref)s was cancelled before anything was sent; nothing to answer.")
+            % {"ref": task.booking_ref}
+        )
     if task.state in ("confirmed", "full"):
         raise Conflict(
             _("Booking %(ref)s is already %(state)s (recorded by %(name)s); nothing changed.")

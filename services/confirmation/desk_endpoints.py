@@ -15,12 +15,13 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.confirmation import claims, desk, desk_views, replies
+from services.confirmation import claims, desk, desk_views, replies, task_live
 from services.confirmation.auth import DESK_ROLES
 from services.confirmation.schemas import NoticeWord, PathId
 from shared.auth import Staff, require
 from shared.db import DbSession
 from shared.errors import DomainError, FormRejected, NotFound
+from shared.field_errors import FieldErrors, field_errors
 from shared.limits import CODE_LENGTH, check_text
 from shared.web import form_data, render, see_other
 
@@ -62,7 +63,7 @@ async def task_page(
     staff: Staff,
     task_id: uuid.UUID,
     *,
-    error: str = "",
+    error: str | FieldErrors = "",
     status: int = 200,
     saved: str = "",
     values: dict[str, str] | None = None,
@@ -81,6 +82,7 @@ async def task_page(
         saved=saved,
         values=values or {},
         unmatched_count=await replies.unmatched_count(session),
+        live_version=(await task_live.live(session, task_id)).version,
     )
 
 
@@ -90,6 +92,13 @@ async def show_task(
 ) -> Response:
     """The task page: the booking, the order sheet, sends, the hotel's replies and answer."""
     return await task_page(request, session, staff, task_id, saved=saved)
+
+
+@router.get("/api/tasks/{task_id}/live", response_model=task_live.TaskLive)
+async def api_task_live(session: DbSession, staff: DeskStaff, task_id: PathId) -> Any:
+    """The task's state and the version of its page, polled by the task page's script so the
+    desk sees "sending" become "sent" and then the hotel's answer without reloading."""
+    return await task_live.live(session, task_id)
 
 
 @router.post("/claim-next")
@@ -115,7 +124,7 @@ async def task_action(
     try:
         await call(session, task_id, staff, fields)
     except DomainError as exc:
-        error, status = exc.detail, exc.status_code
+        error, status = field_errors(exc), exc.status_code
         raise FormRejected(
             lambda session: task_page(
                 request, session, staff, task_id, error=error, status=status, values=fields

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.confirmation import replies, service
 from services.confirmation.claims import CLAIM_TTL, claim_live
+from services.confirmation.mail_parsing import NUMBERS_OFFERED
 from services.confirmation.models import (
     ConfirmationTask,
     CustomerNotice,
@@ -34,6 +35,9 @@ class TaskDetail:
     replies: list[Any]
     mine: bool  # the person looking holds the claim
     can_send: bool
+    # CF-4: confirmation numbers the filed replies name, newest reply first, for one-key
+    # acceptance on the task page.
+    offered_numbers: list[str]
 
 
 async def task_detail(session: AsyncSession, task_id: uuid.UUID, staff: Staff) -> TaskDetail:
@@ -44,6 +48,7 @@ async def task_detail(session: AsyncSession, task_id: uuid.UUID, staff: Staff) -
     now = clock.now()
     view = service.view_task(task, contact.confirm_channel if contact else None, now)
     notice = await session.scalar(select(CustomerNotice).where(CustomerNotice.task_id == task_id))
+    filed = await replies.replies_for_task(session, task_id)
     dispatches = await session.scalars(
         select(OrderDispatch)
         .where(OrderDispatch.task_id == task_id)
@@ -56,10 +61,18 @@ async def task_detail(session: AsyncSession, task_id: uuid.UUID, staff: Staff) -
         notice=notice,
         notice_overdue=notice is not None and notice.state != "sent" and now > notice.deadline_at,
         dispatches=list(dispatches),
-        replies=await replies.replies_for_task(session, task_id),
+        replies=filed,
+        offered_numbers=_offered(filed),
         mine=claim_live(task, now) and task.claimed_by == staff.username,
         can_send=task.state == "unsent" and not view.awaiting_verification,
     )
+
+
+def _offered(filed: list[replies.ReplyView]) -> list[str]:
+    offered: list[str] = []
+    for reply in filed:
+        offered += [number for number in reply.confirmation_numbers if number not in offered]
+    return offered[:NUMBERS_OFFERED]
 
 
 async def next_unclaimed(session: AsyncSession) -> ConfirmationTask | None:

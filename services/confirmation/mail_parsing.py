@@ -322,6 +322,36 @@ def booking_refs(text: str) -> list[str]:
     return find_booking_refs(text)
 
 
+# CF-4: the hotel's confirmation number, as hotels write it: "确认号：HC-77812", "确认号码为
+# 123456", "Confirmation No. 8812", "Conf# AB12", "our number HC-77812". Only a label we know
+# counts (a bare number could be a phone, a price or a date); the desk accepts it or types
+# another. Numbers are 3-40 of letters, digits, "-" and "/", with at least one digit.
+_NUMBER_LABEL = re.compile(
+    r"(?:确认(?:号码|编号|单号|号|码)"
+    r"|\b(?:hotel\s+)?conf(?:irmation)?\.?\s*(?:no\.?|number|num\.?|code|#)"
+    r"|\bour\s+(?:number|no\.?|ref(?:erence)?(?:\s+no\.?)?))"
+    r"\s*(?:is\b|:|：|为|是|=|#)?\s*"
+    r"(?P<number>[A-Za-z0-9][A-Za-z0-9/-]{2,39})",
+    re.IGNORECASE,
+)
+NUMBERS_OFFERED = 3
+
+
+def confirmation_numbers(*texts: str) -> list[str]:
+    """The hotel's confirmation numbers a reply names (CF-4), first seen first, without
+    repeats and never one of our own booking refs; at most NUMBERS_OFFERED."""
+    found: list[str] = []
+    for text in texts:
+        ours = set(find_booking_refs(text))
+        for match in _NUMBER_LABEL.finditer(text):
+            number = match.group("number").strip("-/")
+            if number.upper() in ours or not any(char.isdigit() for char in number):
+                continue
+            if number not in found:
+                found.append(number)
+    return found[:NUMBERS_OFFERED]
+
+
 def preview(text: str, lines: int = PREVIEW_LINES) -> str:
     """The first non-blank lines of a mail's text, for the tray."""
     kept = [line.strip() for line in text.splitlines() if line.strip()]

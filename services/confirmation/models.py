@@ -131,6 +131,9 @@ class ConfirmationTask(Base):
     answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     answered_by: Mapped[str | None] = mapped_column(String(80))
     full_reason: Mapped[str] = mapped_column(Text, default="")
+    # Issue 15 (CF-1, CF-8): why a task closed without the hotel's answer; "nothing_to_send"
+    # when its booking was cancelled before any order about it was sent (state "closed").
+    close_reason: Mapped[str] = mapped_column(String(20), default="", server_default="")
 
 
 class HotelTerms(Base):

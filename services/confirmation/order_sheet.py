@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.confirmation.changes import reason_for_hotel
 from services.confirmation.customer_letter import customer_letter, sms_text
 from services.confirmation.documents import (
     COMPANY_EN,
@@ -180,6 +181,7 @@ async def sheet_context(session: AsyncSession, task: ConfirmationTask) -> dict[s
     kind_zh, kind_en, document_zh = KINDS[task.kind]
     return {
         "task": task,
+        "change_reason": reason_for_hotel(task) if task.kind != "new" else "",
         "hotel": hotel,
         "kind_zh": kind_zh,
         "kind_en": kind_en,

@@ -15,17 +15,21 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 
-from services.confirmation.inbound import task_for_ref
-from services.confirmation.mail_parsing import preview
-from services.confirmation.models import HotelReply, ReplyAttachment
+from services.confirmation.inbound import WAITING_STATES, task_for_ref
+from services.confirmation.mail_parsing import booking_refs, confirmation_numbers, preview
+from services.confirmation.models import ConfirmationTask, HotelReply, ReplyAttachment
 from services.confirmation.settings import SCHEMA
 from shared import audit
 from shared.auth import Staff
 from shared.clock import clock
 from shared.errors import InvalidInput, NotFound
 from shared.i18n import _
+from shared.limits import Uuid
 
 PAGE_SIZE = 50
+# The reply page's task select: tasks of at most this many refs, at most this many tasks.
+MAX_CHOICE_REFS = 5
+MAX_CHOICES = 20
 
 
 class AttachmentView(BaseModel):
@@ -54,6 +58,8 @@ class ReplyView(BaseModel):
     # Issue 14: why it went to the tray on arrival ("" if it was matched then).
     unmatched_reason: str
     attachments: list[AttachmentView]
+    # CF-4: the hotel's confirmation numbers the mail names, offered to the desk to accept.
+    confirmation_numbers: list[str] = []
 
 
 class ReplyPage(BaseModel):
@@ -64,9 +70,11 @@ class ReplyPage(BaseModel):
 
 
 class FileRequest(BaseModel):
-    """Filing a reply to a booking (from the tray's form or the API)."""
+    """Filing a reply to a booking (from the tray's form or the API): to the task the desk
+    chose (``task_id``), else to the task ``booking_ref`` leads to (``task_for_ref``)."""
 
-    booking_ref: str = Field(min_length=1, max_length=40)
+    booking_ref: str = Field("", max_length=40)
+    task_id: Uuid | None = None
 
     @field_validator("booking_ref")
     @classmethod
@@ -125,6 +133,7 @@ def _view(reply: HotelReply, attachments: list[AttachmentView]) -> ReplyView:
         filed_by=reply.filed_by,
         unmatched_reason=reply.unmatched_reason or "",
         attachments=attachments,
+        confirmation_numbers=confirmation_numbers(reply.subject, reply.body_text),
     )
 
 
@@ -201,10 +210,69 @@ def _filing(reply: HotelReply) -> dict[str, str | None]:
     }
 
 
+class TaskChoice(BaseModel):
+    """A task a reply may be filed to, as the reply page's select shows it."""
+
+    task_id: uuid.UUID
+    booking_ref: str
+    kind: str
+    booking_version: int
+    state: str
+    deadline_at: datetime
+
+
+async def task_choices(session: AsyncSession, reply: ReplyView) -> list[TaskChoice]:
+    """The open tasks a reply may be about (CF-4): those of the booking it is filed to and of
+    every booking ref its subject and text name, by ref, then oldest version first."""
+    refs = [reply.booking_ref] if reply.booking_ref else []
+    refs += [ref for ref in booking_refs(f"{reply.subject}\n{reply.body_text}") if ref not in refs]
+    if not refs:
+        return []
+    tasks = await session.scalars(
+        select(ConfirmationTask)
+        .where(
+            ConfirmationTask.booking_ref.in_(refs[:MAX_CHOICE_REFS]),
+            ConfirmationTask.state.in_(WAITING_STATES),
+        )
+        .order_by(ConfirmationTask.booking_ref, ConfirmationTask.booking_version)
+        .limit(MAX_CHOICES)
+    )
+    return [TaskChoice.model_validate(task, from_attributes=True) for task in tasks]
+
+
+async def _chosen_task(
+    session: AsyncSession, task_id: uuid.UUID, booking_ref: str
+) -> ConfirmationTask:
+    """The task the desk chose; refused, with a reason the desk can act on, if it does not
+    exist, is closed, or is another booking's than the ref typed beside it."""
+    task = await session.get(ConfirmationTask, task_id)
+    if task is None:
+        raise InvalidInput(_("That task no longer exists; choose another."), field="task_id")
+    if booking_ref and booking_ref != task.booking_ref:
+        raise InvalidInput(
+            _("The task chosen is booking %(task_ref)s, not %(ref)s; choose one or the other.")
+            % {"task_ref": task.booking_ref, "ref": booking_ref},
+            field="task_id",
+        )
+    if task.state not in WAITING_STATES:
+        raise InvalidInput(
+            _("The task of booking %(ref)s is closed; file the reply to an open task.")
+            % {"ref": task.booking_ref},
+            field="task_id",
+        )
+    return task
+
+
 async def file_reply(
-    session: AsyncSession, *, reply_id: uuid.UUID, booking_ref: str, staff: Staff
+    session: AsyncSession,
+    *,
+    reply_id: uuid.UUID,
+    booking_ref: str,
+    staff: Staff,
+    task_id: uuid.UUID | None = None,
 ) -> ReplyView:
-    """File a reply to a booking's task by hand (CF-4); an unknown ref changes nothing.
+    """File a reply by hand (CF-4) to the task the desk chose, or to the task of a booking
+    ref; an unknown ref or a closed task changes nothing.
 
     A reply already matched may be filed again: that is how the desk corrects a wrong match,
     and the audit log keeps where it was before."""
@@ -214,7 +282,10 @@ async def file_reply(
     if reply is None:
         raise NotFound(f"No reply {reply_id}.", field="reply_id")
     ref = booking_ref.strip().upper()
-    task = await task_for_ref(session, ref) if ref else None
+    if task_id is not None:
+        task: ConfirmationTask | None = await _chosen_task(session, task_id, ref)
+    else:
+        task = await task_for_ref(session, ref) if ref else None
     if task is None:
         raise InvalidInput(
             _("No booking %(ref)s at the confirmation desk; check the reference.")
@@ -233,6 +304,6 @@ async def file_reply(
         entity="reply",
         entity_id=reply_id,
         before=before,
-        after=_filing(reply),
+        after={**_filing(reply), "chosen": "task" if task_id is not None else "ref"},
     )
     return (await _views(session, [reply]))[0]

@@ -22,9 +22,10 @@ from services.confirmation.schemas import NoticeWord, PathId
 from shared.auth import Staff, require
 from shared.db import DbSession
 from shared.errors import DomainError, FormRejected
+from shared.field_errors import FieldErrors, field_errors
 from shared.i18n import _
 from shared.limits import PageNumber
-from shared.web import form_data, readable_errors, render, see_other
+from shared.web import form_data, render, see_other
 
 router = APIRouter()
 DeskStaff = Annotated[Staff, require(*DESK_ROLES)]
@@ -38,7 +39,7 @@ async def _tray(
     *,
     page: int = 1,
     notice: str = "",
-    error: str = "",
+    error: str | FieldErrors = "",
     status: int = 200,
     failed: dict[str, str] | None = None,
 ) -> Response:
@@ -64,11 +65,13 @@ async def _reply_page(
     reply_id: uuid.UUID,
     *,
     notice: str = "",
-    error: str = "",
+    error: str | FieldErrors = "",
     status: int = 200,
     typed_ref: str = "",
+    chosen: str = "",
 ) -> Response:
     reply = await replies.get_reply(session, reply_id)
+    choices = await replies.task_choices(session, reply)
     return render(
         request.app.state.templates,
         request,
@@ -76,10 +79,14 @@ async def _reply_page(
         staff,
         status_code=status,
         reply=reply,
+        choices=choices,
+        # CF-4: the number is offered only while the task it is filed to waits for the hotel.
+        filed_open=any(choice.task_id == reply.task_id for choice in choices),
         unmatched_count=await replies.unmatched_count(session),
         notice=notice,
         error=error,
         typed_ref=typed_ref,
+        chosen=chosen,
     )
 
 
@@ -104,14 +111,23 @@ async def file_form(
     fields = await form_data(request)
     back: Back = "reply" if fields.get("back") == "reply" else "tray"
     try:
-        body = FileRequest.model_validate({"booking_ref": fields.get("booking_ref", "")})
+        body = FileRequest.model_validate(
+            {
+                "booking_ref": fields.get("booking_ref", ""),
+                "task_id": fields.get("task_id") or None,
+            }
+        )
         filed = await replies.file_reply(
-            session, reply_id=reply_id, booking_ref=body.booking_ref, staff=staff
+            session,
+            reply_id=reply_id,
+            booking_ref=body.booking_ref,
+            staff=staff,
+            task_id=body.task_id,
         )
     except ValidationError as exc:
-        error, status = readable_errors(exc), 422
+        error, status = field_errors(exc), 422
     except DomainError as exc:
-        error, status = exc.detail, exc.status_code
+        error, status = field_errors(exc), exc.status_code
     else:
         if back == "reply":
             return see_other(request, f"/replies/{reply_id}?filed=1")
@@ -131,14 +147,21 @@ async def _file_refused(
     back: Back,
     fields: dict[str, str],
     *,
-    error: str,
+    error: str | FieldErrors,
     status: int,
 ) -> Response:
     """The page the filing form was on, again, with the ref that was typed and the error."""
     typed = fields.get("booking_ref", "")
     if back == "reply":
         return await _reply_page(
-            request, session, staff, reply_id, error=error, status=status, typed_ref=typed
+            request,
+            session,
+            staff,
+            reply_id,
+            error=error,
+            status=status,
+            typed_ref=typed,
+            chosen=fields.get("task_id", ""),
         )
     failed = {"reply_id": str(reply_id), "booking_ref": typed}
     return await _tray(request, session, staff, error=error, status=status, failed=failed)
@@ -189,7 +212,8 @@ async def api_reply(session: DbSession, staff: DeskStaff, reply_id: PathId) -> A
 async def api_file(
     session: DbSession, staff: DeskStaff, reply_id: PathId, body: FileRequest
 ) -> Any:
-    """File a reply to a booking ref (422 naming ``booking_ref`` if we do not know it)."""
+    """File a reply to the task chosen (``task_id``; 422 naming it if it is closed or
+    unknown), else to a booking ref's task (422 naming ``booking_ref`` if we do not know it)."""
     return await replies.file_reply(
-        session, reply_id=reply_id, booking_ref=body.booking_ref, staff=staff
+        session, reply_id=reply_id, booking_ref=body.booking_ref, staff=staff, task_id=body.task_id
     )

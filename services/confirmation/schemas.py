@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, StringConstraints
 
 from shared.limits import Uuid, check_text
 
-TaskState = Literal["unsent", "sending", "sent", "confirmed", "full"]
+# "closed": nothing to send, the booking was cancelled before any order went (issue 15).
+TaskState = Literal["unsent", "sending", "sent", "confirmed", "full", "closed"]
 TaskStatus = Literal["overdue", "due-soon", "ok"]
 # What the queue's state filter accepts: one state, "open" (still needing the desk's work,
 # the default view) or "all".
-StateFilter = Literal["open", "all", "unsent", "sending", "sent", "confirmed", "full"]
-STATE_FILTERS: tuple[str, ...] = ("open", "all", "unsent", "sending", "sent", "confirmed", "full")
+StateFilter = Literal["open", "all", "unsent", "sending", "sent", "confirmed", "full", "closed"]
+STATE_FILTERS: tuple[str, ...] = (
+    "open", "all", "unsent", "sending", "sent", "confirmed", "full", "closed",
+)  # fmt: skip
 OPEN_STATES: tuple[str, ...] = ("unsent", "sending", "sent")
 # CF-1 / SL-3: an order queued for sending is still unsent until the hotel's channel took it.
 UNSENT_STATES: tuple[str, ...] = ("unsent", "sending")
@@ -65,6 +68,12 @@ class TaskView(BaseModel):
     booking_version: int = 1
     change_summary: str = ""
     change_reason: str = ""
+    # The same, as data, for pages to word in the reader's language (issue 15): the fields as
+    # they were and are, and the reason's category and the agent's note.
+    change_before: dict[str, Any] = {}
+    change_after: dict[str, Any] = {}
+    change_category: str = ""
+    change_note: str = ""
     # CF-1: who is working the task (None: free to claim).
     claimed_by: str | None = None
     # CF-5: an online booking waiting for its verification call.
@@ -75,6 +84,7 @@ class TaskView(BaseModel):
     receipt_due_at: datetime | None = None
     receipt_overdue: bool = False
     hotel_confirmation_no: str | None = None
+    close_reason: str = ""
 
 
 class TaskPage(BaseModel):

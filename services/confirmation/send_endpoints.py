@@ -34,6 +34,7 @@ from services.confirmation.settings import ConfirmationSettings
 from shared.auth import Staff, require
 from shared.db import DbSession, after_commit
 from shared.errors import DomainError, FormRejected
+from shared.field_errors import field_errors
 from shared.observability import get_logger
 from shared.web import form_data, see_other
 
@@ -113,7 +114,7 @@ async def _form_send(
     try:
         await _queue_and_enqueue(request, session, staff, task_id, queue)
     except DomainError as exc:
-        error, status = exc.detail, exc.status_code
+        error, status = field_errors(exc), exc.status_code
         raise FormRejected(
             lambda session: task_page(request, session, staff, task_id, error=error, status=status)
         ) from exc

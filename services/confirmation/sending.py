@@ -95,6 +95,11 @@ SYSTEM_ACTOR = "system:sender"
 
 
 def _check_sendable(task: ConfirmationTask) -> None:
+    if task.state == "closed":
+        raise Conflict(
+            _("Booking %(ref)s was cancelled before anything was sent; nothing to send.")
+            % {"ref": task.booking_ref}
+        )
     if task.state == "sending":
         raise Conflict(_("Booking %(ref)s is already being sent.") % {"ref": task.booking_ref})
     if task.state != "unsent":

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.confirmation import repository
+from services.confirmation import nothing_to_send, repository
 from services.confirmation.claims import claim_live
 from services.confirmation.models import ConfirmationTask
 from services.confirmation.schemas import (
@@ -123,7 +123,16 @@ async def open_task(session: AsyncSession, *, booking: BookingPlacedV1) -> bool:
 
 async def insert_and_announce(session: AsyncSession, values: dict[str, Any]) -> bool:
     """Insert a task and, only when the insert happened, publish ``confirmation.task_opened``
-    in the same transaction (SL-3 counts from it); False for a redelivery."""
+    in the same transaction (SL-3 counts from it); False for a redelivery.
+
+    A new booking or change of a booking whose cancellation already closed it with nothing
+    to send (its events came out of order) is recorded closed and not announced."""
+    await nothing_to_send.lock_booking(session, values["booking_id"])
+    if values["kind"] != "cancel" and await nothing_to_send.booking_closed(
+        session, values["booking_id"]
+    ):
+        closed = nothing_to_send.closed_values(values)
+        return await repository.insert_task(session, closed) is not None
     task_id = await repository.insert_task(session, values)
     if task_id is None:
         return False
@@ -148,7 +157,7 @@ async def insert_and_announce(session: AsyncSession, values: dict[str, Any]) -> 
 
 # TaskView fields derived in _view; the rest are copied straight from the row.
 _DERIVED = {"hotel_channel", "nights", "status", "claimed_by", "awaiting_verification"}
-_DERIVED |= {"receipt_due_at", "receipt_overdue"}
+_DERIVED |= {"receipt_due_at", "receipt_overdue", "change_category", "change_note"}
 _TASK_FIELDS = tuple(name for name in TaskView.model_fields if name not in _DERIVED)
 
 
@@ -168,6 +177,9 @@ def view_task(task: ConfirmationTask, hotel_channel: str | None, now: datetime) 
         awaiting_verification=task.needs_verification and task.verified_at is None,
         receipt_due_at=task.receipt_due_at if pending else None,
         receipt_overdue=pending and task.receipt_due_at is not None and now > task.receipt_due_at,
+        # A change's task keeps intake's event as its snapshot, reason included (CF-8).
+        change_category=str(task.snapshot.get("reason_category", "")) if task.kind != "new" else "",
+        change_note=str(task.snapshot.get("reason", "")) if task.kind != "new" else "",
     )
 
 

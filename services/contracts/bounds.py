@@ -26,11 +26,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field, WithJsonSchema
 
-from shared.limits import INT32_MAX, Text, at_most, check_money
+from shared.i18n import N_
+from shared.limits import INT32_MAX, Refusal, Text, at_most, check_money
 from shared.money import Money
 
 SHORT_TEXT_LENGTH = 80  # a city, a district: the hotel columns' width
 PRICE_TEXT_LENGTH = 24  # "1,000,000.00" and then some; a longer text is no price
+AN_AMOUNT = N_("Enter an amount, like 580.00.")
 MAX_FACILITIES = 40
 
 if TYPE_CHECKING:
@@ -71,11 +73,15 @@ def parse_amount(text: str, currency: str) -> Money:
     own exceptions. No ceiling: ``parse_price`` adds it."""
     text = text.strip()
     if len(text) > PRICE_TEXT_LENGTH:
-        raise ValueError(f"not an amount: {text[:PRICE_TEXT_LENGTH]!r}… ({len(text):,} characters)")
+        raise Refusal(
+            f"not an amount: {text[:PRICE_TEXT_LENGTH]!r}… ({len(text):,} characters)", AN_AMOUNT
+        )
     try:
         return Money.parse(text, currency)
     except ArithmeticError as exc:  # decimal's InvalidOperation: 1e30, Infinity
-        raise ValueError(f"not an amount: {text!r}") from exc
+        raise Refusal(f"not an amount: {text!r}", AN_AMOUNT) from exc
+    except ValueError as exc:  # Money.parse's own: not a number, too many decimal places
+        raise Refusal(str(exc), AN_AMOUNT) from exc
 
 
 def check_price(money: Money) -> Money:

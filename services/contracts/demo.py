@@ -173,11 +173,23 @@ DEMO_DIRECTOR = Staff(0, "director", "Wu Hua", (Role.RESOURCES_DIRECTOR,), "")
 
 async def sign_contract(
     session: AsyncSession, *, hotel_id: uuid.UUID, nights: NightRange, reason: str = ""
-) -> None:
+) -> uuid.UUID:
     """Draft, submit and have the director sign a prepaid contract over ``nights`` (HR-3), as
     the demo's resources user and director would, so the hotel can be sold."""
-    first, last = nights
-    terms = TermsIn(
+    draft = await agreements.draft_contract(
+        session, actor=DEMO_DRAFTER, hotel_id=hotel_id, terms=_prepaid_terms(*nights)
+    )
+    await agreements.submit_version(
+        session, actor=DEMO_DRAFTER, version_id=draft.version_id, low_margin_reason=reason
+    )
+    await agreements.decide_version(
+        session, actor=DEMO_DIRECTOR, version_id=draft.version_id, approve=True, note="Signed"
+    )
+    return draft.contract_id
+
+
+def _prepaid_terms(first: date, last: date) -> TermsIn:
+    return TermsIn(
         valid_from=first,
         valid_to=last,
         payment_arrangement="net_prepaid",
@@ -185,14 +197,18 @@ async def sign_contract(
         monthly_settlement=True,
         cancellation_terms="Free until 18:00 on the day of arrival",
     )
-    draft = await agreements.draft_contract(
-        session, actor=DEMO_DRAFTER, hotel_id=hotel_id, terms=terms
+
+
+async def submit_extension(
+    session: AsyncSession, *, contract_id: uuid.UUID, nights: NightRange
+) -> None:
+    """An amendment extending a contract over ``nights``, waiting for the director's signature
+    (HR-3), so the director's approval desk has work in the demo."""
+    draft = await agreements.draft_version(
+        session, actor=DEMO_DRAFTER, contract_id=contract_id, terms=_prepaid_terms(*nights)
     )
     await agreements.submit_version(
-        session, actor=DEMO_DRAFTER, version_id=draft.version_id, low_margin_reason=reason
-    )
-    await agreements.decide_version(
-        session, actor=DEMO_DIRECTOR, version_id=draft.version_id, approve=True, note="Signed"
+        session, actor=DEMO_DRAFTER, version_id=draft.version_id, low_margin_reason=""
     )
 
 
@@ -204,11 +220,14 @@ async def load_demo_hotels(session: AsyncSession, *, actor: str, today: date) ->
     if await repository.count_hotels(session):
         return 0
     nights = (today, today + timedelta(days=NIGHTS - 1))
-    for file, rooms in DEMO_HOTELS:
+    for number, (file, rooms) in enumerate(DEMO_HOTELS):
         hotel = await service.create_hotel(session, actor=actor, data=HotelIn.model_validate(file))
         for room in rooms:
             await _load_room_type(
                 session, actor=actor, hotel_id=hotel.hotel_id, room=room, nights=nights
             )
-        await sign_contract(session, hotel_id=hotel.hotel_id, nights=nights)
+        contract_id = await sign_contract(session, hotel_id=hotel.hotel_id, nights=nights)
+        if number == 0:
+            longer = (nights[0], nights[1] + timedelta(days=90))
+            await submit_extension(session, contract_id=contract_id, nights=longer)
     return len(DEMO_HOTELS)

@@ -28,6 +28,7 @@ from shared import i18n
 from shared.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, Role, Staff, landing_path, require
 from shared.db import DbSession
 from shared.errors import FormRejected, NotAuthenticated, TooManyAttempts
+from shared.field_errors import FieldErrors, field_errors
 from shared.i18n import _
 from shared.throttle import client_address, throttle_for
 from shared.web import render, see_other
@@ -49,7 +50,7 @@ def _safe_next(next_path: str) -> str:
 
 
 def _login_page(
-    request: Request, *, next_path: str, error: str = "", status: int = 200
+    request: Request, *, next_path: str, error: str | FieldErrors = "", status: int = 200
 ) -> Response:
     token = secrets.token_urlsafe(24)
     response = render(
@@ -105,7 +106,9 @@ async def login(
         )
     except (NotAuthenticated, TooManyAttempts) as exc:
         status = exc.status_code
-        form = _login_page(request, next_path=_safe_next(next), error=exc.detail, status=status)
+        form = _login_page(
+            request, next_path=_safe_next(next), error=field_errors(exc), status=status
+        )
         if isinstance(exc, TooManyAttempts):
             form.headers["retry-after"] = str(exc.retry_after)
         raise FormRejected(form) from exc
@@ -172,17 +175,20 @@ async def staff_create(
     request: Request,
     session: DbSession,
     staff: Admin,
-    username: Annotated[UsernameField, Form()],
-    display_name: Annotated[DisplayNameField, Form()],
-    password: Annotated[PasswordField, Form()],
-    roles: Annotated[list[RoleField], Form(max_length=MAX_ROLES)],
+    # Blank by default: a blank field is refused by NewStaff below, on the staff page next to
+    # the field, rather than by FastAPI on a page without the form.
+    username: Annotated[UsernameField, Form()] = "",
+    display_name: Annotated[DisplayNameField, Form()] = "",
+    password: Annotated[PasswordField, Form()] = "",
+    roles: Annotated[list[RoleField] | None, Form(max_length=MAX_ROLES)] = None,
 ) -> Response:
     """Create a staff account (what is too long is a 422 naming the field; the rest of the
     rules, with the staff page again)."""
+    roles = roles or []
     try:
         new = NewStaff(username=username, display_name=display_name, password=password, roles=roles)  # type: ignore[arg-type]
     except ValidationError as exc:
-        message = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        message = field_errors(exc)
         raise FormRejected(lambda session: staff_page(request, session, staff, message)) from exc
     await service.create_staff(session, actor=staff, new=new)
     return see_other(request, "/admin/staff")

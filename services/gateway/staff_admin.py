@@ -29,6 +29,7 @@ from services.gateway.schemas import (
 from shared.auth import ROLE_NAMES, Role, Staff, require
 from shared.db import DbSession
 from shared.errors import FormRejected
+from shared.field_errors import FieldErrors, field_errors
 from shared.i18n import N_
 from shared.limits import RowId
 from shared.pages import render, see_other
@@ -59,7 +60,12 @@ SCOPE_NAMES: dict[str, str] = {
 
 
 async def staff_page(
-    request: Request, session: AsyncSession, staff: Staff, error: str, *, status: int = 422
+    request: Request,
+    session: AsyncSession,
+    staff: Staff,
+    error: str | FieldErrors,
+    *,
+    status: int = 422,
 ) -> Response:
     """The staff list, the lockouts, and a form's error if any."""
     users = await repository.list_users(session)
@@ -84,7 +90,7 @@ def _parsed(request: Request, staff: Staff, model: type[M], **fields: Any) -> M:
     try:
         return model(**fields)
     except ValidationError as exc:
-        message = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        message = field_errors(exc)
         raise FormRejected(lambda session: staff_page(request, session, staff, message)) from exc
 
 

@@ -19,6 +19,9 @@ PRICING = frozenset({Role.HOTEL_RESOURCES, Role.RESOURCES_DIRECTOR})
 # team leads, the no-show desk) and the general manager; not admins. Inside, a memo is seen
 # by its raiser, its department and those who see all, and each move has its own rule.
 MEMOS = frozenset(Role) - {Role.ADMIN}
+# Issue 15: the confirmation desk and customer service find a booking and read its page; they
+# change nothing (the booking's POST routes stay DESK).
+READERS = DESK | {Role.CONFIRMATION_DESK, Role.CUSTOMER_SERVICE}
 
 ROUTE_ROLES: RouteRoles = {
     **KIT_ROUTES,
@@ -32,16 +35,22 @@ ROUTE_ROLES: RouteRoles = {
     # the handle time runs from there (IN-1)
     "GET /book": DESK,
     "POST /bookings": DESK,
-    "GET /bookings/{booking_ref}": DESK,
+    "GET /bookings/{booking_ref}": READERS,
     "POST /api/booking-forms": DESK,
     "POST /api/bookings": DESK,
     "GET /api/bookings/{booking_ref}": DESK,
     "POST /bookings/{booking_ref}/modify": DESK,
+    "POST /bookings/{booking_ref}/cancel/confirm": DESK,  # cancel asks first (issue 15)
     "POST /bookings/{booking_ref}/cancel": DESK,
-    "GET /bookings/{booking_ref}/history": DESK,
+    "GET /bookings/{booking_ref}/history": READERS,
     "POST /api/bookings/{booking_ref}/modify": DESK,
     "POST /api/bookings/{booking_ref}/cancel": DESK,
     "GET /api/bookings/{booking_ref}/changes": DESK,
+    # Finding bookings (issue 15): the search box, and the agent's own lists
+    "GET /find": READERS,
+    "GET /api/lookup": READERS,
+    "GET /my/today": DESK,
+    "GET /my/pending": DESK,
     # Full-house notices from the confirmation desk (CF-3); inside, only the booking's own
     # agent acknowledges one.
     "GET /api/full-house": DESK,

@@ -11,6 +11,7 @@ from services.intake.groups import endpoints as group_api
 from services.intake.groups import pages as group_pages
 from services.intake.handover import endpoints as handover_endpoints
 from services.intake.hotel_answers import endpoints as full_house_endpoints
+from services.intake.lookup import endpoints as lookup_endpoints
 from services.intake.memos import endpoints as memo_endpoints
 from services.intake.search import endpoints as search_endpoints
 from services.intake.settings import IntakeSettings
@@ -36,6 +37,7 @@ app = create_service_app(
         handover_endpoints.router,  # IN-6
         memo_endpoints.router,  # IN-7
         full_house_endpoints.router,  # CF-3
+        lookup_endpoints.router,  # issue 15: finding bookings
     ],
     templates_dir=Path(__file__).parent / "ui" / "templates",
 )

@@ -88,6 +88,9 @@ booking = Table(
     Column("hotel_confirmed_version", Integer),
     Column("hotel_cancellation_no", String(60)),
     Column("hotel_cancelled_at", DateTime(timezone=True)),
+    # Issue 15 (migration intake_0009_booking_lookup): every name on the booking, as typed and
+    # in pinyin (lookup/keys.py), for finding it by a name typed in part.
+    Column("search_names", Text, nullable=False, server_default=""),
     Index("booking_committed", "committed_at"),
     Index("booking_agent_committed", "agent_username", "committed_at"),
     # IN-8 / IN-10: a caller's bookings by phone, in any spelling; the expression must stay
@@ -97,6 +100,21 @@ booking = Table(
         "booking_member_card",
         text("upper(member_card)"),
         postgresql_where=text("member_card <> ''"),
+    ),
+    Index(
+        "booking_search_names",
+        "search_names",
+        postgresql_using="gin",
+        postgresql_ops={"search_names": "gin_trgm_ops"},
+    ),
+    # "My pending" (issue 15): the statuses lookup/repository.py calls open.
+    Index(
+        "booking_agent_open",
+        "agent_username",
+        "check_in",
+        postgresql_where=text(
+            "status IN ('placed', 'requested', 'awaiting_price_approval', 'full', 'price_rejected')"
+        ),
     ),
 )
 

@@ -17,9 +17,10 @@ from services.members.service import LEVELS, ComplaintFlagIn, MemberEdit, Member
 from shared.auth import Staff, require
 from shared.db import DbSession
 from shared.errors import DomainError, FormRejected
+from shared.field_errors import FieldErrors, field_errors
 from shared.i18n import N_, _
 from shared.limits import PageNumber, SearchText
-from shared.web import form_data, readable_errors, render, see_other
+from shared.web import form_data, render, see_other
 
 router = APIRouter()
 MemberStaff = Annotated[Staff, require(*MEMBER_ROLES)]
@@ -41,8 +42,8 @@ def _member_data(fields: dict[str, str]) -> dict[str, Any]:
     return {**fields, "phones": phones}
 
 
-def _message(exc: ValidationError | DomainError) -> str:
-    return exc.detail if isinstance(exc, DomainError) else readable_errors(exc)
+def _message(exc: ValidationError | DomainError) -> FieldErrors:
+    return field_errors(exc)
 
 
 def _status(exc: ValidationError | DomainError) -> int:
@@ -173,7 +174,7 @@ def _member_form(
     fields: dict[str, str],
     *,
     flag: dict[str, str] | None = None,
-    error: str = "",
+    error: str | FieldErrors = "",
     notice: str = "",
     status: int = 200,
 ) -> Response:

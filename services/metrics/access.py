@@ -21,6 +21,13 @@ ROUTE_ROLES: RouteRoles = {
     "GET /history.xlsx": MANAGERS,
     "GET /breaches": MANAGERS,
     "GET /api/breaches": MANAGERS,
+    # SL-1 staffing (Erlang C); the table and chart are on GET /history.
+    "GET /api/staffing": MANAGERS,
+    # Issue 15: an admin names the staff member behind each telephony extension.
+    "GET /admin/agents": ADMIN,
+    "POST /admin/agents": ADMIN,
+    "GET /api/admin/agents": ADMIN,
+    "POST /api/admin/agents": ADMIN,
     # The telephony webhook: a telephony system sends its bearer token instead of a session
     # (webhook.TelephonySender); with a session, only an admin replays events by hand.
     "POST /api/call-events": ADMIN,

@@ -12,7 +12,9 @@ from services.metrics import (
     exporter,
     webhook,
 )
+from services.metrics.agents import pages as agent_pages
 from services.metrics.settings import MetricsSettings
+from services.metrics.staffing import pages as staffing_pages
 from shared.web import create_service_app
 
 
@@ -31,6 +33,8 @@ app = create_service_app(
         desk_sla_endpoints.router,
         endpoints.router,
         webhook.router,
+        agent_pages.router,
+        staffing_pages.router,
     ],
     templates_dir=Path(__file__).parent / "ui" / "templates",
     metrics_refresh=refresh_metrics,

@@ -25,6 +25,7 @@ from services.metrics.call_figures import (
     threshold_seconds,
 )
 from services.metrics.call_fold import ANSWERED, WAITING
+from services.metrics.intervals import Buckets
 from services.metrics.queue_log import QueueLogRecord
 from services.metrics.settings import MetricsSettings
 from shared.clock import clock
@@ -36,6 +37,10 @@ ALL_QUEUES = "All queues"
 LOOKBACK = timedelta(hours=12)
 # The longest history one request folds (a year of days; months and weeks fit in it).
 MAX_HISTORY_DAYS = 366
+# Quiet days, weeks and months are zeros on the chart, not gaps (issue 15); up to a year of
+# days. Hours and quarters keep only those with calls: a night of zeros says nothing.
+FILLED_INTERVALS = frozenset({"day", "week", "month"})
+MAX_FILLED_INTERVALS = 400
 
 SELECT_LINES = text(
     "SELECT at, call_id, queue, agent, event, data FROM metrics.call_line"
@@ -119,7 +124,7 @@ def _day_start(day: date) -> datetime:
     return clock.start_of_local_day(day)
 
 
-async def _fold(session: AsyncSession, since: datetime, until: datetime) -> LogContents:
+async def fold_between(session: AsyncSession, since: datetime, until: datetime) -> LogContents:
     result = await session.execute(SELECT_LINES, {"since": since, "until": until})
     records = [
         QueueLogRecord(row.at, row.call_id, row.queue, row.agent, row.event, tuple(row.data))
@@ -153,7 +158,7 @@ async def today(session: AsyncSession, threshold: Threshold) -> Today:
     now = clock.now()
     day = clock.today()
     start = _day_start(day)
-    contents = await _fold(session, start - LOOKBACK, now + timedelta(minutes=5))
+    contents = await fold_between(session, start - LOOKBACK, now + timedelta(minutes=5))
     calls = [call for call in contents.calls if call.entered_at >= start]
     per_queue, totals = _with_totals(
         calls, [], threshold, interval="day", tz=clock.business_tz, until=now
@@ -258,10 +263,55 @@ async def history(
 ) -> History:
     """Figures per interval (15min, hour, day, week, month) of the calls entered first…last."""
     start, end = _day_start(first), _day_start(last + timedelta(days=1))
-    contents = await _fold(session, start, end + timedelta(hours=2))
+    contents = await fold_between(session, start, end + timedelta(hours=2))
     calls = [call for call in contents.calls if start <= call.entered_at < end]
     per_queue, totals = _with_totals(
         calls, [], threshold, interval=interval, tz=clock.business_tz, until=end
     )
+    if interval in FILLED_INTERVALS:
+        totals = _every_interval(totals, Buckets(interval, clock.business_tz), start, end)
     rows = sorted(per_queue + totals, key=lambda r: (r.starts_at, r.queue == ALL_QUEUES, r.queue))
     return History(interval, first, last, threshold, totals, rows)
+
+
+def _every_interval(
+    totals: list[IntervalFigures], buckets: Buckets, start: datetime, end: datetime
+) -> list[IntervalFigures]:
+    """The totals with a zero row for each interval without calls, unless that would be more
+    rows than a page shows."""
+    found = {row.starts_at: row for row in totals}
+    starts: list[datetime] = []
+    at = buckets.start_of(int(start.timestamp()))
+    while at < end:
+        if len(starts) == MAX_FILLED_INTERVALS:
+            return totals
+        starts.append(at)
+        at = buckets.end_of(at)
+    return [found.get(at) or _zero(buckets, at) for at in starts]
+
+
+def _zero(buckets: Buckets, starts_at: datetime) -> IntervalFigures:
+    return IntervalFigures(
+        interval=buckets.interval,
+        starts_at=starts_at,
+        ends_at=buckets.end_of(starts_at),
+        queue=ALL_QUEUES,
+        agent=None,
+        offered=0,
+        answered=0,
+        abandoned=0,
+        timed_out=0,
+        exited=0,
+        answered_within_threshold=0,
+        service_level_of_offered=None,
+        service_level_of_answered=None,
+        average_speed_of_answer=None,
+        longest_wait_seconds=None,
+        average_handle_seconds=None,
+        transferred=0,
+        ring_no_answer=0,
+        talk_seconds=0,
+        available_seconds=0,
+        occupancy=None,
+        abandoned_calls=(),
+    )

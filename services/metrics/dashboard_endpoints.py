@@ -17,9 +17,11 @@ from fastapi.responses import HTMLResponse, Response
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from services.metrics import dashboard, desk_sla
+from services.metrics import agent_names, dashboard, desk_sla
 from services.metrics.auth import DESK_ROLES
 from services.metrics.call_figures import IntervalFigures
+from services.metrics.desk_sla_endpoints import breach_names
+from services.metrics.staffing import service as staffing
 from shared.auth import Staff, require
 from shared.clock import clock
 from shared.db import DbSession
@@ -68,7 +70,7 @@ async def today_page(request: Request, session: DbSession, staff: DeskStaff) -> 
     breaches = await desk_sla.breaches(session)
     return render(
         request.app.state.templates, request, "dashboard.html", staff,
-        today=today, breaches=breaches,
+        today=today, breaches=breaches, names=await breach_names(request, session, breaches),
     )  # fmt: skip
 
 
@@ -79,7 +81,7 @@ async def today_fragment(request: Request, session: DbSession, staff: DeskStaff)
     breaches = await desk_sla.breaches(session)
     return render(
         request.app.state.templates, request, "_today.html", staff,
-        today=today, breaches=breaches,
+        today=today, breaches=breaches, names=await breach_names(request, session, breaches),
     )  # fmt: skip
 
 
@@ -87,14 +89,17 @@ async def today_fragment(request: Request, session: DbSession, staff: DeskStaff)
 async def api_today(request: Request, session: DbSession, staff: DeskStaff) -> dict[str, Any]:
     """Today's figures as JSON; formulas in ``formulas``."""
     today = await dashboard.today(session, _threshold(request))
+    names = await agent_names.load(session)
     return {
         "day": today.day.isoformat(),
         "as_of": today.as_of.isoformat(),
         **_threshold_json(today.threshold),
         "queues": [_figures_json(row) for row in today.queues],
         "waiting": [asdict(call) for call in today.waiting],
-        "agents": [asdict(agent) for agent in today.agents],
-        "agent_figures": [_agent_json(row) for row in today.agent_figures],
+        "agents": [{**asdict(agent), "name": names.name(agent.agent)} for agent in today.agents],
+        "agent_figures": [
+            {**_agent_json(row), "name": names.name(row.agent or "")} for row in today.agent_figures
+        ],
         "abandoned": [asdict(call) for call in today.abandoned],
     }
 
@@ -115,9 +120,21 @@ async def _history(
 HistoryAsked = Annotated[dashboard.History, Depends(_history)]
 
 
+StaffingDay = Annotated[
+    BusinessDate | None, Query(alias="day", description="day to staff; the last day by default")
+]
+
+
 @router.get("/history", response_class=HTMLResponse)
-async def history_page(request: Request, staff: DeskStaff, history: HistoryAsked) -> Response:
-    """Figures per interval with a chart of the service level (SL-1)."""
+async def history_page(
+    request: Request,
+    session: DbSession,
+    staff: DeskStaff,
+    history: HistoryAsked,
+    staffing_day: StaffingDay = None,
+) -> Response:
+    """Figures per interval with a chart of the service level, and a day's staffing (SL-1)."""
+    day = staffing_day or history.last_day
     return render(
         request.app.state.templates,
         request,
@@ -125,6 +142,7 @@ async def history_page(request: Request, staff: DeskStaff, history: HistoryAsked
         staff,
         history=history,
         intervals=("15min", "hour", "day", "week", "month"),
+        staffing=await staffing.staffing(session, threshold=history.threshold, day=day),
     )
 
 

@@ -51,6 +51,7 @@ from shared.events.confirmation import (
     FullHouseV1,
     OrderSentV1,
     ReceiptCheckedV1,
+    TaskClosedV1,
     TaskOpenedV1,
 )
 from shared.events.intake import BookingPlacedV1
@@ -184,6 +185,21 @@ async def on_full_house(session: AsyncSession, envelope: Envelope) -> None:
         booking_ref=event.booking_ref,
         answered_at=answered_at,
         answer="full",
+    )
+
+
+async def on_task_closed(session: AsyncSession, envelope: Envelope) -> None:
+    """SL-3: a task closed with nothing to send (its booking was cancelled before any order
+    went, CF-1) is settled like an answered one: neither unsent nor overdue."""
+    event = envelope.parse()
+    assert isinstance(event, TaskClosedV1)
+    await _fill_task(
+        session,
+        event.task_id,
+        booking_ref=event.booking_ref,
+        kind=event.kind,
+        answered_at=event.closed_at,
+        answer=event.reason,
     )
 
 

@@ -8,8 +8,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.metrics import desk_sla
+from services.metrics import agent_names, desk_sla
 from services.metrics.auth import DESK_ROLES
 from shared.auth import Staff, require
 from shared.db import DbSession
@@ -22,12 +23,24 @@ DeskStaff = Annotated[Staff, require(*DESK_ROLES)]
 @router.get("/breaches", response_class=HTMLResponse)
 async def breaches_page(request: Request, staff: DeskStaff, session: DbSession) -> Response:
     """The desks' live breach lists (SL-2, SL-3, SL-6; SL-4/SL-5 pending their events)."""
+    breaches = await desk_sla.breaches(session)
     return render(
         request.app.state.templates,
         request,
         "breaches.html",
         staff,
-        breaches=await desk_sla.breaches(session),
+        breaches=breaches,
+        names=await breach_names(request, session, breaches),
+    )
+
+
+async def breach_names(
+    request: Request, session: AsyncSession, breaches: desk_sla.Breaches
+) -> agent_names.AgentNames:
+    """Names of the agents the breach lists show by username (SL-2's slow bookings)."""
+    usernames = [booking.agent_username for booking in breaches.handle_time_over_5min_today]
+    return await agent_names.load(
+        session, directory=request.app.state.sessions, usernames=usernames
     )
 
 

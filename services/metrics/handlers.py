@@ -9,5 +9,6 @@ HANDLERS: dict[str, Handler] = {
     "confirmation.booking_confirmed": desk_sla.on_booking_confirmed,
     "confirmation.full_house": desk_sla.on_full_house,
     "confirmation.receipt_checked": desk_sla.on_receipt_checked,
+    "confirmation.task_closed": desk_sla.on_task_closed,
     "intake.booking_placed": desk_sla.on_booking_placed,
 }

@@ -12,7 +12,8 @@ from datetime import datetime, timedelta, tzinfo
 from services.metrics.queue_log import QueueLogRecord
 from shared.errors import InvalidInput
 
-INTERVALS = ("15min", "hour", "day", "week", "month")
+INTERVALS = ("15min", "30min", "hour", "day", "week", "month")
+_SPANS = {"15min": 900, "30min": 1800, "hour": 3600}  # fixed-length intervals, in seconds
 # Every real zone's offset and DST switch fall on a quarter hour, so all the epochs of one
 # quarter hour share every interval: the quarter is a safe cache key.
 _QUARTER = 900
@@ -44,10 +45,8 @@ class Buckets:
 
     def end_of(self, start: datetime) -> datetime:
         """The next interval's start (wall-clock arithmetic for days, weeks and months)."""
-        if self.interval == "15min":
-            return datetime.fromtimestamp(start.timestamp() + _QUARTER, self.tz)
-        if self.interval == "hour":
-            return datetime.fromtimestamp(start.timestamp() + 3600, self.tz)
+        if self.interval in _SPANS:
+            return datetime.fromtimestamp(start.timestamp() + _SPANS[self.interval], self.tz)
         if self.interval == "day":
             day = start.date() + timedelta(days=1)
         elif self.interval == "week":
@@ -66,8 +65,9 @@ class Buckets:
             start = stop
 
     def _floor(self, local: datetime) -> datetime:
-        if self.interval == "15min":
-            return local.replace(minute=local.minute - local.minute % 15, second=0, microsecond=0)
+        if self.interval in ("15min", "30min"):
+            step = _SPANS[self.interval] // 60
+            return local.replace(minute=local.minute - local.minute % step, second=0, microsecond=0)
         if self.interval == "hour":
             return local.replace(minute=0, second=0, microsecond=0)
         day = local.date()

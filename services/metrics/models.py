@@ -108,3 +108,15 @@ booking_handle = Table(
     Column("handle_seconds", Integer),
     Index("booking_handle_placed", "placed_at"),
 )
+# Telephony agents as people (issue 15): one row per extension ("PJSIP/801" and
+# "Local/801@from-queue/n" are both 801), naming the staff member who answers on it. No staff
+# event reaches metrics, so the admin types or picks the username and the name shown.
+agent_name = Table(
+    "agent_name",
+    metadata,
+    Column("extension", String(120), primary_key=True),
+    Column("staff_username", String(120), nullable=False),
+    Column("display_name", String(200), nullable=False),
+    Column("updated_by", String(80), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)

@@ -86,6 +86,22 @@ class TaskOpenedV1(Payload):
 
 
 @event
+class TaskClosedV1(Payload):
+    """A task closed without the hotel's answer (issue 15): ``nothing_to_send`` when its
+    booking was cancelled before any order about it was sent (CF-1, CF-8). For the
+    service-level layer: the task is no longer unsent or overdue (SL-3)."""
+
+    name = "confirmation.task_closed"
+    version = 1
+
+    task_id: uuid.UUID
+    booking_ref: str
+    kind: str
+    reason: str
+    closed_at: datetime
+
+
+@event
 class ReceiptCheckedV1(Payload):
     """Someone at the hotel confirmed by phone that the fax arrived (CF-7); SL-6 wants this
     within 3 minutes of sending."""

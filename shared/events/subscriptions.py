@@ -25,6 +25,7 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "confirmation.order_sent": ("metrics",),
     "confirmation.task_opened": ("metrics",),
     "confirmation.receipt_checked": ("metrics",),
+    "confirmation.task_closed": ("metrics",),  # nothing to send: no longer unsent (issue 15)
     "members.complaint_filed": ("contracts",),
     "members.complaint_closed": ("contracts",),
     "members.member_updated": ("intake",),  # IN-8: the caller panel's member and complaint

@@ -69,9 +69,11 @@ def _agent_asks_for_a_special_price(browser: Browser, base_url: str, seeded: See
     page.screenshot(path=str(SHOTS / "booking_form_special_price.png"), full_page=True)
 
     page.get_by_role("button", name="Place booking").click()  # no email yet
-    expect(page.locator("main > p.error")).to_contain_text(
+    # Issue 15: summarised at the top, and said again next to the field it concerns.
+    expect(page.locator("#error-summary")).to_contain_text(
         "email address for an email confirmation"
     )
+    expect(page.get_by_label("Send confirmation to")).to_have_attribute("aria-invalid", "true")
     page.get_by_label("Send confirmation to").fill("wang.fang@acme.example")
     page.get_by_role("button", name="Place booking").click()
 
@@ -86,8 +88,8 @@ def _pricing_desk_approves(browser: Browser, base_url: str, ref: str) -> None:
     page = log_in(browser, base_url, "zhoujie", password_for("zhoujie"))
     page.get_by_role("navigation", name="Desks").get_by_role("link", name="Special prices").click()
     row = page.get_by_role("row").filter(has_text=ref)
-    expect(row).to_contain_text("CNY 600.00")
-    expect(row).to_contain_text("CNY 688.00")
+    expect(row).to_contain_text("CN¥600.00")
+    expect(row).to_contain_text("CN¥688.00")
     page.screenshot(path=str(SHOTS / "special_price_queue.png"), full_page=True)
     row.get_by_role("button", name="Approve").click()
     expect(page.get_by_role("status")).to_contain_text(f"Done: {ref} approved.")

@@ -81,6 +81,8 @@ def _shorten_then_cancel(browser: Any, base_url: str, booking: dict[str, Any]) -
     cancel.get_by_label("Reason category").select_option("hotel_request")
     cancel.get_by_label("Reason", exact=True).fill("Hotel closed for repairs")
     cancel.get_by_role("button", name="Cancel booking").click()
+    # Cancel asks first (issue 15).
+    page.get_by_role("button", name="Yes, cancel the booking").click()
 
     expect(page.locator("main")).to_contain_text("This booking is cancelled")
     expect(timeline.locator("li[data-kind]")).to_have_count(2)

@@ -1,6 +1,7 @@
 """IN-5 / CF-1 end to end: a booking shortened and another cancelled by agents reach the
 confirmation desk's queue as tasks of their kind, through the real pipeline (intake.outbox →
-relay → arq → confirmation handler → inbox), and leave contracts' ranking (HR-11)."""
+relay → arq → confirmation handler → inbox), and leave contracts' ranking (HR-11). Nothing was
+sent to the hotel yet, so the cancelled booking's tasks close with nothing to send (issue 15)."""
 
 from __future__ import annotations
 
@@ -58,8 +59,12 @@ async def test_in5_cf1_a_shortened_and_a_cancelled_booking_reach_the_desk_as_the
     assert modified["check_out"] == stay[2].isoformat() and modified["booking_version"] == 2
     assert f"check-out {stay[2] + timedelta(days=1)} → {stay[2]}" in modified["change_summary"]
     assert cancelled["change_reason"] == "Hotel request: Hotel closed"
-    assert {t["state"] for t in tasks.values()} == {"unsent"}
-    page = await desk.page("/confirmation/")
+    states = {key: (t["state"], t["close_reason"]) for key, t in tasks.items()}
+    assert {states[(refs[0], kind)] for kind in ("new", "modify")} == {("unsent", "")}
+    assert {states[(refs[1], kind)] for kind in ("new", "cancel")} == {
+        ("closed", "nothing_to_send")
+    }
+    page = await desk.page("/confirmation/", params={"state": "all"})
     cells = dict(re.findall(r'<td data-kind="(\w+)"><a [^>]*>(RL\w+)', page.text))
     assert cells["modify"] == refs[0] and cells["cancel"] == refs[1]
     assert ">modification<" in page.text and ">cancellation<" in page.text

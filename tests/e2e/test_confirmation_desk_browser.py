@@ -6,72 +6,28 @@ then sees the booking confirmed (through the real event pipeline)."""
 
 from __future__ import annotations
 
-import asyncio
 import io
 import os
-import smtplib
 import time
 from collections.abc import Callable
-from datetime import timedelta
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pypdf
 from playwright.sync_api import Page, expect
 
 from shared.auth import Role
-from shared.clock import clock
-from shared.db import make_engine, make_sessionmaker
 from shared.embedded import free_port
-from tests.services.confirmation.factories import deliver, envelope, hotel_published
+from tests.e2e.desk_support import mail_to_desk, seed_and_book
 from tests.services.confirmation.smtp_support import smtp_server
-from tests.services.intake.factories import seed_hotel
-from tests.services.intake.helpers import booking_body
 from tests.support.browser import chromium, log_in
-from tests.support.clients import StaffClient, create_user_sync, password_for
+from tests.support.clients import create_user_sync, password_for
 from tests.support.infra import INFRA
 from tests.support.servers import server_process
 
 SHOTS = Path(os.environ.get("ROOMLINE_SCREENSHOTS", str(INFRA.tmp)))
 FAX_NUMBER = "+86 10 6512 0000"
 HOTEL_MAIL = "frontdesk@peace-hotel.example"
-
-
-def _seed_and_book(base_url: str) -> dict[str, Any]:
-    """A hotel known to intake and (by its fax, CF-1) to confirmation; one booking placed by
-    an agent over HTTP for tomorrow (due today, CF-2), after one for 20 days ahead (due in 24 h)."""
-
-    async def run() -> dict[str, Any]:
-        engine = make_engine(INFRA.database_url, pool_size=1)
-        try:
-            sessionmaker = make_sessionmaker(engine)
-            seeded = await seed_hotel(sessionmaker, rooms=5)
-            # Faxed, but the front desk answers by mail from the address on file (issue 14:
-            # mail from anyone else waits in the unmatched tray).
-            hotel = hotel_published(
-                hotel_id=seeded.hotel_id,
-                confirm_channel="fax",
-                fax=FAX_NUMBER,
-                email=HOTEL_MAIL,
-            )
-            assert await deliver(sessionmaker, envelope(hotel, source="contracts")) == "handled"
-        finally:
-            await engine.dispose()
-        async with httpx.AsyncClient(base_url=base_url) as http:
-            agent = await StaffClient(http).login("lina")
-            booked = []
-            for days in (20, 1):
-                check_in = clock.today() + timedelta(days=days)
-                response = await agent.post_json(
-                    "/intake/api/bookings", booking_body(seeded, check_in, nights=2)
-                )
-                assert response.status_code == 201, response.text
-                booked.append(response.json())
-            return booked[1]  # the urgent one
-
-    return asyncio.run(run())
 
 
 def _until(check: Callable[[], bool], page: Page, seconds: float = 30) -> None:
@@ -82,16 +38,6 @@ def _until(check: Callable[[], bool], page: Page, seconds: float = 30) -> None:
         assert time.monotonic() < deadline, f"gave up waiting on {page.url}"
         time.sleep(0.5)
         page.reload()
-
-
-def _reply_from_hotel(port: int, booking_ref: str) -> None:
-    reply = EmailMessage()
-    reply["From"] = HOTEL_MAIL
-    reply["To"] = "confirm@roomline.example"
-    reply["Subject"] = f"回复: 预订单 {booking_ref} 已确认"
-    reply.set_content(f"Booking {booking_ref} confirmed, our number HC-77812.\n前台 李小姐")
-    with smtplib.SMTP("127.0.0.1", port, timeout=10) as smtp:
-        smtp.send_message(reply)
 
 
 def test_cf1_to_cf7_the_desk_confirms_a_booking_in_the_browser() -> None:
@@ -107,7 +53,17 @@ def test_cf1_to_cf7_the_desk_confirms_a_booking_in_the_browser() -> None:
             "ROOMLINE_INBOUND_SMTP_PORT": str(inbound_port),
         }
         with server_process(env=env) as (base_url, _):
-            booking = _seed_and_book(base_url)
+            # Faxed (CF-1), but the front desk answers by mail from the address on file
+            # (issue 14: mail from anyone else waits in the unmatched tray). The urgent booking
+            # for tomorrow (due today, CF-2) after one for 20 days ahead (due in 24 h).
+            booking = seed_and_book(
+                base_url,
+                agent="lina",
+                days_ahead=(20, 1),
+                confirm_channel="fax",
+                fax=FAX_NUMBER,
+                email=HOTEL_MAIL,
+            )[1]
             with chromium() as browser:
                 desk = log_in(browser, base_url, "cora", password_for("cora"))
                 _work_the_task(desk, booking, gateway, inbound_port)
@@ -144,7 +100,12 @@ def _work_the_task(desk: Page, booking: dict[str, Any], gateway: Any, inbound_po
     desk.get_by_role("button", name="Fax received").click()
     expect(desk.locator("#receipt")).to_contain_text("Checked by cora")
 
-    _reply_from_hotel(inbound_port, ref)
+    mail_to_desk(
+        inbound_port,
+        sender=HOTEL_MAIL,
+        subject=f"回复: 预订单 {ref} 已确认",
+        body=f"Booking {ref} confirmed, our number HC-77812.\n前台 李小姐",
+    )
     _until(lambda: "HC-77812" in desk.locator("#replies").inner_text(), desk)
     desk.get_by_label("Hotel's confirmation number").fill("HC-77812")
     desk.get_by_role("button", name="Confirmed").click()

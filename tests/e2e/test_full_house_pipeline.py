@@ -65,7 +65,8 @@ async def test_cf3_full_house_closes_the_nights_and_sets_the_booking_full_throug
     )
 
     async def offer() -> dict[str, Any] | None:
-        offers = (await agent.get(search)).json()["offers"]
+        # Until the hotel reaches intake, its city is unknown there: a 422 with no offers.
+        offers = (await agent.get(search)).json().get("offers", [])
         return offers[0] if offers else None
 
     async with running_pipeline(("contracts", "intake")):

@@ -126,7 +126,8 @@ def book(page: Page) -> str:
     page.get_by_label("Guest names").fill("张伟")
     page.get_by_label("Booker name").fill("王芳")
     page.get_by_label("Booker phone").fill("13800138000")
-    page.get_by_label("Payment mode").select_option("prepaid")
+    # The rate plan's own payment mode is shown, not chosen (issue 15).
+    expect(page.locator(".payment-mode")).to_contain_text("Prepaid")
     page.get_by_label("Confirmation by").select_option("email")
     page.get_by_label("Send confirmation to").fill("wang.fang@example.com")
     page.get_by_role("button", name="Place booking").click()

@@ -33,6 +33,8 @@ TABLES = (
     "confirmation.customer_notice",
     "confirmation.hotel_reply",
     "contracts.night_restriction",
+    "contracts.free_room_grant",
+    "contracts.free_room_use",
     *(f"{schema}.outbox" for schema in SERVICES),
 )
 
@@ -117,6 +119,8 @@ async def test_demo_fills_every_desk_and_loads_once(sessionmaker, http) -> None:
     team = (await lead.get("/intake/api/team", params={"period": "day"})).json()
     assert {a["agent_username"] for a in team["agents"]} == {"agent", "agent2"}
     director = await _login(http, "director")
+    approvals = await director.page("/contracts/approvals")  # HR-3: an amendment to sign
+    assert approvals.text.count("/versions/") == 1 and "China World Summit Wing" in approvals.text
     pending = (await director.get("/intake/api/special-prices")).json()
     assert [item["booking_ref"] for item in pending["items"]] == [ref["special_pending"]]
 
@@ -125,13 +129,15 @@ async def test_demo_fills_every_desk_and_loads_once(sessionmaker, http) -> None:
     queue = (await desk.get("/confirmation/api/tasks", params={"state": "all"})).json()
     tasks = queue["items"]
     assert Counter((t["kind"], t["state"]) for t in tasks) == {
-        ("new", "unsent"): 7,  # 5 single bookings, the modified one's and the group's
+        ("new", "unsent"): 6,  # 4 single bookings, the modified one's and the group's
         ("modify", "unsent"): 1,
-        ("cancel", "unsent"): 1,
+        # Cancelled before anything was sent: both tasks closed, nothing to send (issue 15).
+        ("new", "closed"): 1,
+        ("cancel", "closed"): 1,
         ("new", "confirmed"): 2,
         ("new", "full"): 1,
     }
-    assert queue["unsent"] == 9 and not queue["over_limit"]
+    assert queue["unsent"] == 7 and not queue["over_limit"]
     same_day = next(t for t in tasks if t["booking_ref"] == ref["same_day"])
     booked, deadline = (datetime.fromisoformat(same_day[k]) for k in ("booked_at", "deadline_at"))
     assert deadline - booked == timedelta(hours=1)  # CF-2 / CF-6: same day, one hour
@@ -151,3 +157,8 @@ async def test_demo_fills_every_desk_and_loads_once(sessionmaker, http) -> None:
     assert found["total"] == len(demo_desks.DEMO_MEMBERS)
     assert [m["name"] for m in found["members"] if m["complaint_open"]] == ["郑浩"]
     assert "郑浩" in (await service.page("/members/")).text
+
+    # The general manager: a contract's free rooms, one request the director approved (HR-9).
+    manager = await _login(http, "manager")
+    free = await manager.page("/contracts/free-rooms")
+    assert "Fairmont Peace Hotel" in free.text and "director approved" in free.text

@@ -66,7 +66,7 @@ async def test_an_unknown_language_is_refused_and_changes_nothing(login_as, sess
     agent = await login_as("li", Role.AGENT)
     response = await agent.post_form("/language", {"locale": "fr", "next": "/"})
     assert response.status_code == 422
-    assert "locale" in response.text
+    assert "Locale" in response.text  # the field, named on the page (issue 15)
     assert await saved_locale(sessionmaker, "li") is None
 
 

@@ -46,9 +46,10 @@ def log_in(browser: Browser, base_url: str, username: str, password: str) -> Pag
     context = browser.new_context(viewport=VIEWPORT, base_url=base_url)  # type: ignore[arg-type]
     page = context.new_page()
     page.goto("/login")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
+    # By field name, not label: the form is in whichever language the server defaults to.
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill(password)
+    page.locator("form button[type=submit]").click()
     # Each person lands on their own desk (issue 15): anywhere but the login form again.
     page.wait_for_url(lambda url: url.startswith(base_url) and "/login" not in url)
     return page

@@ -120,7 +120,7 @@ class Terms(BaseModel):
     def ends_after_start(cls, valid_to: date, info: ValidationInfo) -> date:
         valid_from = info.data.get("valid_from")
         if valid_from is not None and valid_to < valid_from:
-            raise ValueError("must not be before valid from")
+            raise ValueError(N_("must not be before valid from"))
         return valid_to
 
     @field_validator("commission_percent")
@@ -130,9 +130,9 @@ class Terms(BaseModel):
     ) -> Decimal | None:
         arrangement = info.data.get("payment_arrangement")
         if arrangement == "pay_at_hotel_commission" and percent is None:
-            raise ValueError("needed when the guest pays at the hotel")
+            raise ValueError(N_("needed when the guest pays at the hotel"))
         if arrangement == "net_prepaid" and percent is not None:
-            raise ValueError("only for pay-at-hotel with commission")
+            raise ValueError(N_("only for pay-at-hotel with commission"))
         return percent
 
 

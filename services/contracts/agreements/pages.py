@@ -25,10 +25,11 @@ from services.contracts.bounds import parse_amount
 from shared.auth import Role, Staff, require
 from shared.db import DbSession
 from shared.errors import DomainError, FormRejected, InvalidInput
-from shared.i18n import N_, _
+from shared.field_errors import FieldErrors, refusal
+from shared.i18n import N_, _, local_money
 from shared.limits import INT32_MAX
-from shared.money import Money, exponent
-from shared.web import form_data, readable_errors, render, see_other
+from shared.money import exponent
+from shared.web import form_data, render, see_other
 
 pages = APIRouter(include_in_schema=False)
 DeskStaff = Annotated[Staff, require(*DESK_ROLES)]
@@ -44,7 +45,7 @@ def show_term(field: str, value: Any, currency: str) -> str:
     if field == "monthly_settlement":
         return _("yes") if value else _("no")
     if field == "deposit_held_minor":
-        return Money(int(value), currency).format()
+        return local_money(int(value), currency)
     if field == "commission_percent":
         return f"{value}%"
     return str(value)
@@ -142,12 +143,8 @@ async def contracts_post(
     return see_other(request, f"/versions/{version.version_id}")
 
 
-def _error(exc: ValidationError | DomainError) -> tuple[str, int]:
-    if isinstance(exc, ValidationError):
-        return readable_errors(exc), 422
-    # A fixed message marked with N_ where raised reads in the page's language; one with
-    # values in it (or a rule ID appended) stays as raised, in English.
-    return _(exc.detail), exc.status_code
+def _error(exc: ValidationError | DomainError) -> tuple[FieldErrors, int]:
+    return refusal(exc)
 
 
 async def _contract_page(

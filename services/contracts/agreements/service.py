@@ -232,7 +232,7 @@ async def decide_version(
     ensure_role(actor, Role.RESOURCES_DIRECTOR)
     version = await locked_version(session, version_id)
     if actor.username in (version.drafted_by, version.submitted_by):
-        raise Forbidden("You cannot approve or reject a version you drafted or submitted (HR-3).")
+        raise Forbidden("You cannot approve or reject a version you drafted or submitted.")  # HR-3
     if version.state != "submitted":
         raise Conflict(f"Only a submitted version can be decided; this one is {version.state}.")
     if not approve and not note:

@@ -29,8 +29,9 @@ from services.contracts.channel_managers.service import (
 from shared.auth import Staff, require
 from shared.db import DbSession
 from shared.errors import DomainError, FormRejected
+from shared.field_errors import field_errors
 from shared.limits import Uuid
-from shared.web import readable_errors, render, see_other
+from shared.web import render, see_other
 
 router = APIRouter(tags=["contracts"])
 Manager = Annotated[Staff, require(*MANAGER_ROLES)]
@@ -102,9 +103,9 @@ async def channel_managers_create(request: Request, session: DbSession, staff: M
     try:
         created = await channel_managers.create(session, actor=staff, data=_form_input(form))
     except ValidationError as exc:
-        error, status = readable_errors(exc), 422
+        error, status = field_errors(exc), 422
     except DomainError as exc:
-        error, status = exc.detail, exc.status_code
+        error, status = field_errors(exc), exc.status_code
     else:
         return await _page(request, session, staff, status=201, created=created)
     raise FormRejected(

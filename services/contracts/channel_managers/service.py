@@ -53,6 +53,7 @@ from shared.auth import (
 from shared.clock import clock
 from shared.db import DbSession
 from shared.errors import Conflict, InvalidInput, NotFound, TooManyAttempts, wants_html
+from shared.i18n import N_
 from shared.limits import Uuid
 from shared.observability import get_logger
 from shared.throttle import (
@@ -79,7 +80,7 @@ class ChannelManagerIn(BaseModel):
     @model_validator(mode="after")
     def hotels_chosen(self) -> ChannelManagerIn:
         if self.all_hotels == bool(self.hotel_ids):
-            raise ValueError("choose either all hotels or a list of hotel codes, not both")
+            raise ValueError(N_("choose either all hotels or a list of hotel codes, not both"))
         return self
 
 

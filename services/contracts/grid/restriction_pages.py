@@ -28,9 +28,10 @@ from shared.auth import Staff, require
 from shared.clock import clock
 from shared.db import DbSession
 from shared.errors import DomainError, FormRejected
+from shared.field_errors import FieldErrors, field_errors
 from shared.i18n import N_, _
 from shared.limits import Uuid
-from shared.web import form_data, form_lists, readable_errors, render, see_other
+from shared.web import form_data, form_lists, render, see_other
 
 router = APIRouter()
 DeskStaff = Annotated[Staff, require(*DESK_ROLES)]
@@ -89,7 +90,7 @@ async def _page(
     hotel_id: uuid.UUID,
     *,
     status: int = 200,
-    error: str = "",
+    error: str | FieldErrors = "",
     values: dict[str, Any] | None = None,
     notice: str = "",
 ) -> Response:
@@ -156,7 +157,7 @@ async def calendar_set(
             session, actor=staff, data=data, hotel_id=hotel_id
         )
     except (ValidationError, DomainError) as exc:
-        error = readable_errors(exc) if isinstance(exc, ValidationError) else exc.detail
+        error = field_errors(exc)
         code = 422 if isinstance(exc, ValidationError) else exc.status_code
         raise FormRejected(
             lambda session: _page(

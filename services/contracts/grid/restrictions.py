@@ -198,7 +198,7 @@ async def set_room_status_full(
     Nights already past are skipped (they can no longer be sold); returns the nights set."""
     room_type = await _room_type(session, room_type_id, None)
     if not reason.strip():
-        raise InvalidInput("Give the reason the hotel is full (CF-3).", field="reason")
+        raise InvalidInput("Give the reason the hotel is full.", field="reason")  # CF-3
     upcoming = sorted({n for n in nights if n >= clock.today()})
     if not upcoming:
         return 0

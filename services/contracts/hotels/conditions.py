@@ -25,9 +25,10 @@ from shared.db import DbSession
 from shared.errors import FormRejected, NotFound
 from shared.events.contracts import ConditionsPublishedV1, HotelCondition
 from shared.events.outbox import publish
+from shared.field_errors import FieldErrors, field_errors
 from shared.i18n import N_, _
 from shared.limits import Uuid
-from shared.web import form_data, readable_errors, render, see_other
+from shared.web import form_data, render, see_other
 
 
 class ConditionIn(BaseModel):
@@ -142,7 +143,7 @@ async def _page(
     staff: Staff,
     hotel_id: Uuid,
     *,
-    error: str = "",
+    error: str | FieldErrors = "",
     status: int = 200,
 ) -> Response:
     hotel = await get_hotel(session, hotel_id=hotel_id)
@@ -178,7 +179,7 @@ async def conditions_add(
     try:
         data = ConditionIn.model_validate(await form_data(request))
     except ValidationError as exc:
-        error = readable_errors(exc)
+        error = field_errors(exc)
         raise FormRejected(
             lambda session: _page(request, session, staff, hotel_id, error=error, status=422)
         ) from exc

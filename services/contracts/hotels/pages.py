@@ -35,6 +35,7 @@ from shared.auth import Staff, require
 from shared.clock import clock
 from shared.db import DbSession
 from shared.errors import DomainError, FormRejected
+from shared.field_errors import FieldErrors, refusal
 from shared.i18n import N_, _
 from shared.limits import PageNumber
 from shared.money import exponent
@@ -59,19 +60,6 @@ NOTICES = {
     "member_request": N_("Saved: one more member asked for this hotel."),  # HR-13
 }
 CALENDAR_NIGHTS = 14
-
-
-def readable(exc: ValidationError) -> str:
-    """Each error as "<form label>: <message>", e.g. "Rooms: must be at least 0"."""
-    parts = []
-    for error in exc.errors():
-        field = str(error["loc"][0]) if error["loc"] else ""
-        label = _(FIELD_LABELS[field]) if field in FIELD_LABELS else ""
-        label = label or field.replace("_", " ").capitalize() or _("Form")
-        message = str(error["msg"]).removeprefix("Value error, ")
-        text = _("required") if message == "Field required" else _(message)
-        parts.append(f"{label}: {text}")
-    return "; ".join(parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,11 +189,9 @@ async def hotel_page(
     return await _hotel_page(request, session, staff, hotel_id, notice=shown)
 
 
-def _error_of(exc: Exception) -> tuple[str, int]:
-    if isinstance(exc, ValidationError):
-        return readable(exc), 422
-    assert isinstance(exc, DomainError)
-    return exc.detail, exc.status_code
+def _error_of(exc: Exception) -> tuple[FieldErrors, int]:
+    assert isinstance(exc, ValidationError | DomainError)
+    return refusal(exc, labels={k: _(v) for k, v in FIELD_LABELS.items()})
 
 
 def _back_to_hotel(request: Request, hotel_id: uuid.UUID, notice: str) -> Response:

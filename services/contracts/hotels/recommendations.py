@@ -26,6 +26,7 @@ from shared.db import DbSession
 from shared.errors import Conflict, DomainError, Forbidden, FormRejected, InvalidInput, NotFound
 from shared.events.contracts import RecommendationApprovedV1
 from shared.events.outbox import publish
+from shared.field_errors import FieldErrors, field_errors
 from shared.i18n import _
 from shared.limits import MonthText, Uuid
 from shared.web import render, see_other
@@ -102,7 +103,7 @@ async def decide(
     if row is None:
         raise NotFound(_("No such recommendation."))
     if row.proposed_by == actor.username:
-        raise Forbidden(_("You proposed this hotel; another director must decide (HR-6)."))
+        raise Forbidden(_("You proposed this hotel; another director must decide."))  # HR-6
     if row.state != "proposed":
         raise Conflict(_("This recommendation was already %(state)s.") % {"state": _(row.state)})
     state = "approved" if approve else "rejected"
@@ -168,7 +169,7 @@ async def _page(
     staff: Staff,
     month: str,
     *,
-    error: str = "",
+    error: str | FieldErrors = "",
     status: int = 200,
 ) -> Response:
     hotels = list(
@@ -216,7 +217,7 @@ async def recommendations_propose(
     try:
         await propose(session, actor=staff, month=month, hotel_id=hotel_id, reason=reason)
     except DomainError as exc:
-        error, status = exc.detail, exc.status_code
+        error, status = field_errors(exc), exc.status_code
         raise FormRejected(
             lambda session: _page(request, session, staff, month, error=error, status=status)
         ) from exc

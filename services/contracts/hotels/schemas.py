@@ -41,7 +41,7 @@ PaymentMode = Literal["pay_at_hotel", "prepaid", "corporate_monthly"]
 HotelStatus = Literal["prospective", "active", "suspended"]
 
 # What each field is called on the desk's forms, so an error names what the person sees
-# (translated where the error is written: pages.readable).
+# (the label where a page has none to read: shared.field_errors).
 FIELD_LABELS: dict[str, str] = {
     "name_zh": N_("Chinese name"),
     "name_en": N_("English name"),
@@ -146,9 +146,8 @@ class HotelStatusIn(BaseModel):
     @classmethod
     def summary_when_suspending(cls, summary: str, info: ValidationInfo) -> str:
         if info.data.get("status") == "suspended" and len(summary) < 10:
-            raise ValueError(
-                N_("suspending a hotel needs a written summary (10+ characters, HR-10)")
-            )
+            # HR-10: a suspension is explained in writing.
+            raise ValueError(N_("suspending a hotel needs a written summary (10+ characters)"))
         return summary
 
 

@@ -45,7 +45,8 @@ from shared.auth import Staff, require
 from shared.clock import clock
 from shared.db import DbSession, refuse_commit
 from shared.errors import DomainError, FormRejected, InvalidInput
-from shared.i18n import N_, _
+from shared.field_errors import field_errors
+from shared.i18n import N_
 from shared.limits import Uuid
 from shared.web import render, see_other
 
@@ -160,7 +161,7 @@ async def imports_upload(request: Request, session: DbSession, staff: DeskStaff)
     except imports.SheetRefused as exc:
         status, shown = 422, {"row_errors": exc.errors}
     except DomainError as exc:  # a fixed message marked N_ is translated
-        status, shown = exc.status_code, {"error": _(exc.detail)}
+        status, shown = exc.status_code, {"error": field_errors(exc)}
     raise FormRejected(lambda session: _page(request, session, staff, status=status, **shown))
 
 

@@ -332,7 +332,7 @@ def _check_prices(cells: dict[str, object], currency: str, fail: Any) -> tuple[M
     net, sell = prices["net"], prices["sell"]
     if sell.amount_minor < net.amount_minor:
         # HR-4 asks for a 10% average margin; selling below net is never allowed.
-        fail("sell", f"{sell} is below net {net} (HR-4)")
+        fail("sell", f"{sell} is below net {net}")
         return None
     return net, sell
 

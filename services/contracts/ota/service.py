@@ -110,7 +110,7 @@ def _prices(check: Checker, where: str, rate: Element, currency: str) -> tuple[M
     sell, net = prices["AmountAfterTax"], prices["roomline:NetAmount"]
     if net.amount_minor < 0 or sell.amount_minor < net.amount_minor:
         # HR-4 asks for a 10% average margin; selling below net is never allowed.
-        check.fail(where, f"sell {sell} is below net {net} (HR-4)", type_="3")
+        check.fail(where, f"sell {sell} is below net {net}", type_="3")
         return None
     return net, sell
 
@@ -167,7 +167,8 @@ def _rate_plan(
         check.fail(where, f"RatePlanNotifType {element.get('RatePlanNotifType')} is not supported")
     currency = element.get("CurrencyCode")
     if currency and currency != file.hotel.currency:
-        text = f"CurrencyCode {currency} is not the hotel's currency {file.hotel.currency} (HR-14)"
+        # HR-14: a hotel's prices are in its own currency.
+        text = f"CurrencyCode {currency} is not the hotel's currency {file.hotel.currency}"
         check.fail(where, text, type_="3")
     extras = [local(c.tag) for c in element if local(c.tag) != "Rates"]
     if extras:

@@ -29,9 +29,10 @@ from shared.clock import clock
 from shared.dates import month_range
 from shared.db import DbSession
 from shared.errors import Conflict, DomainError, Forbidden, FormRejected, NotFound, RuleViolated
+from shared.field_errors import FieldErrors, field_errors
 from shared.i18n import N_, _
 from shared.limits import BusinessDate, Uuid
-from shared.web import form_data, readable_errors, render, see_other
+from shared.web import form_data, render, see_other
 
 COUNTED_STATES = ("requested", "director_approved", "approved")
 
@@ -148,7 +149,7 @@ async def decide_use(
     role, who_column, approved_state = _NEXT_STATE[row.state]
     ensure_role(actor, role)
     if actor.username in (row.requested_by, row.director_by):
-        raise Forbidden("You cannot approve a request you made or already approved (HR-9).")
+        raise Forbidden("You cannot approve a request you made or already approved.")  # HR-9
     state = approved_state if approve else "rejected"
     await session.execute(
         update(use)
@@ -229,7 +230,12 @@ Approver = Annotated[Staff, require(Role.RESOURCES_DIRECTOR, Role.GENERAL_MANAGE
 
 
 async def _page(
-    request: Request, session: AsyncSession, staff: Staff, *, error: str = "", status: int = 200
+    request: Request,
+    session: AsyncSession,
+    staff: Staff,
+    *,
+    error: str | FieldErrors = "",
+    status: int = 200,
 ) -> Response:
     grants, uses = await overview(session)
     hotels = list(await session.scalars(select(Hotel).order_by(Hotel.name_en)))
@@ -268,9 +274,9 @@ async def free_rooms_post(
         else:  # pragma: no cover - the path's Literal admits no other action
             raise NotFound("Unknown action.")
     except ValidationError as exc:
-        error, status = readable_errors(exc), 422
+        error, status = field_errors(exc), 422
     except DomainError as exc:
-        error, status = _(exc.detail), exc.status_code  # a fixed message marked N_: translated
+        error, status = field_errors(exc), exc.status_code
     else:
         return see_other(request, "/free-rooms")
     raise FormRejected(lambda session: _page(request, session, staff, error=error, status=status))

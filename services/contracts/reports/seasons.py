@@ -23,8 +23,9 @@ from shared.clock import clock
 from shared.dates import check_range
 from shared.db import DbSession
 from shared.errors import FormRejected
+from shared.field_errors import FieldErrors, field_errors
 from shared.limits import BusinessDate
-from shared.web import form_data, readable_errors, render, see_other
+from shared.web import form_data, render, see_other
 
 
 class SeasonIn(BaseModel):
@@ -84,7 +85,7 @@ async def _page(
     staff: Staff,
     *,
     city: str = "",
-    error: str = "",
+    error: str | FieldErrors = "",
     values: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
@@ -119,7 +120,7 @@ async def seasons_add(request: Request, session: DbSession, staff: DeskStaff) ->
     try:
         await add_season(session, actor=staff, data=SeasonIn.model_validate(values))
     except ValidationError as exc:
-        error = readable_errors(exc)
+        error = field_errors(exc)
         raise FormRejected(
             lambda session: _page(request, session, staff, error=error, values=values, status=422)
         ) from exc

@@ -21,6 +21,7 @@ from services.intake.inventory.models import (
     rate_plan,
     room_type,
 )
+from services.intake.lookup.keys import search_names
 from services.intake.models import booking, booking_night
 
 # A row of any width (SQLAlchemy 2.1 types rows by their column tuple).
@@ -106,8 +107,13 @@ async def insert_booking(session: AsyncSession, values: dict[str, Any]) -> bool:
     A twin request with the same key waits here on the unique index until the first commits
     or rolls back, which makes the idempotency check race-safe.
     """
+    # Issue 15: the names the booking is found by (lookup/keys.py), written with it.
+    names = search_names(values["booker_name"], values["guest_names"])
     inserted = await session.execute(
-        insert(booking).values(**values).on_conflict_do_nothing().returning(booking.c.booking_id)
+        insert(booking)
+        .values(**values, search_names=names)
+        .on_conflict_do_nothing()
+        .returning(booking.c.booking_id)
     )
     return inserted.first() is not None
 

@@ -8,6 +8,7 @@ from fastapi import Request
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.intake.auth import DESK_ROLES
 from services.intake.booking import service
 from services.intake.booking.placed import STATUS_TITLES
 from services.intake.booking.schemas import CHANNEL_TITLES, PAYMENT_MODES
@@ -23,6 +24,11 @@ async def booking_page(
 ) -> Response:
     """The booking's page, with the change forms as ``request.state`` leaves them."""
     booking = await service.get_booking(session, booking_ref=booking_ref)
+    # Issue 15: the confirmation desk and customer service see the page without its forms.
+    read_only = not staff.has_any(frozenset(DESK_ROLES))
+    changes = await changes_view.booking_page_context(request, session, booking)
+    if read_only:
+        changes.update(can_modify=False, can_cancel=False)
     return render(
         request.app.state.templates,
         request,
@@ -33,8 +39,9 @@ async def booking_page(
         channel_titles=CHANNEL_TITLES,
         status_titles=STATUS_TITLES,
         special_states=STATE_TITLES,
+        read_only=read_only,
         # IN-5: the change and cancel forms and the history (_booking_changes.html).
-        **await changes_view.booking_page_context(request, session, booking),
+        **changes,
         # CF-3 / CF-4: the hotel's answers, a full house's notice (_hotel_answers.html).
         **await full_house.booking_page_context(session, booking),
     )

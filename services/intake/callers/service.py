@@ -168,6 +168,36 @@ async def _recent(session: AsyncSession, key: str, card: str) -> list[RecentBook
     return [RecentBooking.model_validate(row._mapping) for row in rows]
 
 
+class KnownBooker(BaseModel):
+    """Who books when this caller calls, for the booking form's defaults (IN-1)."""
+
+    name: str
+    card_no: str  # "" when the caller is not a member
+
+
+async def known_booker(session: AsyncSession, *, phone: str, card: str) -> KnownBooker | None:
+    """The member this phone or card belongs to, if exactly one; else the booker of the
+    caller's latest booking; else None. A shared office phone with several members names
+    nobody: the agent asks."""
+    key, card = phone_key(phone), card.strip().upper()[:40]
+    if not key and not card:
+        return None
+    members = await _members(session, key, card)
+    if len(members) == 1:
+        return KnownBooker(name=members[0].name, card_no=members[0].card_no)
+    if members:
+        return None
+    query = text(
+        "WITH mine AS MATERIALIZED (SELECT b.booker_name, b.member_card, b.committed_at "
+        f"FROM intake.booking b WHERE {_booking_match(key, card)}) "
+        "SELECT booker_name, member_card FROM mine ORDER BY committed_at DESC LIMIT 1"
+    )
+    row = (await session.execute(query, {"key": key, "card": card})).first()
+    if row is None or not row.booker_name:
+        return None
+    return KnownBooker(name=row.booker_name, card_no=row.member_card or "")
+
+
 def _year_before(today: date) -> date:
     try:
         return today.replace(year=today.year - 1)

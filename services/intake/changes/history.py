@@ -26,8 +26,7 @@ from shared.events.intake import (
     BookingModifiedV1,
 )
 from shared.events.outbox import publish
-from shared.i18n import N_, _
-from shared.money import Money
+from shared.i18n import N_, _, local_money
 
 _LABELS = {
     "status": N_("Status"),
@@ -178,7 +177,7 @@ def describe(before: dict[str, Any], after: dict[str, Any], currency: str) -> li
     if added := after.get("new_nights"):
         priced = ", ".join(
             _("%(night)s at %(price)s")
-            % {"night": n["night"], "price": Money(int(n["sell_minor"]), currency).format()}
+            % {"night": n["night"], "price": local_money(int(n["sell_minor"]), currency)}
             for n in added
         )
         lines.append(_("New nights at the current price: %(nights)s") % {"nights": priced})
@@ -192,7 +191,7 @@ def _shown(key: str, value: Any, currency: str) -> str:
     if value is None or value == "" or value == []:
         return _("(none)")
     if key == "total_sell_minor":
-        return Money(int(value), currency).format()
+        return local_money(int(value), currency)
     if key == "guest_names":
         return ", ".join(value)
     if key == "status":

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake.auth import DESK_ROLES
+from services.intake.auth import DESK_ROLES, READ_ROLES
 from services.intake.booking import service
 from services.intake.booking import view as booking_view
 from services.intake.booking.placed import STATUS_TITLES
@@ -22,11 +22,13 @@ from services.intake.changes.schemas import REASON_CATEGORIES, CancelRequest, Mo
 from shared.auth import Staff, require
 from shared.db import DbSession
 from shared.errors import DomainError, FormRejected
+from shared.field_errors import refusal
 from shared.limits import PageNumber
-from shared.web import readable_errors, render, see_other
+from shared.web import render, see_other
 
 router = APIRouter()
 DeskStaff = Annotated[Staff, require(*DESK_ROLES)]
+ReaderStaff = Annotated[Staff, require(*DESK_ROLES, *READ_ROLES)]  # issue 15
 HISTORY_PAGE_SIZE = 50
 _GUEST_SEPARATORS = (",", "，", "、", ";", "；")  # agents also type Chinese punctuation
 # Blank is a real value for these (the agent cleared them); other blank fields are left out.
@@ -65,15 +67,39 @@ async def cancel_form(
     return see_other(request, f"/bookings/{done.booking.booking_ref}#history")
 
 
+@router.post("/bookings/{booking_ref}/cancel/confirm", response_class=HTMLResponse)
+async def confirm_cancel_form(
+    request: Request, session: DbSession, staff: DeskStaff, booking_ref: BookingRef
+) -> Response:
+    """Cancel asks first (issue 15): the booking page's cancel form comes here, which shows the
+    booking and the reason once more with the button that really cancels. Writes nothing; a
+    page rather than a script's dialog, so it works without script and from the keyboard."""
+    fields = await _posted(request)
+    try:
+        CancelRequest.model_validate(fields)
+        booking = await service.get_booking(session, booking_ref=booking_ref)
+    except (ValidationError, DomainError) as exc:
+        raise _refused(request, staff, booking_ref, exc, cancel_form=fields) from exc
+    return render(
+        request.app.state.templates,
+        request,
+        "cancel_confirm.html",
+        staff,
+        booking=booking,
+        cancel_form=fields,
+        reason_categories=REASON_CATEGORIES,
+    )
+
+
 @router.get("/bookings/{booking_ref}/history", response_class=HTMLResponse)
 async def history_page(
     request: Request,
     session: DbSession,
-    staff: DeskStaff,
+    staff: ReaderStaff,
     booking_ref: BookingRef,
     page: PageNumber = 1,
 ) -> Response:
-    """Every change of a booking, newest first, in pages (IN-5)."""
+    """Every change of a booking, newest first, in pages (IN-5); read-only roles too."""
     booking = await service.get_booking(session, booking_ref=booking_ref)
     history = await changes_history.history(
         session, booking=booking, page=page, page_size=HISTORY_PAGE_SIZE
@@ -118,8 +144,7 @@ def _refused(
     **forms: dict[str, str],
 ) -> FormRejected:
     """The booking page exactly as its own route renders it, with the refusal on it."""
-    message = exc.detail if isinstance(exc, DomainError) else readable_errors(exc)
-    status = exc.status_code if isinstance(exc, DomainError) else 422
+    message, status = refusal(exc)
 
     async def page(session: AsyncSession) -> Response:
         request.state.change_refusal = {"error": message, **forms}

@@ -34,6 +34,7 @@ from services.intake.changes.schemas import (
     ModifyRequest,
 )
 from services.intake.inventory import rooms as inventory
+from services.intake.lookup.keys import search_names
 from shared.auth import Staff
 from shared.clock import clock
 from shared.errors import Conflict, RuleViolated
@@ -149,6 +150,9 @@ async def _stale(session: AsyncSession, current: AnyRow, seen_version: int) -> s
 async def _write(
     session: AsyncSession, current: AnyRow, seen_version: int, values: dict[str, Any]
 ) -> AnyRow:
+    if "guest_names" in values:  # issue 15: the booking is found by its new guests' names
+        names = search_names(current.booker_name, values["guest_names"])
+        values = {**values, "search_names": names}
     updated = await changes_repository.update_booking(
         session, booking_id=current.booking_id, seen_version=seen_version, values=values
     )

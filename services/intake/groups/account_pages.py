@@ -16,10 +16,11 @@ from services.intake.groups.accounts import AccountEdit, AccountIn, AccountView
 from shared.auth import Role, Staff, require
 from shared.db import DbSession
 from shared.errors import DomainError, FormRejected, InvalidInput
+from shared.field_errors import FieldErrors, field_errors
 from shared.i18n import _
 from shared.limits import PageNumber, SearchText, Uuid
 from shared.money import Money, exponent
-from shared.web import form_data, readable_errors, render, see_other
+from shared.web import form_data, render, see_other
 
 router = APIRouter()
 DeskStaff = Annotated[Staff, require(*DESK_ROLES)]
@@ -55,8 +56,8 @@ def account_fields(account: AccountView) -> dict[str, str]:
     return fields
 
 
-def _message(exc: ValidationError | DomainError) -> str:
-    return exc.detail if isinstance(exc, DomainError) else readable_errors(exc)
+def _message(exc: ValidationError | DomainError) -> FieldErrors:
+    return field_errors(exc)
 
 
 def _status(exc: ValidationError | DomainError) -> int:
@@ -71,7 +72,7 @@ async def _list_page(
     q: str = "",
     page: int = 1,
     fields: dict[str, str] | None = None,
-    error: str = "",
+    error: str | FieldErrors = "",
     status: int = 200,
 ) -> Response:
     found = await group_accounts.list_accounts(session, q=q, page=page)
@@ -158,7 +159,7 @@ def _account_page(
     fields: dict[str, str],
     *,
     saved: bool = False,
-    error: str = "",
+    error: str | FieldErrors = "",
     status: int = 200,
 ) -> Response:
     return render(

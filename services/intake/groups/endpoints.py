@@ -110,7 +110,7 @@ async def api_cancel_group(session: DbSession, staff: DeskStaff, group_id: Uuid)
 
 def keep_refusal(session: AsyncSession, staff: Staff, group_id: Uuid, exc: DomainError) -> None:
     """Once the refused placement is rolled back, record why on the draft (its own commit)."""
-    reason = exc.detail
+    reason = exc.sentence  # shown on the group page: no rule ID
 
     async def note(session: AsyncSession) -> None:
         await groups.note_refusal(session, staff=staff, group_id=group_id, reason=reason)

@@ -33,10 +33,11 @@ from services.intake.inventory.models import hotel
 from shared.auth import Staff, require
 from shared.db import DbSession
 from shared.errors import DomainError, FormRejected
+from shared.field_errors import field_errors
 from shared.i18n import N_, _
 from shared.limits import PageNumber, Uuid, parse_day
 from shared.sheets import SheetRefused
-from shared.web import form_data, readable_errors, render, see_other
+from shared.web import form_data, render, see_other
 
 router = APIRouter()
 DeskStaff = Annotated[Staff, require(*DESK_ROLES)]
@@ -67,9 +68,10 @@ async def rooming_lines(request: Request) -> tuple[list[RoomingLine], TypedRows]
 def _refusal(exc: ValidationError | DomainError) -> dict[str, Any]:
     """What a page shows of a refusal: the sentence, the row report, the status."""
     if isinstance(exc, ValidationError):
-        return {"error": readable_errors(exc), "report": [], "status": 422}
+        return {"error": field_errors(exc), "report": [], "status": 422}
     report = exc.errors if isinstance(exc, SheetRefused) else []
-    message = _("The rooming list was refused; nothing was saved.") if report else exc.detail
+    refused = _("The rooming list was refused; nothing was saved.")
+    message = refused if report else field_errors(exc)
     return {"error": message, "report": report, "status": exc.status_code}
 
 

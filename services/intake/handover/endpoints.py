@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.auth import DESK_ROLES
 from services.intake.bounds import Filter
-from services.intake.form_errors import labelled_errors
 from services.intake.handover import service as handover
 from services.intake.handover.schemas import (
     ENTRY_KINDS,
@@ -28,6 +27,7 @@ from services.intake.settings import IntakeSettings
 from shared.auth import Staff, require
 from shared.db import DbSession
 from shared.errors import DomainError, FormRejected
+from shared.field_errors import FieldErrors, refusal
 from shared.i18n import N_, _
 from shared.limits import PageNumber, Uuid
 from shared.web import form_data, render, see_other
@@ -189,10 +189,7 @@ def _refused(
     *,
     values: dict[str, str] | None = None,
 ) -> FormRejected:
-    if isinstance(exc, DomainError):
-        error, status = exc.detail, exc.status_code
-    else:
-        error, status = labelled_errors(exc, {k: _(v) for k, v in LABELS.items()}), 422
+    error, status = refusal(exc, labels={k: _(v) for k, v in LABELS.items()})
     return FormRejected(
         lambda session: _page(request, session, staff, error=error, values=values, status=status)
     )
@@ -204,7 +201,7 @@ async def _page(
     staff: Staff,
     *,
     notice: str = "",
-    error: str = "",
+    error: str | FieldErrors = "",
     values: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:

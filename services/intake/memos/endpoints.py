@@ -11,7 +11,6 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.bounds import BookingRef, Filter
-from services.intake.form_errors import labelled_errors
 from services.intake.memos import service as memos
 from services.intake.memos.schemas import (
     DEPARTMENTS,
@@ -26,6 +25,7 @@ from services.intake.settings import IntakeSettings
 from shared.auth import Staff, require
 from shared.db import DbSession
 from shared.errors import DomainError, FormRejected, InvalidInput
+from shared.field_errors import FieldErrors, refusal
 from shared.i18n import N_, _
 from shared.limits import PageNumber, Uuid
 from shared.web import form_data, render, see_other
@@ -47,8 +47,8 @@ LABELS = {
 NOTICES = {"raised": N_("Memo raised and routed."), "replied": N_("Saved.")}
 
 
-def _labelled(exc: ValidationError) -> str:
-    return labelled_errors(exc, {field: _(label) for field, label in LABELS.items()})
+def _refusal(exc: ValidationError | DomainError) -> tuple[FieldErrors, int]:
+    return refusal(exc, labels={field: _(label) for field, label in LABELS.items()})
 
 
 def _checked_filters(department: str, status: str) -> None:
@@ -148,11 +148,8 @@ async def raise_form(request: Request, session: DbSession, staff: MemoStaff) -> 
     try:
         body = MemoRequest.model_validate(fields)
         raised = await memos.raise_memo(session, staff=staff, settings=settings, request=body)
-    except ValidationError as exc:
-        form = _new_form(request, staff, fields, _labelled(exc), 422)
-        raise FormRejected(form) from exc
-    except DomainError as exc:
-        raise FormRejected(_new_form(request, staff, fields, exc.detail, exc.status_code)) from exc
+    except (ValidationError, DomainError) as exc:
+        raise FormRejected(_new_form(request, staff, fields, *_refusal(exc))) from exc
     return see_other(request, f"/memos/{raised.memo_id}?saved=raised")
 
 
@@ -174,10 +171,8 @@ async def respond_form(
     try:
         body = ReplyRequest.model_validate(fields)
         await memos.respond(session, staff=staff, memo_id=memo_id, request=body)
-    except ValidationError as exc:
-        error, status = _labelled(exc), 422
-    except DomainError as exc:
-        error, status = exc.detail, exc.status_code
+    except (ValidationError, DomainError) as exc:
+        error, status = _refusal(exc)
     else:
         return see_other(request, f"/memos/{memo_id}?saved=replied")
     raise FormRejected(
@@ -192,7 +187,11 @@ def _labels() -> dict[str, Any]:
 
 
 def _new_form(
-    request: Request, staff: Staff, values: dict[str, str], error: str = "", status: int = 200
+    request: Request,
+    staff: Staff,
+    values: dict[str, str],
+    error: str | FieldErrors = "",
+    status: int = 200,
 ) -> Response:
     settings: IntakeSettings = request.app.state.settings
     return render(
@@ -215,7 +214,7 @@ async def _memo_page(
     memo_id: Uuid,
     *,
     notice: str = "",
-    error: str = "",
+    error: str | FieldErrors = "",
     status: int = 200,
     values: dict[str, str] | None = None,
 ) -> Response:

@@ -27,6 +27,7 @@ from shared.booking_refs import BOOKING_REF_RE
 from shared.clock import clock
 from shared.db import DbSession
 from shared.errors import DomainError
+from shared.field_errors import plain_message
 from shared.i18n import N_, _
 from shared.limits import BusinessDate, Uuid
 from shared.web import render
@@ -121,6 +122,7 @@ async def _results(
     typed = {k: v.strip() for k, v in request.query_params.items() if k in FIELDS and v.strip()}
     form = _form(typed)
     result, error, field, status = None, "", "", 200
+    suggestions: list[dict[str, str]] = []
     if {"city", "check_in", "check_out"} & typed.keys():
         try:
             filters = SearchFilters.model_validate(typed)
@@ -128,7 +130,9 @@ async def _results(
         except ValidationError as exc:
             error, field, status = _readable(exc), _first_field(exc), 422
         except DomainError as exc:
-            error, field, status = exc.detail, exc.field or "", exc.status_code
+            error, field, status = exc.sentence, exc.field or "", exc.status_code
+            if isinstance(exc, search.UnknownCity):  # the close matches, one click each
+                suggestions = [_with(typed, city=c) for c in exc.suggestions]
     return render(
         request.app.state.templates,
         request,
@@ -141,6 +145,12 @@ async def _results(
         error_field=field,
         narrowing=_narrowing(result),
         page_links=_page_links(typed, result),
+        city_suggestions=suggestions,
+        district_links=[
+            _with(typed, district=d.name) | {"hotels": str(d.hotels)} for d in result.districts
+        ]
+        if result
+        else [],
         payment_modes=PAYMENT_MODES,
         labels=LABELS,
         **page,
@@ -158,13 +168,18 @@ def _form(typed: dict[str, str]) -> dict[str, str]:
     return {name: typed.get(name, defaults.get(name, "")) for name in FIELDS}
 
 
+def _with(typed: dict[str, str], **changed: str) -> dict[str, str]:
+    """A link to the same search with one field changed, from its first page."""
+    query = {k: v for k, v in typed.items() if k != "page"} | changed
+    return {"label": next(iter(changed.values())), "query": urlencode(query)}
+
+
 def _readable(exc: ValidationError) -> str:
     parts = []
     for error in exc.errors():
         name = str(error["loc"][0]) if error["loc"] else "form"
-        hint = _HINTS.get(error["type"]) or str(error["msg"]).removeprefix("Value error, ")
         label = _(LABELS[name]) if name in LABELS else name
-        shown = _(hint) if error["type"] in _HINTS else hint
+        shown = _(_HINTS[error["type"]]) if error["type"] in _HINTS else plain_message(error)
         parts.append(_("%(field)s: %(problem)s") % {"field": label, "problem": shown})
     return " ".join(parts)
 

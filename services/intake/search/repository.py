@@ -37,8 +37,21 @@ HOTEL_COLUMNS = (
 )
 
 
-def _in_city(city: str) -> Any:
-    return func.lower(hotel.c.city) == city.strip().lower()  # index hotel_city
+def _in_cities(cities: list[str]) -> Any:
+    """The hotel data's spellings of the city asked for (cities.py: 北京, Beijing, Peking)."""
+    return func.lower(hotel.c.city).in_([c.strip().lower() for c in cities])  # index hotel_city
+
+
+async def city_directory(session: AsyncSession) -> list[AnyRow]:
+    """Every city and district the hotel data holds, with its number of hotels: what a typed
+    city is matched against (cities.py) and the district list offered for it. One small
+    grouped scan of the hotel table per search."""
+    query = (
+        select(hotel.c.city, hotel.c.district, func.count().label("hotels"))
+        .group_by(hotel.c.city, hotel.c.district)
+        .order_by(hotel.c.city, hotel.c.district)
+    )
+    return list(await session.execute(query))
 
 
 def _plans_from() -> Any:
@@ -68,11 +81,11 @@ class Page:
     total: int
 
 
-async def page_of_plans(session: AsyncSession, filters: SearchFilters) -> Page:
-    """Recommended first (HR-6), then grade, name. One statement for the page, its hotels' other
-    plans and their conditions: round trips, not rows, are what a search spends its time on
-    (bench/search.py)."""
-    currencies = await _currencies_in(session, filters.city) if _priced(filters) else []
+async def page_of_plans(session: AsyncSession, filters: SearchFilters, cities: list[str]) -> Page:
+    """Recommended first (HR-6), then grade, name, in ``cities`` (the hotel data's spellings of
+    the city asked for). One statement for the page, its hotels' other plans and their
+    conditions: round trips, not rows, are what a search spends its time on (bench/search.py)."""
+    currencies = await _currencies_in(session, cities) if _priced(filters) else []
     recommended_now = exists().where(
         recommended_hotel.c.hotel_id == hotel.c.hotel_id,
         recommended_hotel.c.month == filters.check_in.replace(day=1),
@@ -87,7 +100,7 @@ async def page_of_plans(session: AsyncSession, filters: SearchFilters) -> Page:
         rate_plan.c.rate_plan_id,
     )
     page = (
-        _matching(filters, currencies)
+        _matching(filters, currencies, cities)
         .with_only_columns(
             rate_plan.c.rate_plan_id,
             hotel.c.hotel_id,
@@ -126,7 +139,7 @@ async def page_of_plans(session: AsyncSession, filters: SearchFilters) -> Page:
     if rows:
         return Page(rows, hotel_plans, int(rows[0].total))
     # A page past the end has no row to carry the total: count on its own (rare).
-    counted = select(func.count()).select_from(_matching(filters, currencies).subquery())
+    counted = select(func.count()).select_from(_matching(filters, currencies, cities).subquery())
     return Page([], [], int(await session.scalar(counted) or 0))
 
 
@@ -134,10 +147,8 @@ def _priced(filters: SearchFilters) -> bool:
     return filters.price_min is not None or filters.price_max is not None
 
 
-def _matching(filters: SearchFilters, currencies: list[str]) -> Select[Any]:
-    query = (
-        select(*OFFER_COLUMNS).select_from(_plans_from()).where(_in_city(filters.city), _on_sale())
-    )
+def _matching(filters: SearchFilters, currencies: list[str], cities: list[str]) -> Select[Any]:
+    query = select(*OFFER_COLUMNS).select_from(_plans_from()).where(_in_cities(cities), _on_sale())
     if filters.district:
         query = query.where(hotel.c.district.icontains(filters.district, autoescape=True))
     if filters.name:
@@ -188,8 +199,8 @@ def _price_band(filters: SearchFilters, currencies: list[str]) -> list[Any]:
     return bounds
 
 
-async def _currencies_in(session: AsyncSession, city: str) -> list[str]:
-    rows = await session.execute(select(hotel.c.currency).where(_in_city(city)).distinct())
+async def _currencies_in(session: AsyncSession, cities: list[str]) -> list[str]:
+    rows = await session.execute(select(hotel.c.currency).where(_in_cities(cities)).distinct())
     return [row.currency for row in rows]
 
 

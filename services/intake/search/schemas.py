@@ -25,7 +25,7 @@ class SearchFilters(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    city: str = Field(max_length=80)
+    city: str = Field(max_length=80, description="Chinese, pinyin, English or a common alias")
     check_in: BusinessDate
     check_out: BusinessDate
     rooms: Rooms = 1
@@ -70,15 +70,24 @@ class HotelAlternatives(BaseModel):
     alternatives: list[Alternative]
 
 
+class District(BaseModel):
+    """A district of the city searched, as the hotel data names it, to pick from (IN-2)."""
+
+    name: str
+    hotels: int
+
+
 class SearchPage(SearchResult):
     """One page of offers with the total, and alternatives for the page's hotels that cannot
-    sell the stay (IN-3). ``offers`` keeps its meaning: this page's offers."""
+    sell the stay (IN-3). ``offers`` keeps its meaning: this page's offers. ``city`` is the
+    city as the hotel data spells it, whatever the agent typed (北京, bei jing, Peking)."""
 
     filters: SearchFilters
     page: int
     per_page: int
     total: int
     alternatives: list[HotelAlternatives] = []
+    districts: list[District] = []
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.booking.repository import AnyRow
 from services.intake.booking.schemas import Offer
 from services.intake.booking.service import stay_nights
-from services.intake.search import alternatives, offers
+from services.intake.search import alternatives, cities, offers
 from services.intake.search import repository as search_repository
-from services.intake.search.schemas import HotelAlternatives, SearchFilters, SearchPage
+from services.intake.search.schemas import District, HotelAlternatives, SearchFilters, SearchPage
 from shared.errors import InvalidInput
 from shared.i18n import N_, _
 
@@ -50,10 +51,44 @@ def checked_nights(filters: SearchFilters) -> list[date]:
     return nights
 
 
+class UnknownCity(InvalidInput):
+    """No hotel's city is the one typed (IN-2): said so, with close matches to pick from,
+    distinct from "no hotel can sell these dates"."""
+
+    def __init__(self, resolved: cities.Resolved) -> None:
+        values = {"city": resolved.typed}
+        if resolved.known:  # a real city (the curated table knows it) without our hotels
+            detail = _("We have no hotel in %(city)s.") % values
+        else:
+            detail = _("No city called %(city)s.") % values
+        super().__init__(detail, field="city")
+        self.suggestions = resolved.suggestions
+
+    def body(self) -> dict[str, Any]:
+        return super().body() | {"suggestions": self.suggestions}
+
+
+async def where(session: AsyncSession, typed: str) -> tuple[list[str], list[District]]:
+    """The hotel data's spellings of the city typed and its districts; UnknownCity if none."""
+    directory = await search_repository.city_directory(session)
+    resolved = cities.resolve(typed, (row.city for row in directory))
+    if not resolved.spellings:
+        raise UnknownCity(resolved)
+    counts: dict[str, int] = {}
+    for row in directory:
+        if row.city in resolved.spellings and row.district.strip():
+            counts[row.district.strip()] = counts.get(row.district.strip(), 0) + row.hotels
+    districts = [District(name=name, hotels=n) for name, n in sorted(counts.items())]
+    return resolved.spellings, districts
+
+
 async def search(session: AsyncSession, *, filters: SearchFilters) -> SearchPage:
     """One page of the offers that match, with the total and IN-3 alternatives."""
     nights = checked_nights(filters)
-    page = await search_repository.page_of_plans(session, filters)
+    spellings, districts = await where(session, filters.city)
+    district = cities.district_named(filters.district, (d.name for d in districts))
+    wanted = filters.model_copy(update={"district": district}) if district else filters
+    page = await search_repository.page_of_plans(session, wanted, spellings)
     # All plans of the page's hotels are priced, not only the page's: a hotel with a sellable
     # room type on the next page (or outside the price band) can still sell the stay (IN-3).
     priced = await offers.price_offers(session, page.hotel_plans, nights, filters.rooms)
@@ -67,7 +102,7 @@ async def search(session: AsyncSession, *, filters: SearchFilters) -> SearchPage
         for row in page.rows
     ]
     return SearchPage(
-        city=filters.city,
+        city=spellings[0],
         check_in=filters.check_in,
         check_out=filters.check_out,
         rooms=filters.rooms,
@@ -77,6 +112,7 @@ async def search(session: AsyncSession, *, filters: SearchFilters) -> SearchPage
         per_page=filters.per_page,
         total=page.total,
         alternatives=await _alternatives(page, priced, sellable, filters.check_out),
+        districts=districts,
     )
 
 

@@ -19,6 +19,7 @@ from services.intake.special_prices.service import PRICING_DESK, SpecialPricePag
 from shared.auth import Staff, require
 from shared.db import DbSession
 from shared.errors import DomainError, FormRejected, InvalidInput
+from shared.field_errors import FieldErrors, field_errors
 from shared.i18n import _
 from shared.limits import PageNumber
 from shared.web import form_data, render, see_other
@@ -109,7 +110,7 @@ async def _decide(
         await decide(session, staff=staff, booking_ref=booking_ref, note=note)
     except DomainError as exc:
         # Raised, so the request's session rolls back any half step (one commit rule).
-        error, status = exc.detail, exc.status_code
+        error, status = field_errors(exc), exc.status_code
         raise FormRejected(
             lambda session: _queue(request, session, staff, error=error, status=status)
         ) from exc
@@ -124,7 +125,7 @@ async def _queue(
     state: str = "pending",
     page: str = "1",
     notice: str = "",
-    error: str = "",
+    error: str | FieldErrors = "",
     status: int = 200,
 ) -> Response:
     listing = None

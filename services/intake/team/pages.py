@@ -26,6 +26,7 @@ LeadStaff = Annotated[Staff, require(Role.TEAM_LEAD, Role.ADMIN)]
 
 @router.get("/api/team", response_model=TeamRecord)
 async def api_team(
+    request: Request,
     session: DbSession,
     staff: LeadStaff,
     period: Period = "week",
@@ -33,7 +34,15 @@ async def api_team(
     page: PageNumber = 1,
 ) -> TeamRecord:
     """Each agent's bookings, handle times and corrections for a day, week or month (IN-12)."""
-    return await team.team_record(session, period=period, day=day, page=page)
+    record = await team.team_record(session, period=period, day=day, page=page)
+    return await _named(request, record)
+
+
+async def _named(request: Request, record: TeamRecord) -> TeamRecord:
+    """The record with the names its agents log in under (issue 15: people, not usernames)."""
+    usernames = [agent.agent_username for agent in record.agents]
+    record.names = await request.app.state.sessions.display_names(usernames)
+    return record
 
 
 @router.get("/team", response_class=HTMLResponse)
@@ -49,6 +58,7 @@ async def team_page(
     record, error, status = None, "", 200
     try:
         record = await team.team_record(session, period=period, day=_day(day), page=_page(page))
+        record = await _named(request, record)
     except DomainError as exc:
         error, status = exc.detail, exc.status_code
     return render(

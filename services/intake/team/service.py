@@ -59,12 +59,40 @@ class AgentRecord(BaseModel):
         return self.over_five_minutes / self.timed if self.timed else None
 
 
+class AgentDay(BaseModel):
+    """One agent's bookings on one day of the period, for the chart (issue 15)."""
+
+    agent_username: str
+    day: date
+    bookings: int
+    average_seconds: float | None
+
+
 class TeamRecord(BaseModel):
     period: Period
     day: date
     first_day: date
     last_day: date  # inclusive
     agents: list[AgentRecord]
+    # Every day of the period, and each listed agent's days with bookings (the chart draws
+    # every agent on every day; a day without bookings has no bar, not a missing day).
+    days: list[date] = []
+    per_day: list[AgentDay] = []
+    # username → the name the person logs in under, where known (filled by the page).
+    names: dict[str, str] = {}
+
+    def chart_series(self) -> list[dict[str, object]]:
+        """Per listed agent, by name: the average handle time of each day (None: no booking
+        timed that day), aligned with ``days``."""
+        found = {(d.agent_username, d.day): d.average_seconds for d in self.per_day}
+        return [
+            {
+                "name": self.names.get(agent.agent_username, agent.agent_username),
+                "average_seconds": [found.get((agent.agent_username, day)) for day in self.days],
+            }
+            for agent in self.agents
+        ]
+
     desk: AgentRecord  # every agent together
     total: int  # agents with bookings in the period
     page: int
@@ -110,6 +138,16 @@ _DESK = text(
     WHERE committed_at >= :start AND committed_at < :end
     """
 )
+_PER_DAY = text(
+    """
+    SELECT agent_username, (committed_at AT TIME ZONE :tz)::date AS day, count(*) AS bookings,
+        avg(handle_seconds)::float AS average_seconds
+    FROM intake.booking
+    WHERE committed_at >= :start AND committed_at < :end AND agent_username = ANY(:agents)
+    GROUP BY agent_username, day
+    ORDER BY day, agent_username
+    """
+)
 _ERRORS = text(
     """
     SELECT b.agent_username, count(DISTINCT b.booking_id) AS corrected
@@ -140,12 +178,18 @@ async def team_record(
         for row in rows
     ]
     desk = (await session.execute(_DESK, window)).one()
+    per_day = await session.execute(
+        _PER_DAY,
+        {**window, "tz": clock.business_tz.key, "agents": [a.agent_username for a in agents]},
+    )
     return TeamRecord(
         period=period,  # type: ignore[arg-type]  # checked by period_days
         day=day,
         first_day=first,
         last_day=after - timedelta(days=1),
         agents=agents,
+        days=[first + timedelta(days=n) for n in range((after - first).days)],
+        per_day=[AgentDay(**row._asdict()) for row in per_day],
         desk=AgentRecord(**desk._asdict(), errors_corrected=sum(errors.values())),
         total=desk.agents,
         page=page,

@@ -51,3 +51,16 @@ async def task_count(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
         return int(
             await session.scalar(text("SELECT count(*) FROM confirmation.confirmation_task")) or 0
         )
+
+
+async def mark_sent(sessionmaker: async_sessionmaker[AsyncSession], booking_ref: str) -> None:
+    """The booking's unsent tasks as the sender leaves them once the hotel's channel took the
+    order (sending.py), so a later cancellation has something to undo at the hotel."""
+    async with sessionmaker() as session, session.begin():
+        await session.execute(
+            text(
+                "UPDATE confirmation.confirmation_task SET state = 'sent', sent_at = now(),"
+                " sent_channel = 'email' WHERE booking_ref = :ref AND state = 'unsent'"
+            ),
+            {"ref": booking_ref},
+        )

@@ -12,7 +12,13 @@ from typing import Any
 from shared.clock import clock
 from shared.events.intake import BookedNight, BookingCancelledV1, BookingModifiedV1
 from tests.services.confirmation.factories import beijing, deliver, envelope, place_booking
-from tests.services.confirmation.helpers import DESK, queue_json, queue_page, task_count
+from tests.services.confirmation.helpers import (
+    DESK,
+    mark_sent,
+    queue_json,
+    queue_page,
+    task_count,
+)
 
 
 def _fields(placed: Any, version: int, check_in: date, check_out: date) -> dict[str, Any]:
@@ -104,6 +110,7 @@ async def test_cf1_cf2_a_cancellation_is_a_task_and_each_change_is_one_task_once
     first = modified(placed, version=2, check_in=date(2026, 3, 18), check_out=date(2026, 3, 19))
     for event in (first, first):  # the same change announced twice under two event ids
         await deliver(sessionmaker, envelope(event, source="intake"))
+    await mark_sent(sessionmaker, placed.booking_ref)  # the hotel has the booking
     clock.set_now(beijing(2026, 3, 10, 11, 0))
     await deliver(sessionmaker, envelope(cancelled(placed, version=3), source="intake"))
 
@@ -127,9 +134,10 @@ async def test_cf1_the_queue_page_shows_each_task_with_its_kind_and_what_changed
         check_out=placed.check_out + timedelta(days=1),
     )
     await deliver(sessionmaker, envelope(change, source="intake"))
+    await mark_sent(sessionmaker, placed.booking_ref)
     await deliver(sessionmaker, envelope(cancelled(placed, version=3), source="intake"))
 
-    html = await queue_page(await login_as("cora", DESK))
+    html = await queue_page(await login_as("cora", DESK), state="all")
 
     kinds = re.findall(r'<td data-kind="(\w+)">', html)
     assert sorted(kinds) == ["cancel", "modify", "new"]

@@ -56,7 +56,8 @@ async def test_hr3_nothing_is_sellable_until_another_director_signs(login_as) ->
         await _load_nights(resources, ids)
 
         async def offered() -> list[dict[str, Any]]:
-            return (await agent.get(_search(3))).json()["offers"]
+            # Until the hotel reaches intake, its city is unknown there: a 422 with no offers.
+            return (await agent.get(_search(3))).json().get("offers", [])
 
         unsigned = await eventually(offered)  # prices and rooms have reached intake...
         assert unsigned[0]["can_sell"] is False  # ...but no contract is signed (HR-3)

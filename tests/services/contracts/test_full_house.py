@@ -46,7 +46,8 @@ async def test_cf3_full_house_stops_sale_in_intake_through_the_pipeline(
     async with running_pipeline(("contracts", "intake")):
 
         async def can_sell() -> bool | None:
-            offers = (await agent.get(search)).json()["offers"]
+            # Until the hotel reaches intake, its city is unknown there: a 422 with no offers.
+            offers = (await agent.get(search)).json().get("offers", [])
             return offers[0]["can_sell"] if offers else None
 
         assert await eventually(can_sell) is True

@@ -36,7 +36,7 @@ ROOM_TYPES, NIGHTS = 25, 400  # 10,000 rows, one night each
 ROWS = ROOM_TYPES * NIGHTS
 # Sheet row (the header is row 1) → what is wrong with it, and how the report names it.
 BAD_ROWS = {
-    102: ("sell", "CNY 440.00 is below net CNY 450.00 (HR-4)"),
+    102: ("sell", "CNY 440.00 is below net CNY 450.00"),
     5003: ("room_type", "has no room type 'Penthouse'"),
     9998: ("last_night", "the last night must not be before the first night"),
 }

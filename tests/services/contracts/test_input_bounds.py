@@ -81,8 +81,8 @@ async def test_issue14_a_net_price_over_the_ceiling_is_refused_on_the_form_too(
     )
 
     assert page.status_code == 422 and "Net price:" in page.text and "Sell price:" in page.text
-    assert "above the ceiling of 100000000 minor units" in page.text
-    assert absurd.status_code == 422 and "not an amount" in absurd.text
+    assert "This amount is above the largest we accept" in page.text
+    assert absurd.status_code == 422 and "Enter an amount, like 580.00." in absurd.text
     assert await counts(sessionmaker) == before
 
 
@@ -152,7 +152,7 @@ async def test_issue14_edge_months_are_4xx_naming_the_month_on_every_report(
     for path in ("/contracts/rankings", "/contracts/competitors", "/contracts/recommendations"):
         page = await desk.page(path, params={"month": month})
         assert page.status_code == 422, (path, page.text)
-        assert "month" in page.text
+        assert "month" in page.text.lower()
 
 
 async def test_issue14_edge_dates_huge_pages_and_counts_are_4xx_not_500(login_as) -> None:

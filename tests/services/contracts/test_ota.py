@@ -90,7 +90,7 @@ async def test_hr4_a_rate_without_net_or_below_net_refuses_the_whole_message(
     texts = error_texts(root)
     assert len(texts) == 2
     assert "Rate 2" in texts[0] and "net price is required: roomline:NetAmount" in texts[0]
-    assert "Rate 3" in texts[1] and "below net CNY 500.00 (HR-4)" in texts[1]
+    assert "Rate 3" in texts[1] and "below net CNY 500.00" in texts[1]
     assert [e.get("Type") for e in root.iter(f"{OTA}Error")] == ["10", "3"]
     assert await counts(sessionmaker) == before
 

@@ -59,7 +59,9 @@ async def test_the_new_account_form_refuses_unbounded_input_naming_the_field(
     page = await admin.post_form("/admin/staff", {**GOOD, **override})
     assert page.status_code == 422, page.text
     assert page.headers["content-type"].startswith("text/html")
-    assert f"{field}: " in page.text
+    # Too long: the field by name; a control character: the input guard's page (field as sent).
+    named = f"{field.split('.')[0].replace('_', ' ').capitalize()}: "
+    assert named in page.text or f"{field}: " in page.text
     assert await _staff_count(sessionmaker) == before
 
 
@@ -77,7 +79,7 @@ async def test_a_user_id_no_column_holds_is_422_not_500(admin) -> None:
         assert api.status_code == 422, api.text
         assert api.json()["fields"][0]["field"] == "user_id"
     page = await admin.post_form(f"/admin/staff/{2**63}/deactivate", {})
-    assert page.status_code == 422 and "user_id: " in page.text
+    assert page.status_code == 422 and "User id: " in page.text
     zero = await admin.request_json("PUT", "/api/staff/0/roles", {"roles": ["agent"]})
     assert zero.status_code == 422 and zero.json()["fields"][0]["field"] == "user_id"
 
@@ -89,7 +91,7 @@ async def test_staff_forms_refuse_over_long_or_hostile_fields(admin, sessionmake
     )
     assert roles.status_code == 422 and roles.json()["fields"][0]["field"] == "roles"
     password = await admin.post_form(f"/admin/staff/{ana}/password", {"password": "p" * 257})
-    assert password.status_code == 422 and "password: " in password.text
+    assert password.status_code == 422 and "Password: " in password.text
     lockout = await admin.post_form(
         "/admin/staff/lockouts/clear", {"scope": "login\x00", "identity": "ana"}
     )
@@ -97,7 +99,7 @@ async def test_staff_forms_refuse_over_long_or_hostile_fields(admin, sessionmake
     identity = await admin.post_form(
         "/admin/staff/lockouts/clear", {"scope": "login", "identity": "i" * 201}
     )
-    assert identity.status_code == 422 and "identity: " in identity.text
+    assert identity.status_code == 422 and "Identity: " in identity.text
 
 
 async def _new_agent(admin: Any, sessionmaker: Any) -> int:

@@ -78,7 +78,7 @@ async def test_in9_account_pages_for_the_team_lead(login_as, sessionmaker) -> No
     assert 'value="Acme Trading"' in bad.text
     assert created.status_code == 303, created.text
     page = await lead.page(created.headers["location"])
-    assert "credit limit CNY 50,000.00" in page.text and "Save account" in page.text
+    assert "credit limit CN¥50,000.00" in page.text and "Save account" in page.text
     assert "Save account" not in (await agent.page(created.headers["location"])).text
     async with sessionmaker() as session:
         audited = await session.scalar(
@@ -105,7 +105,7 @@ async def test_in9_typed_rooming_list_books_one_booking_per_room_type_at_once(
         "/intake/groups/new", params={"city": "Beijing", "hotel_id": str(hotel.hotel_id), **stay}
     )
     assert form.status_code == 200 and 'name="plan_1"' in form.text
-    assert "CNY 1,376.00" in form.text  # the king's two nights, shown before booking
+    assert "CN¥1,376.00" in form.text  # the king's two nights, shown before booking
 
     posted = await lead.post_form(
         "/intake/groups",

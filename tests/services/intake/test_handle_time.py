@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import html
+import json
 import re
 import uuid
 from datetime import datetime, timedelta
@@ -505,7 +506,8 @@ async def test_in12_team_page_shows_the_numbers_and_the_chart(login_as, sessionm
     page = await lead.page("/intake/team", params={"period": "day", "day": "2026-06-10"})
 
     assert page.status_code == 200
-    row = re.search(r"<tr><td>ana</td>(.*?)</tr>", page.text, re.S)
+    # Issue 15: the agent by the name she logs in under ("Ana"), her username in the title.
+    row = re.search(r'<tr data-agent="ana"><td title="ana">Ana</td>(.*?)</tr>', page.text, re.S)
     assert row, page.text
     cells = [
         re.sub(r"<[^>]+>", "", c).strip()
@@ -514,6 +516,32 @@ async def test_in12_team_page_shows_the_numbers_and_the_chart(login_as, sessionm
     assert cells == ["3", "3", "4:13", "6:40", "33% (1)", "0", "0"]
     assert "handle-time-chart" in page.text and "chart.umd.min.js" in page.text
     assert "Complaints show 0 until the members service" in page.text
+
+
+async def test_issue15_team_chart_has_every_agent_on_every_day(login_as, sessionmaker) -> None:
+    """The week of 2026-06-08: ana booked on Tuesday (1000 s) and Wednesday (120, 240, 400 s:
+    760/3 s); bo on Wednesday (310, 90 s: 200 s). Every day of the week is on the chart's
+    axis, each agent a series by name, a day without bookings empty (not missing)."""
+    await _seed_two_agents(login_as, sessionmaker)
+    lead = await login_as("lena", Role.TEAM_LEAD)
+
+    record = (await lead.get("/intake/api/team", params={"period": "week"})).json()
+    assert record["names"] == {"ana": "Ana", "bo": "Bo"}
+    assert len(record["days"]) == 7 and record["days"][0] == "2026-06-08"
+    per_day = {(d["agent_username"], d["day"]): d for d in record["per_day"]}
+    assert per_day[("ana", "2026-06-09")]["average_seconds"] == pytest.approx(1000)
+    assert per_day[("ana", "2026-06-10")]["bookings"] == 3
+    assert per_day[("bo", "2026-06-10")]["average_seconds"] == pytest.approx(200)
+
+    page = await lead.page("/intake/team", params={"period": "week", "day": "2026-06-10"})
+    data = re.search(r'id="handle-time-data">(.*?)</script>', page.text, re.S)
+    assert data, page.text
+    chart = json.loads(html.unescape(data.group(1)))
+    assert len(chart["labels"]) == 7
+    ana, bo = chart["agents"]
+    assert ana["name"] == "Ana" and bo["name"] == "Bo"
+    assert ana["average_seconds"][:3] == [None, pytest.approx(1000), pytest.approx(760 / 3)]
+    assert bo["average_seconds"] == [None, None, pytest.approx(200), None, None, None, None]
 
 
 async def test_in12_empty_period_says_so(login_as) -> None:

@@ -266,7 +266,7 @@ async def test_in6_handover_page_form_writes_and_refuses_with_a_readable_message
 
     refused = await agent.post_form("/intake/handover/entries", {"kind": "task", "body": ""})
     assert refused.status_code == 422
-    assert "Text: Field required" in refused.text
+    assert '<a href="#field-body">Text</a> — Fill this in.' in refused.text
     assert (await table_counts(sessionmaker))["entries"] == 0
 
     written = await agent.post_form(

@@ -208,9 +208,9 @@ async def test_an_edge_date_on_the_search_and_booking_is_422_naming_it(
     placed = await agent.post_json(BOOKINGS, body)
 
     assert "check_in" in _names_field(search)
-    _readable_422(page, "Check-in", "the date must lie between")
+    _readable_422(page, "Check-in", "Enter a date between")
     assert "check_in" in _names_field(alternatives)
-    _readable_422(form, "check_in")
+    _readable_422(form, "Check in")
     assert _names_field(placed) == ["check_in"]
     assert await desk_rows(sessionmaker) == before
 

@@ -236,7 +236,8 @@ async def test_in7_memo_pages_raise_refuse_readably_and_show_empty_state(
     form = await agent.page("/intake/memos/new")
     assert form.status_code == 200 and 'name="csrf_token"' in form.text
     refused = await agent.post_form("/intake/memos", memo_body(ref, description=""))
-    assert refused.status_code == 422 and "Description: Field required" in refused.text
+    assert refused.status_code == 422 and "Fill this in." in refused.text
+    assert '<a href="#field-description">Description</a>' in refused.text
     assert (await table_counts(sessionmaker))["memos"] == 0
 
     raised = await agent.post_form("/intake/memos", memo_body(ref))

@@ -78,7 +78,7 @@ async def test_in4_agent_places_a_booking_through_the_form(login_as, sessionmake
     page = await agent.page(location)
     ref = location.rsplit("/", 1)[1]
     assert f"Booking {ref} placed" in page.text
-    assert "Han Meimei" in page.text and "CNY 2,752.00" in page.text
+    assert "Han Meimei" in page.text and "CN¥2,752.00" in page.text
     booking = (await agent.get(f"/intake/api/bookings/{ref}")).json()
     assert booking["guest_names"] == ["张伟", "Li Lei", "Han Meimei"]
     assert booking["rooms"] == 2 and booking["handling_started_at"] is not None
@@ -136,11 +136,12 @@ async def test_in4_bad_form_shows_a_readable_error_and_writes_nothing(
     refused = await agent.post_form("/intake/bookings", _filled(hidden, guest_names=" , "))
 
     assert refused.status_code == 422
-    assert '<p class="error" role="alert">Enter at least one guest name.</p>' in refused.text
+    assert '<a href="#field-guest_names">' in refused.text  # the summary links to the box
+    assert 'id="field-guest_names-error">Enter at least one guest name.</span>' in refused.text
     assert 'value="王芳"' in refused.text  # what the agent typed is kept
     assert "Place booking" in refused.text
     no_phone = await agent.post_form("/intake/bookings", _filled(hidden, booker_phone=""))
-    assert no_phone.status_code == 422 and "booker phone" in no_phone.text
+    assert no_phone.status_code == 422 and '<a href="#field-booker_phone">' in no_phone.text
     assert (await counts(sessionmaker))["bookings"] == 0
 
 

@@ -91,8 +91,8 @@ async def test_in11_pricing_desk_sees_the_queue_and_agents_do_not(login_as, sess
         item["special"]["special_sell_minor"] == 60000 and item["special"]["requested_by"] == "ana"
     )
     assert [n["sell_minor"] for n in item["published"]] == [SELL, SELL]  # what was published
-    assert booking["booking_ref"] in page.text and "CNY 600.00" in page.text
-    assert "CNY 688.00" in page.text and "Approve" in page.text
+    assert booking["booking_ref"] in page.text and "CN¥600.00" in page.text
+    assert "CN¥688.00" in page.text and "Approve" in page.text
     assert "Regular corporate guest" in page.text
     assert (await agent.get(QUEUE)).status_code == 403
     assert (await agent.page("/intake/special-prices")).status_code == 403

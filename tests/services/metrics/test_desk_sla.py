@@ -20,6 +20,7 @@ from shared.events.confirmation import (
     FullHouseV1,
     OrderSentV1,
     ReceiptCheckedV1,
+    TaskClosedV1,
     TaskOpenedV1,
 )
 from shared.events.consumer import apply_once
@@ -328,3 +329,27 @@ async def test_confirmation_publishes_task_opened_once_and_receipt_checked(
     assert answered.status_code == 200, answered.text
     [answer] = await _outbox(sessionmaker, "confirmation.booking_confirmed")
     assert answer["task_id"] == str(task_id)
+
+
+async def test_sl3_a_task_closed_with_nothing_to_send_is_neither_unsent_nor_overdue(
+    login_as, sessionmaker
+) -> None:
+    """Issue 15 (CF-1): a booking cancelled before anything was sent closes its tasks; the
+    projection takes ``confirmation.task_closed`` as the task's end."""
+    clock.set_now(beijing(2026, 3, 10, 9, 0))
+    task_id = uuid.uuid4()
+    await deliver(sessionmaker, opened(task_id, "RLGONE", beijing(2026, 3, 10, 9, 30)))
+    clock.set_now(beijing(2026, 3, 10, 9, 45))
+    manager = await login_as("gm", MANAGER)
+    before = await api(manager)
+    assert refs(before["confirmation_overdue"]) == ["RLGONE"] and before["unsent"] == 1
+    closed = TaskClosedV1(
+        task_id=task_id,
+        booking_ref="RLGONE",
+        kind="new",
+        reason="nothing_to_send",
+        closed_at=clock.now(),
+    )
+    assert await deliver(sessionmaker, closed) == "handled"
+    after = await api(manager)
+    assert after["confirmation_overdue"] == [] and after["unsent"] == 0

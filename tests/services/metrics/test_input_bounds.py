@@ -58,7 +58,7 @@ async def test_history_page_shows_a_readable_page_for_an_edge_date(manager) -> N
         page = await manager.page(f"/sla/history?{query}")
         assert page.status_code == 422
         assert page.headers["content-type"].startswith("text/html")
-        assert f"{field}: " in page.text and "the date must lie between" in page.text
+        assert f"{field.capitalize()}: " in page.text and "Enter a date between" in page.text
 
 
 async def test_history_refuses_a_nul_in_the_interval(manager) -> None:

@@ -42,7 +42,15 @@
     recent.hidden = !body.recent_bookings.length;
     recent.tBodies[0].replaceChildren(...body.recent_bookings.map((b) => {
       const row = document.createElement("tr");
-      [b.booking_ref, b.hotel_name, `${b.check_in} → ${b.check_out}`, b.guest_names.join(", "), b.status]
+      // Each booking opens its page (issue 15), in a new tab: the form being typed stays.
+      const ref = document.createElement("a");
+      ref.href = `${panel.dataset.bookingUrl || "bookings/"}${encodeURIComponent(b.booking_ref)}`;
+      ref.target = "_blank";
+      ref.textContent = b.booking_ref;
+      const first = document.createElement("td");
+      first.append(ref);
+      row.append(first);
+      [b.hotel_name, `${b.check_in} → ${b.check_out}`, b.guest_names.join(", "), b.status]
         .forEach((text) => cell(row, text));
       return row;
     }));

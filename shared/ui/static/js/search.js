@@ -45,8 +45,54 @@
       results.innerHTML = html;
       history.replaceState(null, "", page);
       results.setAttribute("aria-busy", "false");
+      numberOffers();
       markInvalid(results.querySelector(".error[data-field]"));
+      // Offers to pick: the cursor leaves the fields so 1-9 pick one (Alt+letter and "/"
+      // still reach any field).
+      if (picks.length && !results.querySelector(".error[data-field]")) {
+        results.focus({preventScroll: true});
+      }
     }).catch(function () { window.location.assign(page); });
+  }
+
+  // Issue 15, a call in few keys: the first nine Book links carry 1-9; the key opens that one.
+  var picks = [];
+  function numberOffers() {
+    picks = Array.prototype.slice.call(results.querySelectorAll("a.book"), 0, 9);
+    picks.forEach(function (link, i) {
+      var badge = document.createElement("kbd");
+      badge.className = "pick";
+      badge.textContent = String(i + 1);
+      link.before(badge, " ");  // beside the link: its name stays "Book"
+      link.setAttribute("aria-keyshortcuts", String(i + 1));
+    });
+  }
+  results.tabIndex = -1;
+  numberOffers();
+
+  // The nights, kept in step with the dates (the caller says "two nights", not a date).
+  var nights = document.getElementById("nights");
+  var checkIn = form.elements.check_in, checkOut = form.elements.check_out;
+  function day(value) {
+    var d = new Date(value + "T00:00:00Z");
+    return isNaN(d.getTime()) ? null : d;
+  }
+  function nightsFromDates() {
+    var a = day(checkIn.value), b = day(checkOut.value);
+    nights.value = a && b && b > a ? String(Math.round((b - a) / 864e5)) : "";
+  }
+  function checkOutFromNights() {
+    var a = day(checkIn.value), n = parseInt(nights.value, 10);
+    if (!a || !(n >= 1 && n <= Number(nights.max))) return;
+    a.setUTCDate(a.getUTCDate() + n);
+    checkOut.value = a.toISOString().slice(0, 10);
+  }
+  if (nights) {
+    document.getElementById("nights-field").hidden = false;
+    nightsFromDates();
+    nights.addEventListener("input", checkOutFromNights);
+    checkIn.addEventListener("input", checkOutFromNights);  // the same stay, moved
+    checkOut.addEventListener("input", nightsFromDates);
   }
 
   form.addEventListener("submit", function (event) {
@@ -84,7 +130,12 @@
         old.replaceWith(script);
       });
       var first = bookingArea.querySelector("textarea[name=guest_names]");
-      if (first) { first.scrollIntoView({block: "center"}); first.focus(); }
+      if (first) {
+        first.scrollIntoView({block: "center"});
+        first.focus();
+        // After the guest already filled in (the member): the agent adds the next one.
+        first.setSelectionRange(first.value.length, first.value.length);
+      }
     }).catch(function () { window.location.assign(url); });
   }
   results.addEventListener("click", function (event) {
@@ -97,7 +148,12 @@
     var link = event.target.closest("a[data-page-link]");
     if (!link || event.ctrlKey || event.metaKey || event.shiftKey) return;
     event.preventDefault();
-    load(new URL(link.href).search.slice(1));
+    var search = new URL(link.href).searchParams;
+    // A close match or a district changes a field: the form shows what is searched.
+    ["city", "district"].forEach(function (name) {
+      if (search.has(name)) form.elements[name].value = search.get(name);
+    });
+    load(search.toString());
   });
   // Alt + the letter beside a label, the same in every browser (the accesskey attribute alone
   // is Alt+Shift in Firefox), and "/" back to City when not typing in a field.
@@ -112,8 +168,14 @@
   }
   document.addEventListener("keydown", function (event) {
     var key = (event.key || "").toLowerCase();
+    var typing = event.target.closest && event.target.closest("input, select, textarea");
     if (event.altKey && !event.ctrlKey && !event.metaKey && keyed[key]) {
       jump(keyed[key], event);
+    } else if (/^[1-9]$/.test(event.key) && !typing && !event.altKey && !event.ctrlKey &&
+               !event.metaKey && picks[Number(event.key) - 1] && bookingArea.isConnected &&
+               !bookingArea.childElementCount) {
+      event.preventDefault();
+      openBooking(picks[Number(event.key) - 1]);
     } else if (event.key === "/" && !event.target.closest("input, select, textarea")) {
       jump(form.elements.city, event);
     }
