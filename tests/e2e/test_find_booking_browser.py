@@ -96,6 +96,7 @@ def test_an_agent_finds_a_booking_by_phone_and_by_chinese_name_and_cancels_it(
         expect(rows).to_have_count(1)
         expect(rows.first).to_contain_text(ref)
         agent.screenshot(path=str(SHOTS / "find_booking_by_phone.png"))
+        expect(rows.first.get_by_role("link", name=ref)).to_be_focused()
         agent.keyboard.press("Enter")  # the first result has the focus
         keys += 1
         agent.wait_for_url(f"**/intake/bookings/{ref}")
@@ -105,6 +106,7 @@ def test_an_agent_finds_a_booking_by_phone_and_by_chinese_name_and_cancels_it(
         expect(rows).to_have_count(1)
         expect(rows.first).to_contain_text(ref)
         assert other["booking_ref"] not in agent.locator("main").inner_text()
+        expect(rows.first.get_by_role("link", name=ref)).to_be_focused()
         agent.keyboard.press("Enter")
         keys += 1
         agent.wait_for_url(f"**/intake/bookings/{ref}")
@@ -118,6 +120,7 @@ def test_an_agent_finds_a_booking_by_phone_and_by_chinese_name_and_cancels_it(
         expect(agent.locator("h1")).to_contain_text(f"{ref}?")
         expect(agent.locator("main")).to_contain_text("Trip called off")
         agent.screenshot(path=str(SHOTS / "find_booking_cancel_asks.png"))
+        expect(agent.get_by_role("button", name="Yes, cancel the booking")).to_be_focused()
         agent.keyboard.press("Enter")  # "Yes, cancel the booking" has the focus
         agent.wait_for_url(f"**/intake/bookings/{ref}*")
         expect(agent.locator("h1")).to_contain_text("cancelled")
@@ -132,6 +135,8 @@ def test_the_confirmation_desk_opens_a_booking_read_only(base_url: str) -> None:
     with chromium() as browser:
         desk = log_in(browser, base_url, "cora", password_for("cora"))
         desk.goto(f"/intake/find?q={ref}")
+        # The page's script puts the focus on the first result; Enter before that goes nowhere.
+        expect(desk.get_by_role("link", name=ref)).to_be_focused()
         desk.keyboard.press("Enter")
         desk.wait_for_url(f"**/intake/bookings/{ref}")
 
