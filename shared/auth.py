@@ -322,6 +322,9 @@ DESKS: tuple[Desk, ...] = (
         "/contracts/free-rooms",
         _roles(Role.GENERAL_MANAGER),
     ),
+    # NS-4, NS-7: the bookers' suggestions and the no-show rates reach the general manager.
+    Desk("noshow", N_("No-show reports"), "/noshow/reports", _roles(Role.GENERAL_MANAGER)),
+    Desk("noshow", N_("Bookers' suggestions"), "/noshow/suggestions", _roles(Role.GENERAL_MANAGER)),
     # Issue 15: telephony extensions named as the staff who answer on them.
     Desk("metrics", N_("Telephony agents"), "/sla/admin/agents", _roles(Role.ADMIN)),
     # IN-7: every desk a memo can be routed to, plus those who raise and oversee them; last,

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.intake.callers import service as callers
 from services.intake.hotel_answers import service as confirmation_outcomes
 from services.intake.inventory import conditions, contracted, projection, recommended, restrictions
+from services.intake.stay_outcomes import service as stay_outcomes
 from shared.events import Envelope
 from shared.events.confirmation import BookingConfirmedV1, FullHouseV1
 from shared.events.consumer import Handler
@@ -29,6 +30,7 @@ from shared.events.contracts import (
     RestrictionsSetV1,
 )
 from shared.events.members import MemberUpdatedV1
+from shared.events.noshow import NoShowRecordedV1, StayCompletedV1
 from shared.events.ordering import source_version
 from shared.observability import get_logger
 
@@ -111,4 +113,7 @@ HANDLERS: dict[str, Handler] = {
     # CF-4 / CF-3: the hotel's answers, recorded by the confirmation desk.
     BookingConfirmedV1.name: confirmation_outcomes.on_booking_confirmed,
     FullHouseV1.name: confirmation_outcomes.on_full_house,
+    # Issue 16 (NS-3, NS-5, NS-7): the stay's outcome, from the no-show desk.
+    StayCompletedV1.name: stay_outcomes.on_stay_completed,
+    NoShowRecordedV1.name: stay_outcomes.on_no_show_recorded,
 }

@@ -15,13 +15,16 @@ Breaches, live (what is breaching *now*, by the business clock):
   neither sent nor answered; CF-1 allows at most ``UNSENT_LIMIT``).
 - SL-6: fax receipt checks due (sent + 3 minutes) and not done.
 - SL-2: bookings placed today (business day) whose handling took over 5 minutes.
-- SL-4 / SL-5: no service emits no-show or complaint events yet; their clocks are defined here
-  (``no_show_due``, ``complaint_due``) and the breach list shows them as placeholders.
+- SL-4: no-show cases past due and unfinished (``noshow_sla``, from the no-show desk's events;
+  the clock is ``shared.working_time``, ``no_show_due`` here).
+- SL-5: no service emits complaint events yet; its clock is defined here (``complaint_due``)
+  and the breach list shows it as pending.
 
 Gauges (``refresh`` sets them before each /sla/metrics scrape): ``roomline_sla_confirmation_
 overdue``, ``roomline_sla_confirmation_unsent``, ``roomline_sla_receipt_checks_overdue``,
-``roomline_sla_handle_time_over_5min_today`` and the histogram ``roomline_sla_booking_handle_
-seconds`` of every booking's handle time. Service code never commits.
+``roomline_sla_handle_time_over_5min_today``, ``roomline_sla_noshow_overdue`` and the
+histogram ``roomline_sla_booking_handle_seconds`` of every booking's handle time. Service
+code never commits.
 """
 
 from __future__ import annotations
@@ -43,7 +46,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.metrics import noshow_sla
 from services.metrics.models import booking_handle, desk_task
+from services.metrics.noshow_sla import OverdueNoShow
 from shared.clock import Clock, clock
 from shared.events import Envelope
 from shared.events.confirmation import (
@@ -56,6 +61,7 @@ from shared.events.confirmation import (
 )
 from shared.events.intake import BookingPlacedV1
 from shared.i18n import N_
+from shared.working_time import half_working_day_after
 
 # SL-2: a booking call is done within 3–5 minutes; over 5 is a breach.
 HANDLE_LIMIT_SECONDS = 5 * 60
@@ -222,11 +228,6 @@ async def on_booking_placed(session: AsyncSession, envelope: Envelope) -> None:
 
 # --- SL-4 / SL-5 clocks, ready for when those services publish events --------------------------
 
-# SL-4 "half a working day": the working day is 09:00–18:00 business time, so half is 4½ hours
-# of working time; time outside working hours does not count.
-WORKDAY_START = time(9, 0)
-WORKDAY_END = time(18, 0)
-HALF_WORKING_DAY = timedelta(hours=4, minutes=30)
 # SL-5: complaints reach the department by 17:00, show progress within 12 h, close within 24 h.
 COMPLAINT_DEPARTMENT_BY = time(17, 0)
 COMPLAINT_PROGRESS_WITHIN = timedelta(hours=12)
@@ -238,23 +239,9 @@ def _at(day: date, moment: time, business: Clock) -> datetime:
 
 
 def no_show_due(reported_at: datetime, *, business: Clock = clock) -> datetime:
-    """SL-4: a no-show reported at ``reported_at`` is done within half a working day.
-
-    Working time runs 09:00–18:00 (business time zone) every day; a report outside those hours
-    starts counting at the next 09:00, and what does not fit before 18:00 carries over to the
-    next day. Example: reported 16:00 → 2 h today, 2½ h tomorrow → due 11:30 the next day.
-    """
-    local = business.local(reported_at)
-    day, left = local.date(), HALF_WORKING_DAY
-    start = max(local, _at(day, WORKDAY_START, business))
-    while True:
-        end_of_day = _at(day, WORKDAY_END, business)
-        if start < end_of_day and end_of_day - start >= left:
-            return start + left
-        if start < end_of_day:
-            left -= end_of_day - start
-        day += timedelta(days=1)
-        start = _at(day, WORKDAY_START, business)
+    """SL-4: a no-show reported at ``reported_at`` is done within half a working day; the rule
+    lives in ``shared.working_time`` (the no-show desk sets its cases' due times with it)."""
+    return half_working_day_after(reported_at, business=business)
 
 
 def complaint_due(filed_at: datetime, *, business: Clock = clock) -> dict[str, datetime]:
@@ -319,17 +306,13 @@ class Breaches(BaseModel):
     receipt_checks_overdue: list[OverdueReceipt]  # SL-6
     handle_time_over_5min_today: list[SlowBooking]  # SL-2
     handle_limit_seconds: int = HANDLE_LIMIT_SECONDS
-    pending: list[PendingClock]  # SL-4, SL-5
+    no_show_overdue: list[OverdueNoShow] = []  # SL-4 (issue 16)
+    pending: list[PendingClock]  # SL-5
 
 
-# Texts marked for the catalogs; the breach page translates them (issue 15). The clocks are
-# no_show_due and complaint_due.
+# Texts marked for the catalogs; the breach page translates them (issue 15). The clock is
+# complaint_due (SL-4's is live since issue 16: ``noshow_sla``).
 PENDING_CLOCKS = (
-    PendingClock(
-        rule="SL-4",
-        title=N_("No-shows done within half a working day"),
-        clock=N_("4½ working hours, working day 09:00–18:00 business time"),
-    ),
     PendingClock(
         rule="SL-5",
         title=N_("Complaints: department by 17:00, progress within 12 h, final within 24 h"),
@@ -379,7 +362,7 @@ def _slow_today(now: datetime) -> Any:
 
 
 async def breaches(session: AsyncSession) -> Breaches:
-    """What is breaching now by the business clock (SL-2, SL-3, SL-6; SL-4/SL-5 pending)."""
+    """What is breaching now by the business clock (SL-2, SL-3, SL-4, SL-6; SL-5 pending)."""
     now = clock.now()
     tasks = (await session.execute(_overdue_tasks(now).order_by(desk_task.c.deadline_at))).all()
     receipts = (
@@ -425,6 +408,7 @@ async def breaches(session: AsyncSession) -> Breaches:
             )
             for row in slow
         ],
+        no_show_overdue=await noshow_sla.overdue(session),
         pending=list(PENDING_CLOCKS),
     )
 
@@ -500,3 +484,4 @@ async def refresh(session: AsyncSession) -> None:
     RECEIPTS_OVERDUE.set(await _count(session, _overdue_receipts(now)))
     SLOW_TODAY.set(await _count(session, _slow_today(now)))
     await HANDLE_TIME.refresh(session)
+    await noshow_sla.refresh(session)

@@ -1,6 +1,6 @@
-"""Events the metrics service subscribes to (the desk SLAs, SL-2, SL-3, SL-6)."""
+"""Events the metrics service subscribes to (the desk SLAs, SL-2, SL-3, SL-4, SL-6)."""
 
-from services.metrics import desk_sla
+from services.metrics import desk_sla, noshow_sla
 from shared.events.consumer import Handler
 
 HANDLERS: dict[str, Handler] = {
@@ -11,4 +11,7 @@ HANDLERS: dict[str, Handler] = {
     "confirmation.receipt_checked": desk_sla.on_receipt_checked,
     "confirmation.task_closed": desk_sla.on_task_closed,
     "intake.booking_placed": desk_sla.on_booking_placed,
+    # SL-4 (issue 16)
+    "noshow.case_opened": noshow_sla.on_case_opened,
+    "noshow.case_finished": noshow_sla.on_case_finished,
 }

@@ -7,6 +7,7 @@ and upserts, and the dashboards read them with hand-written SQL.
 from sqlalchemy import (
     BigInteger,
     Column,
+    Date,
     DateTime,
     Index,
     Integer,
@@ -107,6 +108,21 @@ booking_handle = Table(
     Column("placed_at", DateTime(timezone=True), nullable=False),
     Column("handle_seconds", Integer),
     Index("booking_handle_placed", "placed_at"),
+)
+# SL-4: one row per no-show case (issue 16), from ``noshow.case_opened`` / ``case_finished``;
+# events arrive in any order, so everything but the key is nullable.
+noshow_case = Table(
+    "noshow_case",
+    metadata,
+    Column("case_id", Uuid, primary_key=True),
+    Column("booking_ref", String(40)),
+    Column("hotel_name", String(300)),
+    Column("business_date", Date),
+    Column("opened_at", DateTime(timezone=True)),
+    Column("due_at", DateTime(timezone=True)),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("outcome", String(20)),
+    Index("noshow_case_unfinished", "due_at", postgresql_where=text("finished_at IS NULL")),
 )
 # Telephony agents as people (issue 15): one row per extension ("PJSIP/801" and
 # "Local/801@from-queue/n" are both 801), naming the staff member who answers on it. No staff

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from shared.events import Payload, event
+from shared.events.noshow import NoShowFee
 
 
 class HotelEvent(Payload):
@@ -175,3 +177,10 @@ class ContractEffectiveV1(HotelEvent):
     valid_to: date
     payment_arrangement: str
     cancellation_terms: str = ""
+    # Issue 16, added compatibly (an event without them means what an old contract meant):
+    # what a final no-show costs (NS-7) and what a pay-at-hotel stay earns us (PAY-4).
+    guaranteed: bool = False
+    no_show_fee: NoShowFee = "none"
+    no_show_fee_percent: int | None = Field(default=None, ge=1, le=100)
+    commission_percent: Decimal | None = None  # pay-at-hotel stays only
+    monthly_settlement: bool = False

@@ -10,22 +10,31 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "contracts.conditions_published": ("intake",),
     "contracts.restrictions_set": ("intake",),
     # HR-3 for intake; the payment arrangement decides an order sheet's prices (confirmation).
-    "contracts.contract_effective": ("intake", "confirmation"),
-    "intake.booking_placed": ("confirmation", "contracts", "metrics"),  # SL-2: handle time
+    "contracts.contract_effective": ("intake", "confirmation", "noshow"),
+    # SL-2: handle time (metrics); NS-1: the no-show desk's read model of bookings.
+    "intake.booking_placed": ("confirmation", "contracts", "metrics", "noshow"),
     # IN-5 / CF-1: changes reach the hotel through the confirmation desk; HR-11: the ranking.
-    "intake.booking_modified": ("confirmation", "contracts"),
-    "intake.booking_cancelled": ("confirmation", "contracts"),
+    "intake.booking_modified": ("confirmation", "contracts", "noshow"),
+    "intake.booking_cancelled": ("confirmation", "contracts", "noshow"),
     # IN-7: published for later consumers (members for complaints, metrics for SL); nobody
     # subscribes yet, so the relay marks it relayed without enqueuing. Listed so it is known.
     "intake.memo_raised": (),
     # CF-3: the night's status goes full (contracts); the booking goes full (intake).
     "confirmation.full_house": ("contracts", "intake", "metrics"),
-    "confirmation.booking_confirmed": ("intake", "metrics"),  # CF-4: the agent sees it confirmed
+    # CF-4: the agent sees it confirmed; NS-1 lists only confirmed stays.
+    "confirmation.booking_confirmed": ("intake", "metrics", "noshow"),
     # SL-3 / SL-6: the confirmation desk's tasks as the metrics service projects them.
     "confirmation.order_sent": ("metrics",),
     "confirmation.task_opened": ("metrics",),
     "confirmation.receipt_checked": ("metrics",),
     "confirmation.task_closed": ("metrics",),  # nothing to send: no longer unsent (issue 15)
+    # NS-1: the no-show desk keeps bookings and contract terms as read models (above); SL-4:
+    # its worklist's clock reaches metrics.
+    "noshow.case_opened": ("metrics",),
+    "noshow.case_finished": ("metrics",),
+    # Issue 16: the stay's outcome on the booking (intake); payments and members come later.
+    "noshow.stay_completed": ("intake",),
+    "noshow.no_show_recorded": ("intake",),
     "members.complaint_filed": ("contracts",),
     "members.complaint_closed": ("contracts",),
     "members.member_updated": ("intake",),  # IN-8: the caller panel's member and complaint

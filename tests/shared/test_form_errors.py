@@ -33,6 +33,7 @@ from shared.pages import SHARED_UI
 from tests.services.contracts.helpers import hotel_body, set_up_hotel
 from tests.services.intake.factories import seed_hotel
 from tests.services.intake.helpers import booking_body
+from tests.services.noshow.factories import open_case
 from tests.support.clients import StaffClient, create_user
 from workers.registry import MOUNTS
 
@@ -182,6 +183,14 @@ async def _memo_reply(w: World) -> list[Post]:
     return [Post(f"/intake/memos/{memo}/replies", {"body": LONG}, ["body"])]
 
 
+async def _noshow_second_check(w: World) -> list[Post]:
+    case_id = await open_case(w.sessionmaker)
+    marked = await w.client.post_form(f"/noshow/cases/{case_id}/provisional", {})
+    assert marked.status_code == 303, marked.text
+    form = {"hotel_contact": "", "hotel_said": LONG, "guest_stayed": "no"}
+    return [Post(f"/noshow/cases/{case_id}/second-check", form, ["hotel_contact", "hotel_said"])]
+
+
 async def _handover(w: World) -> list[Post]:
     return [
         Post("/intake/handover/entries", {"kind": "task", "body": ""}, ["body"]),
@@ -285,6 +294,7 @@ CASES: dict[str, Case] = {
     "contracts POST /hotels/{hotel_id}/contracts": _contract,
     "contracts POST /seasons": _seasons,
     "contracts POST /channel-managers": _channel_manager,
+    "noshow POST /cases/{case_id}/{action}": _noshow_second_check,
     "members POST /members": _member,
     "members POST /members/{member_id}": _member_edit,
     "members POST /members/{member_id}/complaint": _complaint,
@@ -341,6 +351,10 @@ EXEMPT: dict[str, str] = {
     "confirmation POST /replies/{reply_id}/file": "a reference typed on a mail: needs a reply",
     "members POST /members/{member_id}/complaint/clear": BUTTON,
     "metrics POST /admin/agents": "metrics' agent mapping page, its own field errors",
+    "noshow POST /night-audit": UPLOAD,
+    "noshow POST /check-ins": "one row of a report: refused like an upload's rows (rows.py)",
+    "noshow POST /audit-credentials": "a name and hotels picked; night_audit.credentials",
+    "noshow POST /audit-credentials/{credential_id}/revoke": BUTTON,
 }
 
 

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from services.contracts.bounds import CommissionPercent, Revision
 from services.contracts.models import Base, Hotel
+from shared.events.noshow import NoShowFee
 from shared.i18n import N_
 from shared.limits import MONEY_HARD_MAX_MINOR, BusinessDate
 
@@ -48,6 +49,16 @@ TERM_LABELS = {
     "deposit_held_minor": N_("Deposit held"),
     "cancellation_terms": N_("Cancellation terms"),
     "guarantee_terms": N_("Guarantee terms"),
+    "guaranteed": N_("Guaranteed bookings"),
+    "no_show_fee": N_("No-show fee"),
+    "no_show_fee_percent": N_("No-show fee %"),
+}
+# NS-7: what a final no-show costs the guest under the contract (issue 16).
+NO_SHOW_FEE_LABELS = {
+    "none": N_("No fee"),
+    "first_night": N_("The first night's price"),
+    "whole_stay": N_("Whole stay"),
+    "percent": N_("A percentage of the stay"),
 }
 
 
@@ -114,6 +125,10 @@ class Terms(BaseModel):
     deposit_held_minor: int = Field(0, ge=0, le=MONEY_HARD_MAX_MINOR)
     cancellation_terms: str = Field("", max_length=4000)
     guarantee_terms: str = Field("", max_length=4000)
+    # Issue 16 (NS-7, PAY-4): read back as these defaults from versions stored before.
+    guaranteed: bool = False
+    no_show_fee: NoShowFee = "none"
+    no_show_fee_percent: int | None = Field(None, ge=1, le=100, validate_default=True)
 
     @field_validator("valid_to")
     @classmethod
@@ -134,6 +149,25 @@ class Terms(BaseModel):
         if arrangement == "net_prepaid" and percent is not None:
             raise ValueError(N_("only for pay-at-hotel with commission"))
         return percent
+
+    @field_validator("no_show_fee_percent")
+    @classmethod
+    def percent_goes_with_percent_fee(cls, percent: int | None, info: ValidationInfo) -> int | None:
+        fee = info.data.get("no_show_fee")
+        if fee == "percent" and percent is None:
+            raise ValueError(N_("needed when the no-show fee is a percentage"))
+        if fee != "percent" and percent is not None:
+            raise ValueError(N_("only for a no-show fee that is a percentage"))
+        return percent
+
+
+def with_defaults(terms: dict[str, Any]) -> dict[str, Any]:
+    """Stored terms with the fields added since they were stored (issue 16) at their defaults,
+    so an old version compares and reads as what it meant: no guarantee, no fee."""
+    added = {
+        name: field.default for name, field in Terms.model_fields.items() if not field.is_required()
+    }
+    return {**added, **terms}
 
 
 class TermsIn(Terms):

@@ -19,7 +19,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.contracts.agreements import edits as agreement_edits
 from services.contracts.agreements import endpoints as agreement_api
 from services.contracts.agreements import service as agreements
-from services.contracts.agreements.models import PAYMENT_LABELS, TERM_LABELS, Terms, TermsIn
+from services.contracts.agreements.models import (
+    NO_SHOW_FEE_LABELS,
+    PAYMENT_LABELS,
+    TERM_LABELS,
+    Terms,
+    TermsIn,
+    with_defaults,
+)
 from services.contracts.auth import DESK_ROLES
 from services.contracts.bounds import parse_amount
 from shared.auth import Role, Staff, require
@@ -37,16 +44,21 @@ Director = Annotated[Staff, require(Role.RESOURCES_DIRECTOR)]
 
 
 def show_term(field: str, value: Any, currency: str) -> str:
-    """A term as a desk user reads it."""
+    """A term as a desk user reads it; a term a version was stored without reads as its
+    default (issue 16)."""
+    if value is None:
+        value = with_defaults({}).get(field)
     if value is None or value == "":
         return "—"
     if field == "payment_arrangement":
         return _(PAYMENT_LABELS[value]) if value in PAYMENT_LABELS else str(value)
-    if field == "monthly_settlement":
+    if field in ("monthly_settlement", "guaranteed"):
         return _("yes") if value else _("no")
+    if field == "no_show_fee":
+        return _(NO_SHOW_FEE_LABELS[value]) if value in NO_SHOW_FEE_LABELS else str(value)
     if field == "deposit_held_minor":
         return local_money(int(value), currency)
-    if field == "commission_percent":
+    if field in ("commission_percent", "no_show_fee_percent"):
         return f"{value}%"
     return str(value)
 
@@ -82,6 +94,7 @@ def _page(request: Request, name: str, staff: Staff, status: int = 200, **contex
         state_name=state_name,
         labels={field: _(label) for field, label in TERM_LABELS.items()},
         payment_labels={key: _(label) for key, label in PAYMENT_LABELS.items()},
+        fee_labels={key: _(label) for key, label in NO_SHOW_FEE_LABELS.items()},
         **context,
     )
 
@@ -102,6 +115,8 @@ def _form_values(terms: dict[str, Any], currency: str) -> dict[str, str]:
     deposit = Decimal(int(terms.get("deposit_held_minor", 0))).scaleb(-exponent(currency))
     values["deposit_held"] = f"{deposit:.{exponent(currency)}f}"
     values["monthly_settlement"] = "on" if terms.get("monthly_settlement") else ""
+    values["guaranteed"] = "on" if terms.get("guaranteed") else ""
+    values.setdefault("no_show_fee", "none")
     return values
 
 

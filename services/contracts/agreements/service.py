@@ -23,6 +23,7 @@ from services.contracts.agreements.models import (
     ContractVersion,
     Terms,
     TermsIn,
+    with_defaults,
 )
 from services.contracts.auth import DESK_ROLES
 from services.contracts.models import Hotel, NightRate, RatePlan
@@ -274,6 +275,11 @@ async def _announce_effective(session: AsyncSession, version: ContractVersion) -
         valid_to=terms.valid_to,
         payment_arrangement=terms.payment_arrangement,
         cancellation_terms=terms.cancellation_terms,
+        guaranteed=terms.guaranteed,
+        no_show_fee=terms.no_show_fee,
+        no_show_fee_percent=terms.no_show_fee_percent,
+        commission_percent=terms.commission_percent,
+        monthly_settlement=terms.monthly_settlement,
     )
     await publish(session, schema=SCHEMA, payload=payload, occurred_at=clock.now())
 
@@ -360,7 +366,10 @@ class VersionDetail:
 
 
 def diff_terms(before: dict[str, Any] | None, after: dict[str, Any]) -> list[DiffRow]:
-    """Field by field; with nothing to compare against, every field counts as changed."""
+    """Field by field; with nothing to compare against, every field counts as changed. A term
+    added since a version was stored reads as its default there (issue 16)."""
+    before = None if before is None else with_defaults(before)
+    after = with_defaults(after)
     return [
         DiffRow(
             field,

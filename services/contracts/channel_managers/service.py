@@ -3,8 +3,9 @@ logging in as a person (HR-2).
 
 A resources director (or an admin) creates a credential with a name and the hotels it may
 update (or all hotels); the secret is generated, shown once and kept only as an argon2 hash
-(``shared.auth.hash_password``, as for staff passwords). Revoking keeps the row, so the audit
-trail's ``channel:<name>`` stays explained, and frees the name for a new credential.
+(``shared.machine_credentials``, shared with the no-show desk's night-audit feeds).
+Revoking keeps the row, so the audit trail's ``channel:<name>`` stays explained, and frees
+the name for a new credential.
 
 The OTA endpoints take HTTP Basic (``<name>:<secret>``), which AlpineBits servers use, next
 to the staff session. ``OtaSender`` resolves the caller:
@@ -21,14 +22,8 @@ to the staff session. ``OtaSender`` resolves the caller:
 
 from __future__ import annotations
 
-import asyncio
-import base64
-import binascii
-import re
-import secrets
 import uuid
 from dataclasses import dataclass
-from functools import cache
 
 from fastapi import Request
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -40,6 +35,7 @@ from services.contracts.channel_managers.models import ChannelManager
 from services.contracts.models import Hotel
 from services.contracts.settings import SCHEMA
 from shared import audit
+from shared import machine_credentials as credentials
 from shared.auth import (
     SESSION_COOKIE,
     Role,
@@ -47,14 +43,13 @@ from shared.auth import (
     Staff,
     current_staff,
     ensure_role,
-    hash_password,
-    verify_password,
 )
 from shared.clock import clock
 from shared.db import DbSession
 from shared.errors import Conflict, InvalidInput, NotFound, TooManyAttempts, wants_html
 from shared.i18n import N_
 from shared.limits import Uuid
+from shared.machine_credentials import NAME_PATTERN, parse_basic, scope_of
 from shared.observability import get_logger
 from shared.throttle import (
     CHANNEL,
@@ -67,7 +62,6 @@ from shared.throttle import (
 
 log = get_logger(__name__)
 MANAGER_ROLES = (Role.RESOURCES_DIRECTOR, Role.ADMIN)
-NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{1,39}$"  # no ":" (HTTP Basic splits on it)
 
 
 class ChannelManagerIn(BaseModel):
@@ -101,12 +95,11 @@ async def create(session: AsyncSession, *, actor: Staff, data: ChannelManagerIn)
         raise InvalidInput(f"No hotel with code {', '.join(missing)}.", field="hotel_ids")
     if await _live(session, data.name) is not None:
         raise Conflict(f"A live credential is already named {data.name}.", field="name")
-    secret = secrets.token_urlsafe(32)
+    secret = credentials.new_secret()
     manager = ChannelManager(
         channel_manager_id=uuid.uuid4(),
         name=data.name,
-        # argon2 takes tens of milliseconds of CPU: off the event loop, like every check below.
-        secret_hash=await asyncio.to_thread(hash_password, secret),
+        secret_hash=await credentials.hash_secret(secret),
         all_hotels=data.all_hotels,
         hotel_ids=hotel_ids,
         created_by=actor.username,
@@ -158,10 +151,7 @@ async def hotel_names(
 
 
 async def _live(session: AsyncSession, name: str) -> ChannelManager | None:
-    query = select(ChannelManager).where(
-        func.lower(ChannelManager.name) == name.lower(), ChannelManager.revoked_at.is_(None)
-    )
-    return await session.scalar(query)
+    return await credentials.live(session, ChannelManager, name)
 
 
 async def _audit(
@@ -182,25 +172,10 @@ async def _audit(
     )
 
 
-@cache
-def _decoy_hash() -> str:
-    return hash_password(secrets.token_urlsafe(16))
-
-
-def _check_decoy(secret: str) -> None:
-    # Checking a secret for an unknown name takes as long as a wrong secret for a known one,
-    # so response times do not tell which names exist.
-    verify_password(_decoy_hash(), secret)
-
-
 async def authenticate(session: AsyncSession, *, name: str, secret: str) -> ChannelManager | None:
-    """The live credential named ``name`` if ``secret`` is its secret, else None."""
-    manager = await _live(session, name) if re.fullmatch(NAME_PATTERN, name) else None
-    if manager is None:
-        await asyncio.to_thread(_check_decoy, secret)
-        return None
-    matches = await asyncio.to_thread(verify_password, manager.secret_hash, secret)
-    return manager if matches else None
+    """The live credential named ``name`` if ``secret`` is its secret, else None (an unknown
+    name is checked against a decoy hash, as slowly: shared.machine_credentials)."""
+    return await credentials.authenticate(session, ChannelManager, name=name, secret=secret)
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,25 +192,12 @@ class OtaCaller:
     retry_after: int = 0
 
 
-def _basic(header: str) -> tuple[str, str] | None:
-    """(name, secret) of an ``Authorization: Basic`` header; None when it is not one."""
-    scheme, _, encoded = header.partition(" ")
-    if scheme.lower() != "basic":
-        return None
-    try:
-        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    name, colon, secret = decoded.partition(":")
-    return (name, secret) if colon else None
-
-
 async def channel_caller(
     session: AsyncSession, header: str, *, throttle: LoginThrottle, address: str
 ) -> OtaCaller:
     """The caller named by an ``Authorization`` header, or a refusal. Failures are throttled
     by credential name and by client address like staff logins (shared.throttle)."""
-    credentials = _basic(header)
+    credentials = parse_basic(header)
     if credentials is None:
         await throttle.failed(Guard(CHANNEL_ADDRESS, address))
         return OtaCaller(refusal="send HTTP Basic credentials: channel-manager name and secret")
@@ -250,8 +212,7 @@ async def channel_caller(
         await throttle.failed(*guards)
         log.warning("channel_manager_refused", name=name[:40])
         return OtaCaller(refusal="the channel-manager credential is unknown, wrong or revoked")
-    hotels = None if manager.all_hotels else frozenset(manager.hotel_ids)
-    return OtaCaller(actor=manager.actor, hotel_ids=hotels)
+    return OtaCaller(actor=manager.actor, hotel_ids=scope_of(manager))
 
 
 class StaffOrChannel(RoleRequirement):

@@ -15,6 +15,7 @@ from services.intake.booking.schemas import CHANNEL_TITLES, PAYMENT_MODES
 from services.intake.changes import view as changes_view
 from services.intake.hotel_answers import full_house
 from services.intake.special_prices.service import STATE_TITLES
+from services.intake.stay_outcomes import service as stay_outcomes
 from shared.auth import Staff
 from shared.web import render
 
@@ -44,4 +45,6 @@ async def booking_page(
         **changes,
         # CF-3 / CF-4: the hotel's answers, a full house's notice (_hotel_answers.html).
         **await full_house.booking_page_context(session, booking),
+        # Issue 16: the stay's outcome from the no-show desk (_stay_outcome.html).
+        **await stay_outcomes.booking_page_context(session, booking),
     )

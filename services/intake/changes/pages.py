@@ -19,6 +19,7 @@ from services.intake.bounds import BookingRef
 from services.intake.changes import history as changes_history
 from services.intake.changes import service as changes
 from services.intake.changes.schemas import REASON_CATEGORIES, CancelRequest, ModifyRequest
+from services.intake.stay_outcomes import service as stay_outcomes
 from shared.auth import Staff, require
 from shared.db import DbSession
 from shared.errors import DomainError, FormRejected
@@ -113,6 +114,8 @@ async def history_page(
         history=history,
         reason_categories=REASON_CATEGORIES,
         status_titles=STATUS_TITLES,
+        # Issue 16: the stay's outcomes head the newest page (they follow the stay).
+        **(await stay_outcomes.booking_page_context(session, booking) if page == 1 else {}),
     )
 
 

@@ -28,7 +28,8 @@ Ranges = dict[uuid.UUID, list[tuple[date, date]]]
 async def on_contract_effective(session: AsyncSession, envelope: Envelope) -> None:
     event = envelope.parse()
     assert isinstance(event, ContractEffectiveV1)
-    values = event.model_dump(exclude={"version_id"})
+    # Only what this projection keeps: the event gains terms for other desks (issue 16).
+    values = event.model_dump(include={column.name for column in hotel_contract.c})
     statement = insert(hotel_contract).values(**values)
     # A supplement carries the full amended terms; an older version arriving late is ignored.
     await session.execute(

@@ -172,7 +172,7 @@ async def test_sl1_page_in_chinese_from_the_catalog(manager) -> None:
         "阈值：3 声 ×（响 1 秒 + 停 4 秒）= 15 秒。",
         "示忙 (lunch)",
         "今日放弃来电：需回拨（1）",
-        "相关服务尚未发出事件。时限：4.5 个工作小时",
+        "所有 NO-SHOW 记录均在半个工作日内。",  # SL-4 (issue 16)
     ):
         assert text in page.text, text
     for text in (

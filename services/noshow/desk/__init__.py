@@ -1,0 +1,1 @@
+"""The no-show desk's own pages: the worklist, a case, suggestions and the read-only lookup."""
