@@ -5,6 +5,7 @@ Every setting is listed in the README's configuration reference.
 
 from __future__ import annotations
 
+from datetime import time
 from functools import lru_cache
 
 from pydantic import Field
@@ -46,6 +47,11 @@ class Settings(BaseSettings):
     # Fault injection for the event-delivery tests only: the relay exits after enqueuing a
     # batch and before marking it relayed, the worst moment for it to die.
     fault_relay_exit_after_enqueue: bool = False
+    # The working day the no-show clock counts (SL-4, NS-6; shared.working_time): HH:MM in
+    # the business time zone, and ISO day numbers (1 = Monday) comma separated.
+    noshow_workday_start: time = time(9, 0)
+    noshow_workday_end: time = time(18, 0)
+    noshow_workdays: str = Field("1,2,3,4,5", pattern=r"^\s*[1-7](\s*,\s*[1-7])*\s*$")
 
     @property
     def asyncpg_dsn(self) -> str:

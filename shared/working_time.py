@@ -9,11 +9,11 @@ Monday 11:30.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from shared.clock import Clock, clock
+from shared.config import Settings, get_settings
 
 MONDAY_TO_FRIDAY = frozenset(range(5))
 
@@ -30,16 +30,16 @@ class WorkingDay:
         return day / 2
 
     @classmethod
-    def from_env(cls) -> WorkingDay:
+    def from_settings(cls, settings: Settings | None = None) -> WorkingDay:
         """``ROOMLINE_NOSHOW_WORKDAY_START`` / ``_END`` (HH:MM) and ``_WORKDAYS`` (ISO day
         numbers 1–7, comma separated: ``1,2,3,4,5`` is Monday to Friday)."""
-        start = os.environ.get("ROOMLINE_NOSHOW_WORKDAY_START", "09:00")
-        end = os.environ.get("ROOMLINE_NOSHOW_WORKDAY_END", "18:00")
-        days = os.environ.get("ROOMLINE_NOSHOW_WORKDAYS", "1,2,3,4,5")
-        workdays = frozenset(int(day) - 1 for day in days.split(",") if day.strip())
-        if not workdays or not workdays <= frozenset(range(7)):
-            raise ValueError("ROOMLINE_NOSHOW_WORKDAYS lists ISO day numbers 1-7")
-        working = cls(time.fromisoformat(start), time.fromisoformat(end), workdays)
+        settings = settings or get_settings()
+        days = settings.noshow_workdays.split(",")
+        working = cls(
+            settings.noshow_workday_start,
+            settings.noshow_workday_end,
+            frozenset(int(day) - 1 for day in days),
+        )
         if working.end <= working.start:
             raise ValueError("ROOMLINE_NOSHOW_WORKDAY_END must be after _START")
         return working
@@ -58,7 +58,7 @@ def add_working_time(
 ) -> datetime:
     """The instant ``span`` of working time after ``start_at``; outside working hours the
     count starts at the next working day's start, and what does not fit carries over."""
-    working = working or WorkingDay.from_env()
+    working = working or WorkingDay.from_settings()
     local = business.local(start_at)
     day, left = local.date(), span
     start = max(local, _at(day, working.start, business))
@@ -76,5 +76,5 @@ def half_working_day_after(
     reported_at: datetime, *, working: WorkingDay | None = None, business: Clock = clock
 ) -> datetime:
     """SL-4 / NS-6: when a no-show reported at ``reported_at`` is due."""
-    working = working or WorkingDay.from_env()
+    working = working or WorkingDay.from_settings()
     return add_working_time(reported_at, working.half, working=working, business=business)

@@ -7,6 +7,7 @@ from datetime import datetime, time
 import pytest
 
 from shared.clock import clock
+from shared.config import Settings
 from shared.working_time import WorkingDay, half_working_day_after
 
 
@@ -28,9 +29,13 @@ def test_working_day_is_configurable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ROOMLINE_NOSHOW_WORKDAY_START", "08:00")
     monkeypatch.setenv("ROOMLINE_NOSHOW_WORKDAY_END", "12:00")
     monkeypatch.setenv("ROOMLINE_NOSHOW_WORKDAYS", "1,2,3,4,5,6,7")
-    working = WorkingDay.from_env()
+    working = WorkingDay.from_settings(Settings())
     assert (working.start, working.end) == (time(8), time(12))
-    assert half_working_day_after(beijing(12, 11)) == beijing(13, 9)
+    assert half_working_day_after(beijing(12, 11), working=working) == beijing(13, 9)
     monkeypatch.setenv("ROOMLINE_NOSHOW_WORKDAYS", "8")
-    with pytest.raises(ValueError):
-        WorkingDay.from_env()
+    with pytest.raises(ValueError):  # refused where settings are read, naming the setting
+        Settings()
+    monkeypatch.setenv("ROOMLINE_NOSHOW_WORKDAYS", "1")
+    monkeypatch.setenv("ROOMLINE_NOSHOW_WORKDAY_END", "07:00")
+    with pytest.raises(ValueError, match="WORKDAY_END"):
+        WorkingDay.from_settings(Settings())
