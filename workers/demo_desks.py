@@ -146,7 +146,9 @@ DEMO_BOOKINGS: tuple[DemoBooking, ...] = (
         "133 1020 3040", "phone", reply_at_once=True, arrival="21:30", call_seconds=150,
         requests="晚到，请保留房间 / late arrival, please hold the room",
     ),
-    # Same day, confirmed by the hotel: the customer must hear within the hour (CF-6).
+    # Same day, confirmed by the hotel: the customer must hear within the hour (CF-6). The
+    # next morning, after the night audit's time, it is on the no-show desk's worklist (NS-1):
+    # the demo has no past stay, as intake refuses past nights.
     DemoBooking(
         "same_day_confirmed", "agent2", JINJIANG, "Standard Double", AT_HOTEL, 0, 1,
         ("何静",), "何静", "186 2233 4455", "sms", arrival="20:00", call_seconds=190,
