@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.confirmation import changes, repository, service
+from services.confirmation import changes, repository, service, thank_you
 from shared.events import Envelope
 from shared.events.consumer import Handler
 from shared.events.contracts import ContractEffectiveV1, HotelPublishedV1
@@ -71,4 +71,6 @@ HANDLERS: dict[str, Handler] = {
     # IN-5 / CF-1: modifications and cancellations are tasks of their own kind.
     "intake.booking_modified": changes.on_booking_modified,
     "intake.booking_cancelled": changes.on_booking_cancelled,
+    # NS-3: a no-show corrected to stayed thanks the guest.
+    "noshow.stay_completed": thank_you.on_stay_completed,
 }

@@ -165,7 +165,7 @@ class OrderDispatch(Base):
     )
     booking_ref: Mapped[str] = mapped_column(String(40))
     hotel_id: Mapped[uuid.UUID]
-    audience: Mapped[str] = mapped_column(String(10))  # hotel or customer
+    audience: Mapped[str] = mapped_column(String(10))  # hotel, customer or thanks (NS-3)
     channel: Mapped[str] = mapped_column(String(10))  # email, fax or sms
     transport: Mapped[str] = mapped_column(String(20))  # smtp, fax_gateway, hylafax, folder …
     address: Mapped[str] = mapped_column(String(200))

@@ -409,7 +409,7 @@ async def _mark_sent(
         dispatch.message_id, dispatch.transport, dispatch.last_error = sent_as[:200], transport, ""
         if dispatch.audience == "hotel":
             await _hotel_has_it(session, dispatch)
-        else:
+        elif dispatch.audience == "customer":  # a thank-you (NS-3) has no notice to close
             notice = await _notice(session, dispatch)
             notice.state, notice.sent_at, notice.sent_by = "sent", now, dispatch.queued_by
             notice.last_error = ""
@@ -482,7 +482,7 @@ async def _give_up(session: AsyncSession, dispatch: OrderDispatch, reason: str) 
         if task.state == "sending":
             task.state = "unsent"
         task.last_error, task.last_error_at = error, now
-    else:
+    elif dispatch.audience == "customer":
         notice = await _notice(session, dispatch)
         if notice.state == "sending":
             notice.state = "pending"

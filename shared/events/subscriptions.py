@@ -33,7 +33,7 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "noshow.case_opened": ("metrics",),
     "noshow.case_finished": ("metrics",),
     # Issue 16: the stay's outcome on the booking (intake); payments and members come later.
-    "noshow.stay_completed": ("intake",),
+    "noshow.stay_completed": ("intake", "confirmation"),  # NS-3: the thank-you
     "noshow.no_show_recorded": ("intake",),
     "members.complaint_filed": ("contracts",),
     "members.complaint_closed": ("contracts",),
