@@ -4,6 +4,7 @@ placeholder, aria-label or alt outside ``_()`` / ``{% trans %}`` fails its file'
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -50,3 +51,34 @@ def test_a_service_never_translates_one_text_two_ways(source: str) -> None:
             if message.id and isinstance(message.id, str) and message.string:
                 seen.setdefault(message.id, set()).add(str(message.string))
     assert {text: ways for text, ways in seen.items() if len(ways) > 1} == {}
+
+
+PERCENT_TOKEN = re.compile(r"%(?:\([A-Za-z_]\w*\))?[a-z%]|%.?", re.S)
+
+
+def percent_tokens(text: str) -> list[str]:
+    """The %-placeholders of a text (``%(name)s``, ``%%``, and a stray ``%`` as itself)."""
+    return sorted(PERCENT_TOKEN.findall(text))
+
+
+@pytest.mark.parametrize("source", all_sources())
+def test_a_translation_keeps_the_texts_placeholders(source: str) -> None:
+    """A Chinese text with a placeholder or a bare % its English lacks breaks the page that
+    formats it (Jinja's ``_()`` always applies ``%``): "NO-SHOW 率（%）" was a 500."""
+    directories = [d for d in catalog_dirs() if d.is_relative_to(ROOT / "shared")]
+    if source != "shared":
+        directories += [d for d in catalog_dirs() if d.is_relative_to(ROOT / "services" / source)]
+    broken = {
+        message.id: message.string
+        for directory in directories
+        for message in read_catalog(directory.parent)
+        if isinstance(message.id, str)
+        and message.string
+        and percent_tokens(message.id) != percent_tokens(str(message.string))
+    }
+    assert broken == {}
+
+
+def test_the_placeholder_check_sees_a_stray_percent() -> None:
+    assert percent_tokens("rate (%)") != percent_tokens("rate")
+    assert percent_tokens("%(n)s nights, 10%%") == percent_tokens("%(n)s 晚，10%%")

@@ -109,6 +109,11 @@ async def test_ns7_the_page_and_the_workbook(sessionmaker, login_as) -> None:
     assert page.status_code == 200
     assert "Peace Hotel" in page.text and "50.0%" in page.text and "no-show-chart" in page.text
 
+    manager.http.cookies.set("roomline_locale", "zh_CN")  # the business's own language
+    chinese = await manager.page("/noshow/reports", params=params)
+    assert chinese.status_code == 200 and "NO-SHOW 率" in chinese.text
+    manager.http.cookies.set("roomline_locale", "en")
+
     export = await manager.get("/noshow/reports.xlsx", params=params)
     assert export.status_code == 200
     book = load_workbook(io.BytesIO(export.content))
