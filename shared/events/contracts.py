@@ -184,3 +184,6 @@ class ContractEffectiveV1(HotelEvent):
     no_show_fee_percent: int | None = Field(default=None, ge=1, le=100)
     commission_percent: Decimal | None = None  # pay-at-hotel stays only
     monthly_settlement: bool = False
+    # Issue 17, added compatibly: the deposit the hotel holds of ours (PAY-3), in the hotel's
+    # currency's minor units; 0 for a hotel without one.
+    deposit_held_minor: int = Field(default=0, ge=0)

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
-    "contracts.hotel_published": ("intake", "confirmation"),
+    "contracts.hotel_published": ("intake", "confirmation", "payments"),
     "contracts.allotment_set": ("intake",),
     "contracts.rates_published": ("intake",),
     "contracts.recommendation_approved": ("intake",),
     "contracts.conditions_published": ("intake",),
     "contracts.restrictions_set": ("intake",),
     # HR-3 for intake; the payment arrangement decides an order sheet's prices (confirmation).
-    "contracts.contract_effective": ("intake", "confirmation", "noshow"),
+    "contracts.contract_effective": ("intake", "confirmation", "noshow", "payments"),
     # SL-2: handle time (metrics); NS-1: the no-show desk's read model of bookings.
-    "intake.booking_placed": ("confirmation", "contracts", "metrics", "noshow"),
+    # PAY-1: a prepaid booking opens its collect-on-behalf slip (payments).
+    "intake.booking_placed": ("confirmation", "contracts", "metrics", "noshow", "payments"),
     # IN-5 / CF-1: changes reach the hotel through the confirmation desk; HR-11: the ranking.
-    "intake.booking_modified": ("confirmation", "contracts", "noshow"),
-    "intake.booking_cancelled": ("confirmation", "contracts", "noshow"),
+    "intake.booking_modified": ("confirmation", "contracts", "noshow", "payments"),
+    "intake.booking_cancelled": ("confirmation", "contracts", "noshow", "payments"),
     # IN-7: published for later consumers (members for complaints, metrics for SL); nobody
     # subscribes yet, so the relay marks it relayed without enqueuing. Listed so it is known.
     "intake.memo_raised": (),
@@ -32,9 +33,9 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     # its worklist's clock reaches metrics.
     "noshow.case_opened": ("metrics",),
     "noshow.case_finished": ("metrics",),
-    # Issue 16: the stay's outcome on the booking (intake); payments and members come later.
-    "noshow.stay_completed": ("intake", "confirmation"),  # NS-3: the thank-you
-    "noshow.no_show_recorded": ("intake",),
+    # Issue 16: the stay's outcome on the booking (intake); PAY-4: the hotel side (payments).
+    "noshow.stay_completed": ("intake", "confirmation", "payments"),  # NS-3: the thank-you
+    "noshow.no_show_recorded": ("intake", "payments"),
     "members.complaint_filed": ("contracts",),
     "members.complaint_closed": ("contracts",),
     "members.member_updated": ("intake",),  # IN-8: the caller panel's member and complaint

@@ -280,6 +280,7 @@ async def _announce_effective(session: AsyncSession, version: ContractVersion) -
         no_show_fee_percent=terms.no_show_fee_percent,
         commission_percent=terms.commission_percent,
         monthly_settlement=terms.monthly_settlement,
+        deposit_held_minor=terms.deposit_held_minor,
     )
     await publish(session, schema=SCHEMA, payload=payload, occurred_at=clock.now())
 

@@ -1,0 +1,7 @@
+"""Who may call each slips route (merged into ``services.payments.access``)."""
+
+from __future__ import annotations
+
+from shared.access import RouteRoles
+
+ROUTES: RouteRoles = {}

@@ -1,0 +1,5 @@
+"""Pages and API of payments' slips (issue 17)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
