@@ -69,3 +69,4 @@ bench: venv deps bench-deps
 	$(PY) -m bench.rates_import
 	$(PY) -m bench.search
 	$(PY) -m bench.queue_log
+	$(PY) -m bench.ledger

@@ -1,4 +1,4 @@
-"""The payments desk's pages and API."""
+"""The payments desk's home page: what is waiting for the person who opens it."""
 
 from typing import Annotated
 
@@ -6,8 +6,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from services.payments.auth import DESK_ROLES
+from services.payments.reports.metrics import ledger_check
+from services.payments.reports.waiting import waiting_for
 from shared.auth import Staff, require
-from shared.i18n import N_, _
+from shared.db import DbSession
 from shared.web import render
 
 router = APIRouter()
@@ -15,17 +17,14 @@ DeskStaff = Annotated[Staff, require(*DESK_ROLES)]
 
 
 @router.get("/", response_class=HTMLResponse)
-async def desk_home(request: Request, staff: DeskStaff) -> Response:
-    """The desk's start page."""
-    # What is coming is PAY-1 … PAY-6; the page names no rule IDs (issue 15).
+async def desk_home(request: Request, session: DbSession, staff: DeskStaff) -> Response:
+    """Per role, the slips, statements, bank entries, cash and refunds waiting (PAY-1 …
+    PAY-5), and the ledger's check."""
     return render(
         request.app.state.templates,
         request,
-        "coming_soon.html",
+        "payments_home.html",
         staff,
-        desk_title=N_("Collect-on-behalf & finance"),
-        coming=_(
-            "collect-on-behalf slips signed by a team lead, the double-entry ledger, hotel "
-            "settlements and bank reconciliation."
-        ),
+        tiles=await waiting_for(session, staff),
+        check=await ledger_check(session),
     )

@@ -10,16 +10,60 @@ match of the same expectation is refused and a replay posts nothing more.
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    func,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
 
+from services.payments.bank.models import BankEntry
 from services.payments.ledger import chart
 from services.payments.ledger.postings import Posting, post, transfer
-from services.payments.models import ExpectedPayment
+from services.payments.models import Base
 from shared.clock import clock
 from shared.errors import Conflict, NotFound
+
+
+class ExpectedPayment(Base):
+    """Money we expect to see at the bank (PAY-5): a bank transfer a guest promised on a slip,
+    a hotel's settlement owed to us (``in``), or our settlement to a hotel (``out``). A bank
+    entry matched to it posts the money against ``clears_account`` exactly once."""
+
+    __tablename__ = "expected_payment"
+    __table_args__ = (
+        Index("expected_payment_open", "status", "currency", "amount_minor"),
+        CheckConstraint("amount_minor > 0", name="expected_payment_positive"),
+        CheckConstraint("direction IN ('in', 'out')", name="expected_payment_direction"),
+    )
+
+    expected_payment_id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    direction: Mapped[str] = mapped_column(String(3))
+    currency: Mapped[str] = mapped_column(String(3))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    reference: Mapped[str] = mapped_column(String(60), index=True)
+    source: Mapped[str] = mapped_column(String(20))  # slip, statement
+    source_id: Mapped[uuid.UUID] = mapped_column()
+    clears_account: Mapped[str] = mapped_column(String(120))
+    hotel_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    booking_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open, matched, cancelled
+    # The bank entry it was matched to (services/payments/bank, migration 0007).
+    bank_entry_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey(BankEntry.entry_id), default=None, unique=True
+    )
+    transaction_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    matched_by: Mapped[str | None] = mapped_column(String(120), default=None)
+    matched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 async def expect(

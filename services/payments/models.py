@@ -7,21 +7,17 @@ drift test sees every table."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
-    CheckConstraint,
     Date,
-    DateTime,
-    Index,
     Integer,
     MetaData,
     Numeric,
     String,
-    func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -83,33 +79,3 @@ class PayHotel(Base):
     no_show_fee_percent: Mapped[int | None] = mapped_column(Integer, default=None)
     hotel_version: Mapped[int] = mapped_column(BigInteger, server_default="0")
     terms_version: Mapped[int] = mapped_column(BigInteger, server_default="0")
-
-
-class ExpectedPayment(Base):
-    """Money we expect to see at the bank (PAY-5): a bank transfer a guest promised on a slip,
-    a hotel's settlement owed to us (``in``), or our settlement to a hotel (``out``). A bank
-    entry matched to it posts the money against ``clears_account`` exactly once."""
-
-    __tablename__ = "expected_payment"
-    __table_args__ = (
-        Index("expected_payment_open", "status", "currency", "amount_minor"),
-        CheckConstraint("amount_minor > 0", name="expected_payment_positive"),
-        CheckConstraint("direction IN ('in', 'out')", name="expected_payment_direction"),
-    )
-
-    expected_payment_id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    direction: Mapped[str] = mapped_column(String(3))
-    currency: Mapped[str] = mapped_column(String(3))
-    amount_minor: Mapped[int] = mapped_column(BigInteger)
-    reference: Mapped[str] = mapped_column(String(60), index=True)
-    source: Mapped[str] = mapped_column(String(20))  # slip, statement
-    source_id: Mapped[uuid.UUID] = mapped_column()
-    clears_account: Mapped[str] = mapped_column(String(120))
-    hotel_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
-    booking_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
-    status: Mapped[str] = mapped_column(String(20), default="open")  # open, matched, cancelled
-    bank_entry_id: Mapped[int | None] = mapped_column(BigInteger, default=None, unique=True)
-    transaction_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
-    matched_by: Mapped[str | None] = mapped_column(String(120), default=None)
-    matched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

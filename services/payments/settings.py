@@ -6,4 +6,5 @@ SCHEMA = "payments"
 
 
 class PaymentsSettings(Settings):
-    pass
+    # PAY-2: the development invoicing adapter writes one JSON file per invoice here.
+    invoice_dir: str = ".local/invoices"

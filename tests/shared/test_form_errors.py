@@ -12,7 +12,7 @@ import importlib
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -21,8 +21,9 @@ from jinja2 import Environment, FileSystemLoader
 from pydantic import BaseModel, Field, ValidationError
 
 from migrations import SERVICES
+from services.payments.settlement import service as statements
 from shared.access import own_routes
-from shared.auth import Role
+from shared.auth import Role, Staff
 from shared.clock import clock
 from shared.db import unit_of_work
 from shared.errors import RuleViolated
@@ -34,6 +35,10 @@ from tests.services.contracts.helpers import hotel_body, set_up_hotel
 from tests.services.intake.factories import seed_hotel
 from tests.services.intake.helpers import booking_body
 from tests.services.noshow.factories import open_case
+from tests.services.payments.bank_support import entries as bank_entries
+from tests.services.payments.bank_support import upload as bank_upload
+from tests.services.payments.slips_support import open_slip, signed_cash_slip
+from tests.services.payments.test_settlement_support import PEACE, seed_ledger
 from tests.support.clients import StaffClient, create_user
 from workers.registry import MOUNTS
 
@@ -277,6 +282,91 @@ async def _complaint(w: World) -> list[Post]:
     return [Post(path, {"note": "Room was dirty", "complaint_on": "01/02/2026"}, ["complaint_on"])]
 
 
+async def _bank_ignore(w: World) -> list[Post]:
+    imported = await bank_upload(w.client, "camt053_batch.xml")
+    assert imported.status_code == 200, imported.text
+    entry = (await bank_entries(w.sessionmaker))["BANKREF-3"].entry_id
+    path = f"/payments/bank/entries/{entry}/ignore"
+    return [Post(path, {"reason": ""}, ["reason"]), Post(path, {"reason": LONG}, ["reason"])]
+
+
+async def _statement_generate(w: World) -> list[Post]:
+    return [Post("/payments/statements/generate", {"month": "2026-1x"}, ["month"])]
+
+
+async def _statement_reject(w: World) -> list[Post]:
+    await seed_ledger(w.sessionmaker)
+    maker = Staff(0, "collect", "Collect", (Role.COLLECT_DESK.value,), "")  # not the checker
+    async with unit_of_work(w.sessionmaker) as session:
+        (made,) = await statements.generate(session, maker, date(2026, 10, 1), PEACE)
+    path = f"/payments/statements/{made.statement_id}/reject"
+    return [Post(path, {"reason": ""}, ["reason"]), Post(path, {"reason": LONG}, ["reason"])]
+
+
+async def _slip_payment(w: World) -> list[Post]:
+    path = f"/payments/slips/{(await open_slip(w.sessionmaker)).slip_id}/payments"
+    base = {"method": "cash", "amount": "500", "currency": "CNY", "payer": "Li Lei"}
+    card = {**base, "method": "card", "card_number": "4000000000000000"}
+    return [
+        Post(path, {**base, "amount": "five hundred"}, ["amount"]),
+        Post(path, {**base, "payer": LONG}, ["payer"]),
+        Post(path, card, ["card_number"]),  # declined by the card gateway
+    ]
+
+
+async def _slip_send_back(w: World) -> list[Post]:
+    slip = await signed_cash_slip(w.sessionmaker, sign=False)  # submitted by qian
+    path = f"/payments/slips/{slip.slip_id}/send-back"
+    return [Post(path, {"reason": ""}, ["reason"]), Post(path, {"reason": LONG}, ["reason"])]
+
+
+async def _slip_invoice(w: World) -> list[Post]:
+    path = f"/payments/slips/{(await signed_cash_slip(w.sessionmaker)).slip_id}/invoice"
+    return [
+        Post(path, {"title": "", "amount": "100"}, ["title"]),
+        Post(path, {"title": "Acme", "amount": "lots"}, ["amount"]),
+    ]
+
+
+async def _slip_handover(w: World) -> list[Post]:
+    slip = await signed_cash_slip(w.sessionmaker, 50000)
+    form = {"collector": "qian", "slip_ids": [str(slip.slip_id)]}
+    return [
+        Post("/payments/handovers", {**form, "counted_CNY": "499.00"}, ["counted_CNY"]),
+        Post("/payments/handovers", {**form, "counted_CNY": "five"}, ["counted_CNY"]),
+    ]
+
+
+async def _hotel_deposit(w: World) -> list[Post]:
+    import uuid
+
+    from tests.services.payments import hotels_support as hs
+
+    path = f"/payments/hotels/{await hs.hotel(w.sessionmaker)}/deposits"
+    form = {"amount": "100.00", "paid_on": "2026-12-01", "request_id": str(uuid.uuid4())}
+    return [
+        Post(path, {**form, "amount": "12.345", "paid_on": "2026-13-01"}, ["amount", "paid_on"]),
+        Post(path, {**form, "note": LONG}, ["note"]),
+    ]
+
+
+async def _hotel_refund(w: World) -> list[Post]:
+    import uuid
+
+    from tests.services.payments import hotels_support as hs
+
+    booking = await hs.place(w.sessionmaker, hs.placed(await hs.hotel(w.sessionmaker)))
+    async with unit_of_work(w.sessionmaker) as session:
+        await hs.pay(session, booking.booking_id, 30_000)
+    await hs.cancel(w.sessionmaker, booking)
+    path = f"/payments/bookings/{booking.booking_ref}/refunds"
+    form = {"method": "bank", "request_id": str(uuid.uuid4())}
+    return [
+        Post(path, {**form, "amount": "300.01"}, ["amount"]),  # more than the guest is owed
+        Post(path, {**form, "amount": "lots"}, ["amount"]),
+    ]
+
+
 CASES: dict[str, Case] = {
     "gateway POST /login": _login,
     "gateway POST /admin/staff": _staff,
@@ -298,6 +388,15 @@ CASES: dict[str, Case] = {
     "members POST /members": _member,
     "members POST /members/{member_id}": _member_edit,
     "members POST /members/{member_id}/complaint": _complaint,
+    "payments POST /bank/entries/{entry_id}/ignore": _bank_ignore,
+    "payments POST /hotels/{hotel_id}/{action}": _hotel_deposit,
+    "payments POST /bookings/{booking_ref}/refunds": _hotel_refund,
+    "payments POST /slips/{slip_id}/payments": _slip_payment,
+    "payments POST /slips/{slip_id}/send-back": _slip_send_back,
+    "payments POST /slips/{slip_id}/invoice": _slip_invoice,
+    "payments POST /handovers": _slip_handover,
+    "payments POST /statements/generate": _statement_generate,
+    "payments POST /statements/{statement_id}/{decision}": _statement_reject,
 }
 
 # Page POST routes without a case, and why. Buttons carry no typed input: a refusal of one
@@ -355,6 +454,11 @@ EXEMPT: dict[str, str] = {
     "noshow POST /check-ins": "one row of a report: refused like an upload's rows (rows.py)",
     "noshow POST /audit-credentials": "a name and hotels picked; night_audit.credentials",
     "noshow POST /audit-credentials/{credential_id}/revoke": BUTTON,
+    "payments POST /bank": "a file upload: why it is refused stands beside the file field "
+    "(tests/services/payments/test_bank_import.py)",
+    "payments POST /bank/entries/{entry_id}/match": BUTTON,
+    "payments POST /slips/{slip_id}/submit": BUTTON,
+    "payments POST /slips/{slip_id}/sign": BUTTON,
 }
 
 

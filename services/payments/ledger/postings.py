@@ -22,7 +22,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, WithJsonSchema, field_validator, model_validator
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,11 +30,26 @@ from services.payments.ledger.chart import KINDS
 from services.payments.ledger.models import ADDRESS_PATTERN, LedgerEntry, LedgerTransaction
 from shared.clock import clock
 from shared.errors import Conflict, NotFound
-from shared.limits import MONEY_HARD_MAX_MINOR, BusinessDate, Text
+from shared.limits import MONEY_HARD_MAX_MINOR, BusinessDate, Text, at_most
 
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", min_length=3, max_length=3)]
 Address = Annotated[str, Field(pattern=ADDRESS_PATTERN, min_length=1, max_length=120)]
 Amount = Annotated[int, Field(ge=-MONEY_HARD_MAX_MINOR, le=MONEY_HARD_MAX_MINOR)]
+# HR-14: 1 base = rate quote, e.g. 4.9 THB to the CNY; 21 characters hold 10 integer digits
+# and 10 decimals.
+Rate = Annotated[
+    Decimal,
+    at_most(21, "a rate"),
+    Field(gt=0, le=Decimal("1000000"), max_digits=20, decimal_places=10),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "exclusiveMinimum": 0, "maximum": 1000000},
+                {"type": "string", "maxLength": 21, "pattern": r"^\d{1,7}(\.\d{1,10})?$"},
+            ]
+        }
+    ),
+]
 
 Kind = Literal[
     "payment_taken",  # PAY-1: money taken on a collect-on-behalf slip
@@ -48,6 +63,7 @@ Kind = Literal[
     "deposit_drawdown",  # PAY-3: a prepaid stay paid out of the deposit
     "settlement_paid",  # PAY-4/5: a month's statement paid to the hotel
     "settlement_collected",  # PAY-4/5: a hotel's payment to us, matched at the bank
+    "settlement_netting",  # PAY-4/5: an approved statement nets the month's accounts
     "bank_receipt",  # PAY-5: money received at the bank against a booking
     "adjustment",  # a manual journal signed by finance
     "reversal",
@@ -81,7 +97,7 @@ class Fx(BaseModel):
 
     base: Currency
     quote: Currency
-    rate: Decimal = Field(gt=0, le=Decimal("1000000"), max_digits=20, decimal_places=10)
+    rate: Rate
 
 
 class Posting(BaseModel):

@@ -135,8 +135,16 @@ async def test_sql_by_hand_cannot_edit_the_ledger(sessionmaker, attack: str) -> 
     [
         ([("bank", "CNY", 100), ("equity", "CNY", -99)], False, "does not balance"),
         ([("bank", "CNY", 100)], False, "does not balance"),
-        ([("bank", "CNY", 100), ("equity", "CNY", -100), ("bank", "THB", 5),
-          ("equity", "THB", -5)], False, "without a rate"),  # fmt: skip
+        (
+            [
+                ("bank", "CNY", 100),
+                ("equity", "CNY", -100),
+                ("bank", "THB", 5),
+                ("equity", "THB", -5),
+            ],
+            False,
+            "without a rate",
+        ),
         ([], False, "has 0 entries"),
     ],
 )
