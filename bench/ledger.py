@@ -10,7 +10,9 @@ database is made on that server and dropped after.
 - **roomline**: the all-in-one app (``uvicorn workers.web:app --workers PROCESSES``);
   ``wrk`` (``bench/wrk/booking.lua``: a new idempotency key per request) POSTs a balanced
   three-leg ``stay_prepaid`` posting to ``/payments/api/ledger/transactions`` as a finance
-  user (session cookie + CSRF token). Each request: session and role checked, body validated
+  user (session cookie + CSRF token); then 20 of them a request to ``…/transactions/batch``
+  (one commit for the lot, as TigerBeetle takes transfers), against raw transactions of 20
+  postings each. Each request: session and role checked, body validated
   (balanced per currency, accounts in the chart), one CTE round trip, commit with the
   database's balance trigger.
 - **raw**, twice, each for the same time with as many connections: ``pgbench`` (a C client,
@@ -48,25 +50,31 @@ LEGS = [
     ("margin_revenue", "CNY", -8_000),
 ]
 PATH = "/payments/api/ledger/transactions"
+BATCH_PATH = "/payments/api/ledger/transactions/batch"
+BATCH = 20  # postings per request (and per raw transaction) in the batch comparison
 
 
-def posting_body() -> str:
-    """The JSON wrk sends, ``@KEY@`` standing for the idempotency key it makes unique."""
-    return json.dumps(
-        {
-            "idempotency_key": "@KEY@",
-            "kind": "stay_prepaid",
-            "legs": [{"account": a, "currency": c, "amount_minor": m} for a, c, m in LEGS],
-            "hotel_id": str(HOTEL),
-            "booking_id": str(BOOKING),
-            "memo": "bench",
-        }
-    )
+def one_posting(key: str) -> dict[str, object]:
+    return {
+        "idempotency_key": key,
+        "kind": "stay_prepaid",
+        "legs": [{"account": a, "currency": c, "amount_minor": m} for a, c, m in LEGS],
+        "hotel_id": str(HOTEL),
+        "booking_id": str(BOOKING),
+        "memo": "bench",
+    }
+
+
+def posting_body(batch: int = 1) -> str:
+    """The JSON wrk sends, ``@KEY@`` standing for the part of each idempotency key it makes
+    unique per request; a batch numbers its postings after it."""
+    if batch == 1:
+        return json.dumps(one_posting("@KEY@"))
+    return json.dumps({"postings": [one_posting(f"@KEY@-{n}") for n in range(batch)]})
 
 
 # pgbench's transaction: the service's rows, written the plain way (two INSERTs).
-RAW_SCRIPT = f"""
-BEGIN;
+RAW_POSTING = f"""
 INSERT INTO payments.ledger_transaction (transaction_id, idempotency_key, request_hash, kind,
     booking_id, hotel_id, memo, effective_on, posted_by)
   VALUES (gen_random_uuid(), 'raw-' || gen_random_uuid(), repeat('0', 64), 'stay_prepaid',
@@ -76,16 +84,20 @@ INSERT INTO payments.ledger_entry (transaction_id, account, currency, amount_min
   (:tid, '{LEGS[0][0]}', 'CNY', {LEGS[0][2]}),
   (:tid, '{LEGS[1][0]}', 'CNY', {LEGS[1][2]}),
   (:tid, '{LEGS[2][0]}', 'CNY', {LEGS[2][2]});
-COMMIT;
 """
 
 
-def pgbench(dsn: str, *, seconds: int, connections: int) -> dict[str, float | str]:
-    """Run RAW_SCRIPT for ``seconds``; transactions a second (pgbench's own, connection time
-    excluded), p99 from its per-transaction log, and the machine."""
+def raw_script(batch: int) -> str:
+    return "BEGIN;" + RAW_POSTING * batch + "COMMIT;\n"
+
+
+def pgbench(dsn: str, *, seconds: int, connections: int, batch: int = 1) -> dict[str, float | str]:
+    """Run ``batch`` raw postings a transaction for ``seconds``; postings a second (pgbench's
+    transactions, connection time excluded, times ``batch``), p99 from its per-transaction
+    log, and the machine."""
     with tempfile.TemporaryDirectory(prefix="bench-ledger-") as folder:
         script = Path(folder) / "raw.sql"
-        script.write_text(RAW_SCRIPT)
+        script.write_text(raw_script(batch))
         machine = Machine()
         run = subprocess.run(
             ["pgbench", "-n", "-M", "prepared", "-c", str(connections), "-j", "2",
@@ -101,7 +113,8 @@ def pgbench(dsn: str, *, seconds: int, connections: int) -> dict[str, float | st
             for log in Path(folder).glob("tx*")
             for line in log.read_text().splitlines()
         ]
-    return {"per_second": float(found.group(1)), "p99": p99(latencies), "machine": machine.line()}
+    per_second = float(found.group(1)) * batch
+    return {"per_second": per_second, "p99": p99(latencies), "machine": machine.line()}
 
 
 RAW_TRANSACTION = """
@@ -116,9 +129,11 @@ RAW_ENTRIES = """
     FROM unnest($2::text[], $3::bigint[]) AS leg(account, amount)"""
 
 
-async def asyncpg_raw(dsn: str, *, seconds: int, connections: int) -> dict[str, float | str]:
-    """The same two INSERTs in a transaction from ``connections`` asyncpg connections in this
-    (Python) process, for ``seconds``."""
+async def asyncpg_raw(
+    dsn: str, *, seconds: int, connections: int, batch: int = 1
+) -> dict[str, float | str]:
+    """The same two INSERTs (``batch`` times) in a transaction from ``connections`` asyncpg
+    connections in this (Python) process, for ``seconds``; postings a second."""
     accounts, amounts = [a for a, _, _ in LEGS], [m for _, _, m in LEGS]
     latencies: list[float] = []
     pool = [await asyncpg.connect(dsn) for _ in range(connections)]
@@ -127,8 +142,9 @@ async def asyncpg_raw(dsn: str, *, seconds: int, connections: int) -> dict[str, 
     async def client(conn: asyncpg.Connection, until: float) -> None:
         while (began := loop.time()) < until:
             async with conn.transaction():
-                tid = await conn.fetchval(RAW_TRANSACTION, BOOKING, HOTEL)
-                await conn.execute(RAW_ENTRIES, tid, accounts, amounts)
+                for _ in range(batch):
+                    tid = await conn.fetchval(RAW_TRANSACTION, BOOKING, HOTEL)
+                    await conn.execute(RAW_ENTRIES, tid, accounts, amounts)
             latencies.append(loop.time() - began)
 
     machine = Machine()
@@ -140,7 +156,7 @@ async def asyncpg_raw(dsn: str, *, seconds: int, connections: int) -> dict[str, 
         for conn in pool:
             await conn.close()
     return {
-        "per_second": len(latencies) / elapsed,
+        "per_second": len(latencies) * batch / elapsed,
         "p99": p99(latencies),
         "machine": machine.line(),
     }
@@ -183,28 +199,44 @@ async def written(dsn: str) -> tuple[int, int, bool]:
     return int(ours), int(raw), unbalanced == 0
 
 
+def through_service(
+    base_url: str, headers: str, *, batch: int, seconds: int, connections: int
+) -> dict[str, float | str]:
+    """wrk POSTs ``batch`` postings a request (the single or the batch endpoint); postings a
+    second."""
+    env = {"BENCH_BODY": posting_body(batch), "BENCH_HEADERS": headers}
+    url = f"{base_url}{PATH if batch == 1 else BATCH_PATH}"
+    wrk(url, "booking.lua", seconds=2, connections=connections, env=env)  # warm up
+    ours = wrk(url, "booking.lua", seconds=seconds, connections=connections, env=env)
+    return {**ours, "per_second": float(ours["per_second"]) * batch}
+
+
 def measure(seconds: int, connections: int, processes: int) -> None:
     dsn = os.environ["DATABASE_URL"].replace("+asyncpg", "")
     app = ["uvicorn", "workers.web:app", "--log-level", "warning", "--no-access-log"]
     server, base_url = start([*app, "--workers", str(processes)])
+    ours: dict[int, dict[str, float | str]] = {}
     try:
         headers = asyncio.run(finance_headers(base_url))
-        env = {"BENCH_BODY": posting_body(), "BENCH_HEADERS": headers}
-        url = f"{base_url}{PATH}"
-        wrk(url, "booking.lua", seconds=2, connections=connections, env=env)  # warm up
-        ours = wrk(url, "booking.lua", seconds=seconds, connections=connections, env=env)
+        for batch in (1, BATCH):
+            ours[batch] = through_service(
+                base_url, headers, batch=batch, seconds=seconds, connections=connections
+            )
     finally:
         server.terminate()
         server.wait(timeout=30)
-    pgbench(dsn, seconds=2, connections=connections)  # warm up
-    raw = pgbench(dsn, seconds=seconds, connections=connections)
-    raw_python = asyncio.run(asyncpg_raw(dsn, seconds=seconds, connections=connections))
-    name = (
-        f"ledger postings (3 legs): {seconds} s each, {connections} connections,"
-        f" {processes} web processes"
-    )
-    report(f"{name}; raw = pgbench (C)", ours, raw)  # type: ignore[arg-type]
-    report(f"{name}; raw = asyncpg (Python)", ours, raw_python)  # type: ignore[arg-type]
+    for batch in (1, BATCH):
+        pgbench(dsn, seconds=2, connections=connections, batch=batch)  # warm up
+        raw = pgbench(dsn, seconds=seconds, connections=connections, batch=batch)
+        raw_python = asyncio.run(
+            asyncpg_raw(dsn, seconds=seconds, connections=connections, batch=batch)
+        )
+        name = (
+            f"ledger postings (3 legs), {batch} a request and a transaction: {seconds} s each,"
+            f" {connections} connections, {processes} web processes"
+        )
+        report(f"{name}; raw = pgbench (C)", ours[batch], raw)  # type: ignore[arg-type]
+        report(f"{name}; raw = asyncpg (Python)", ours[batch], raw_python)  # type: ignore[arg-type]
     by_service, by_pgbench, healthy = asyncio.run(written(dsn))
     print(f"  written      : {by_service} by the service, {by_pgbench} raw")
     print(f"  ledger check : {'balanced' if healthy else 'UNBALANCED'}")

@@ -22,6 +22,7 @@ ROUTE_ROLES: RouteRoles = {
     "GET /": DESK,
     # The ledger's JSON API: finance posts manual journals; the desk reads balances.
     "POST /api/ledger/transactions": FINANCE,
+    "POST /api/ledger/transactions/batch": FINANCE,
     "GET /api/ledger/balances": DESK,
     "GET /api/ledger/check": DESK,
     **SLIPS,

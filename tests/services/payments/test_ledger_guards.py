@@ -10,14 +10,18 @@ import uuid
 import asyncpg
 import pytest
 from pydantic import ValidationError
+from sqlalchemy import func, select
 
 from services.payments.ledger.balances import balance_of, check
+from services.payments.ledger.models import LedgerTransaction
 from services.payments.ledger.postings import Fx, Leg, Posting, post, reverse, transfer
+from shared.auth import Role
 from shared.db import unit_of_work
 from shared.errors import Conflict
 from tests.support.infra import INFRA
 
 DSN = INFRA.database_url.replace("+asyncpg", "")
+BATCH = "/payments/api/ledger/transactions/batch"
 
 
 def _sale(key: str, amount: int = 10_000) -> Posting:
@@ -171,3 +175,28 @@ async def test_sql_by_hand_cannot_write_an_unbalanced_transaction(  # type: igno
         assert await conn.fetchval("SELECT count(*) FROM payments.ledger_transaction") == 0
     finally:
         await conn.close()
+
+
+async def test_a_batch_posts_all_or_nothing_naming_the_refused_posting(
+    login_as, sessionmaker
+) -> None:  # type: ignore[no-untyped-def]
+    """The batch API (TigerBeetle-style): one commit for the lot; a key reused for another
+    posting refuses the whole batch with its position, and nothing of it is written."""
+    finance = await login_as("sun", Role.FINANCE)
+    first, second = _sale("b1"), _sale("b2")
+    body = {"postings": [first.model_dump(mode="json"), second.model_dump(mode="json")]}
+    posted = await finance.post_json(BATCH, body)
+    assert posted.status_code == 201, posted.text
+    assert [answer["created"] for answer in posted.json()] == [True, True]
+    again = await finance.post_json(BATCH, body)
+    assert [answer["created"] for answer in again.json()] == [False, False]
+    clash = _sale("b1", amount=1)
+    third = _sale("b3")
+    body = {"postings": [third.model_dump(mode="json"), clash.model_dump(mode="json")]}
+    refused = await finance.post_json(BATCH, body)
+    assert refused.status_code == 409
+    assert refused.json()["fields"][0]["field"] == "postings.1.idempotency_key"
+    async with sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(LedgerTransaction)) == 2
+    desk = await login_as("qian", Role.COLLECT_DESK)
+    assert (await desk.post_json(BATCH, body)).status_code == 403
