@@ -112,6 +112,9 @@ async def import_file(
             "warnings": warnings,
         },
     )
+    # The session does not autoflush: the page counting what is still unmatched reads the
+    # database, so the matches must be there first.
+    await session.flush()
     return _summary(row, duplicate=False, warnings=warnings)
 
 

@@ -47,6 +47,9 @@ async def test_pay5_auto_match_settles_the_expected_payment_once(login_as, sessi
 
     assert response.status_code == 200, response.text
     assert "Imported 1 statement(s) with 3 entries; 2 matched automatically." in response.text
+    # The page counts what still waits (the batch's other two details, the reversal), not
+    # the two just matched.
+    assert 'id="waiting-count">3<' in response.text
     stored = await entries(sessionmaker)
     assert stored["BANKREF-1"].state == "matched"
     assert stored["BANKREF-1"].expected_payment_id == paid
