@@ -136,6 +136,8 @@ async def test_pay5_statement_pdf_in_chinese_and_english(sessionmaker, login_as)
         "CNY 584.80", "CNY 34.80", "CNY -300.00", "CNY -50.00", "CNY -200.00",
     ):  # fmt: skip
         assert expected in flat, (expected, flat[:2000])
+    for ref in ("RLOCT-A1", "RLOCT-B1", "RLOCT-C1"):  # every line (a narrow column wraps it)
+        assert ref in flat.replace(" ", ""), ref
 
 
 async def test_statement_workbook_cells(sessionmaker, login_as) -> None:  # type: ignore[no-untyped-def]
