@@ -19,13 +19,13 @@ import uuid
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.payments.expected import expect
 from services.payments.ledger import chart
-from services.payments.ledger.postings import Fx, Leg, Posting, post
+from services.payments.ledger.postings import Currency, Fx, Leg, Posting, Rate, post
 from services.payments.models import PayBooking
 from services.payments.settings import SCHEMA
 from services.payments.slips.gateways import CardCharge, GatewayRefused, PaymentGateway
@@ -35,7 +35,7 @@ from shared.auth import Role, Staff, ensure_role
 from shared.clock import clock
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.i18n import N_, _, local_money
-from shared.limits import MONEY_HARD_MAX_MINOR, Text, at_most, check_money
+from shared.limits import MONEY_HARD_MAX_MINOR, Text, check_money
 from shared.money import exponent
 
 STATES = {
@@ -49,21 +49,6 @@ METHODS = {"cash": N_("Cash"), "card": N_("Card"), "bank_transfer": N_("Bank tra
 FINANCE_STATES = ("signed", "handed_over")  # PAY-1: only signed slips pass to finance
 
 PositiveMinor = Annotated[int, Field(ge=1, le=MONEY_HARD_MAX_MINOR), AfterValidator(check_money)]
-Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", min_length=3, max_length=3)]
-# HR-14: 1 unit of the paid currency in the slip's, as the ledger's ``Fx.rate`` holds it.
-Rate = Annotated[
-    Decimal,
-    at_most(24, "a rate"),
-    Field(gt=0, le=Decimal("1000000"), max_digits=20, decimal_places=10),
-    WithJsonSchema(
-        {
-            "anyOf": [
-                {"type": "number", "exclusiveMinimum": 0, "maximum": 1000000},
-                {"type": "string", "maxLength": 24, "pattern": r"^\d{1,7}(\.\d{1,10})?$"},
-            ]
-        }
-    ),
-]
 CardNumber = Annotated[str, Field(pattern=r"^[0-9]{12,19}$", min_length=12, max_length=19)]
 
 
