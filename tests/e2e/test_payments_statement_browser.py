@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 
 from shared.auth import Role
 from shared.db import make_engine, make_sessionmaker
-from tests.services.payments.test_settlement_support import OCTOBER, PEACE, seed_ledger
+from tests.services.payments.settlement_support import OCTOBER, PEACE, seed_ledger
 from tests.support.browser import chromium, log_in
 from tests.support.clients import create_user_sync, password_for
 from tests.support.infra import INFRA

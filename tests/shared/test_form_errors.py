@@ -37,8 +37,8 @@ from tests.services.intake.helpers import booking_body
 from tests.services.noshow.factories import open_case
 from tests.services.payments.bank_support import entries as bank_entries
 from tests.services.payments.bank_support import upload as bank_upload
+from tests.services.payments.settlement_support import PEACE, seed_ledger
 from tests.services.payments.slips_support import open_slip, signed_cash_slip
-from tests.services.payments.test_settlement_support import PEACE, seed_ledger
 from tests.support.clients import StaffClient, create_user
 from workers.registry import MOUNTS
 

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from shared.auth import Role
-from tests.services.payments.test_settlement_support import (
+from tests.services.payments.settlement_support import (
     NOVEMBER_TOTALS,
     OCTOBER_TOTALS,
     PEACE,

@@ -23,7 +23,7 @@ from shared.auth import Role, Staff
 from shared.clock import clock
 from shared.db import unit_of_work
 from shared.errors import Conflict, Forbidden, InvalidInput
-from tests.services.payments.test_settlement_support import (
+from tests.services.payments.settlement_support import (
     HILTON,
     NOVEMBER,
     NOVEMBER_TOTALS,
