@@ -118,6 +118,9 @@ def _take_the_call(page: Page, keys: Keys) -> str:
     page.screenshot(path=str(SHOTS / "call_keys_form.png"), full_page=False)
     keys.press("Control+Enter")
 
+    # The booking's own page, not the form still on screen while the POST is answered (its
+    # two h1s made a loaded machine's run fail reading the heading too early).
+    expect(page).to_have_url(re.compile(r"/intake/bookings/RL[0-9A-Z]+"))
     heading = page.get_by_role("heading", level=1)
     found = re.search(r"RL[0-9A-Z]+", heading.inner_text())
     assert found, heading.inner_text()
