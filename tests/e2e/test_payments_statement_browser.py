@@ -2,7 +2,8 @@
 hotel's October (a prepaid stay, a draw-down on its deposit, commission and a no-show fee);
 the collect desk ("collect") generates the month's statement on the statements page; the
 maker sees no approve button; a finance user ("finn") approves it, and the payment to the
-hotel is then expected at the bank under the statement's reference."""
+hotel is then expected at the bank under the statement's reference; finance imports the bank's
+camt.053 showing that transfer, and the statement is settled."""
 
 from __future__ import annotations
 
@@ -34,6 +35,24 @@ def _seed() -> None:
             await engine.dispose()
 
     asyncio.run(run())
+
+
+# The bank's statement of our account: the CNY 34.80 we paid the hotel, under the statement's
+# reference (camt.053.001.02, written for this test).
+PAID_TO_HOTEL = """<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt>
+<GrpHdr><MsgId>RL-E2E-1</MsgId><CreDtTm>2026-11-03T08:00:00+08:00</CreDtTm></GrpHdr>
+<Stmt><Id>RL-E2E-STMT</Id><CreDtTm>2026-11-03T08:00:00+08:00</CreDtTm>
+<Acct><Id><Othr><Id>6222000011112222</Id></Othr></Id><Ccy>CNY</Ccy></Acct>
+<Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy="CNY">1000.00</Amt>
+<CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-11-02</Dt></Dt></Bal>
+<Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="CNY">965.20</Amt>
+<CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-11-03</Dt></Dt></Bal>
+<Ntry><Amt Ccy="CNY">34.80</Amt><CdtDbtInd>DBIT</CdtDbtInd><Sts>BOOK</Sts>
+<BookgDt><Dt>2026-11-03</Dt></BookgDt><NtryDtls><TxDtls><RmtInf>
+<Ustrd>Settlement RLS-202610-1A2B3C4D</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>
+</Stmt></BkToCstmrStmt></Document>
+"""
 
 
 def _fits(page: Page) -> None:
@@ -80,3 +99,14 @@ def test_pay5_a_months_statement_generated_and_approved_in_the_browser() -> None
         finance.screenshot(path=str(SHOTS / "payments_statement_approved.png"), full_page=True)
         finance.goto("/payments/statements?month=2026-10&state=approved")
         expect(finance.locator('tr[data-reference="RLS-202610-1A2B3C4D"]')).to_have_count(1)
+
+        # PAY-5: the bank shows the transfer; its import matches it and settles the statement.
+        bank_file = SHOTS / "statement_paid.camt053.xml"
+        bank_file.write_text(PAID_TO_HOTEL, encoding="utf-8")
+        finance.goto("/payments/bank")
+        finance.set_input_files("#file", str(bank_file))
+        finance.click("#upload-form button[type=submit]")
+        expect(finance.locator("#import-result")).to_contain_text("1 matched automatically")
+        finance.goto(statement_url)
+        expect(finance.locator("#statement-state")).to_have_text("Settled")
+        expect(finance.locator("#expected")).not_to_contain_text("awaiting the bank")
