@@ -1,22 +1,23 @@
 """What is waiting for whom on the payments desk's home page (PAY-1 … PAY-5).
 
-The ledger and the expected payments are counted directly. Slips, statements and bank entries
-live in tables the other feature packages own; they are counted through ``_optional_count``,
-which names the model and its state column and answers ``None`` (the tile is left out) while a
-package does not have them, so the home page never breaks on a table still being built.
+Each tile counts one feature package's rows in the states that wait for someone (slips,
+statements, bank entries), or the ledger's balances and the expected payments.
 """
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
+from services.payments.bank.models import BankEntry
 from services.payments.expected import ExpectedPayment
 from services.payments.ledger import chart
 from services.payments.ledger.models import LedgerEntry
+from services.payments.settlement.models import SettlementStatement
+from services.payments.slips.models import Slip
 from shared.auth import Role, Staff
 from shared.i18n import N_
 
@@ -38,9 +39,7 @@ class Counter:
     title: str
     roles: frozenset[str]
     href: str
-    module: str
-    model: str
-    column: str
+    state: InstrumentedAttribute[str]  # the model's state column
     states: tuple[str, ...]
 
 
@@ -50,69 +49,49 @@ COUNTERS: tuple[Counter, ...] = (
         N_("Slips open"),
         frozenset({Role.COLLECT_DESK, Role.TEAM_LEAD}),
         "/slips",
-        "services.payments.slips.models",
-        "Slip",
-        "state",
+        Slip.state,
         ("open",),
     ),
     Counter(
         N_("Slips awaiting a team lead's signature"),
         frozenset({Role.TEAM_LEAD, Role.COLLECT_DESK}),
         "/slips",
-        "services.payments.slips.models",
-        "Slip",
-        "state",
+        Slip.state,
         ("submitted",),
     ),
     Counter(
         N_("Signed slips awaiting cash handover"),
         frozenset({Role.FINANCE, Role.COLLECT_DESK}),
         "/slips",
-        "services.payments.slips.models",
-        "Slip",
-        "state",
+        Slip.state,
         ("signed",),
     ),
     Counter(
         N_("Statements in draft, awaiting approval"),
         frozenset({Role.FINANCE}),
         "/statements",
-        "services.payments.settlement.models",
-        "SettlementStatement",
-        "state",
+        SettlementStatement.state,
         ("draft",),
     ),
     Counter(
         N_("Approved statements awaiting payment or collection"),
         frozenset({Role.FINANCE}),
         "/statements",
-        "services.payments.settlement.models",
-        "SettlementStatement",
-        "state",
+        SettlementStatement.state,
         ("approved",),
     ),
     Counter(
         N_("Unmatched bank entries"),
         frozenset({Role.FINANCE}),
         "/bank",
-        "services.payments.bank.models",
-        "BankEntry",
-        "state",
+        BankEntry.state,
         ("unmatched",),
     ),
 )
 
 
-async def _optional_count(session: AsyncSession, counter: Counter) -> int | None:
-    try:
-        module = importlib.import_module(counter.module)
-    except ImportError:
-        return None
-    model = getattr(module, counter.model, None)
-    column = getattr(model, counter.column, None)
-    if model is None or column is None:
-        return None
-    query = select(func.count()).select_from(model).where(column.in_(counter.states))
+async def _count(session: AsyncSession, counter: Counter) -> int:
+    query = select(func.count()).where(counter.state.in_(counter.states))
     return int(await session.scalar(query) or 0)
 
 
@@ -143,9 +122,7 @@ async def waiting_for(session: AsyncSession, staff: Staff) -> list[Tile]:
     tiles: list[Tile] = []
     for counter in COUNTERS:
         if roles & counter.roles:
-            count = await _optional_count(session, counter)
-            if count is not None:
-                tiles.append(Tile(counter.title, count, counter.href))
+            tiles.append(Tile(counter.title, await _count(session, counter), counter.href))
     # PAY-2: cash still with the desk; the desk sees its own drawer, finance everybody's.
     own = None if roles & {Role.FINANCE, Role.TEAM_LEAD} else chart.cash_on_hand(staff.username)
     count, amounts = await _open_balances(session, "cash_on_hand", own)
