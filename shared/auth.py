@@ -322,6 +322,19 @@ DESKS: tuple[Desk, ...] = (
         "/contracts/free-rooms",
         _roles(Role.GENERAL_MANAGER),
     ),
+    # CS-2: the general manager approves rewards (maker-checker); CS-3: complaint summaries.
+    Desk(
+        "members",
+        N_("Reward approvals"),
+        "/members/rewards/approvals",
+        _roles(Role.GENERAL_MANAGER),
+    ),
+    Desk(
+        "members",
+        N_("Complaint summaries"),
+        "/members/complaints/summary",
+        _roles(Role.GENERAL_MANAGER),
+    ),
     # NS-4, NS-7: the bookers' suggestions and the no-show rates reach the general manager.
     Desk("noshow", N_("No-show reports"), "/noshow/reports", _roles(Role.GENERAL_MANAGER)),
     Desk("noshow", N_("Bookers' suggestions"), "/noshow/suggestions", _roles(Role.GENERAL_MANAGER)),

@@ -30,16 +30,18 @@ import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from prometheus_client import Counter, Gauge
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.document_worker import MISSING_GLYPH, printable
 from shared.errors import DomainError
+from shared.i18n import both
 from shared.observability import get_logger
 
 __all__ = [
@@ -392,3 +394,19 @@ async def render_pdf(html: str, *, base_url: str | None = None, name: str = "PDF
     """Render ``html`` to PDF in a worker process, at most ``ROOMLINE_DOCUMENT_RENDERS`` at
     once and within ``ROOMLINE_DOCUMENT_RENDER_SECONDS`` (``DocumentRenderTimedOut`` after)."""
     return await renderer().render(html, base_url=base_url, name=name)
+
+
+def document_environment(templates: Path, *, service: str) -> Environment:
+    """The Jinja2 of a service's documents (order sheets, statements, letters): strict about
+    missing values, escaped, and with ``both(text)`` putting the Chinese and the English side
+    by side from ``service``'s catalogs first, since a worker renders outside any request.
+    Callers cache it and add their own filters and globals."""
+    env = Environment(
+        loader=FileSystemLoader(str(templates)),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["both"] = partial(both, service=service)
+    return env

@@ -15,11 +15,11 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache, partial
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,7 +27,6 @@ from services.confirmation.models import ConfirmationTask, HotelContact, HotelTe
 from services.confirmation.settings import ConfirmationSettings
 from shared import documents as kit
 from shared.errors import NotFound
-from shared.i18n import both
 from shared.money import Money
 
 TEMPLATES = Path(__file__).parent / "ui" / "templates" / "pdf"
@@ -94,16 +93,8 @@ def settings() -> ConfirmationSettings:
 
 @lru_cache
 def environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(str(TEMPLATES)),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = kit.document_environment(TEMPLATES, service="confirmation")
     env.filters["day"] = day
-    # The sender worker renders too, outside any request: name the catalogs to read first.
-    env.globals["both"] = partial(both, service="confirmation")
     return env
 
 

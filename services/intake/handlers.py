@@ -1,5 +1,6 @@
 """Events the intake service subscribes to: contracts' hotels, allotments, prices and
-restrictions (``restrictions.on_restrictions_set``), members' callers, and the confirmation
+restrictions (``restrictions.on_restrictions_set``), members' callers and complaints (raised as
+memos, ``memos.complaints``), and the confirmation
 desk's record of the hotels' answers (``confirmation_outcomes``).
 
 They feed intake's own projection of sellable inventory (ARCHITECTURE: no cross-schema reads).
@@ -16,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.intake.callers import service as callers
 from services.intake.hotel_answers import service as confirmation_outcomes
 from services.intake.inventory import conditions, contracted, projection, recommended, restrictions
+from services.intake.memos import complaints as complaint_memos
 from services.intake.stay_outcomes import service as stay_outcomes
 from shared.events import Envelope
 from shared.events.confirmation import BookingConfirmedV1, FullHouseV1
@@ -29,7 +31,7 @@ from shared.events.contracts import (
     RecommendationApprovedV1,
     RestrictionsSetV1,
 )
-from shared.events.members import MemberUpdatedV1
+from shared.events.members import ComplaintRoutedV1, MemberUpdatedV1
 from shared.events.noshow import NoShowRecordedV1, StayCompletedV1
 from shared.events.ordering import source_version
 from shared.observability import get_logger
@@ -116,4 +118,6 @@ HANDLERS: dict[str, Handler] = {
     # Issue 16 (NS-3, NS-5, NS-7): the stay's outcome, from the no-show desk.
     StayCompletedV1.name: stay_outcomes.on_stay_completed,
     NoShowRecordedV1.name: stay_outcomes.on_no_show_recorded,
+    # CS-3 (issue 18): a member's complaint as a memo in the department's list (IN-7).
+    ComplaintRoutedV1.name: complaint_memos.on_complaint_routed,
 }

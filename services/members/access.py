@@ -3,6 +3,11 @@ app to (see ``shared.access``). Rendered into docs/roles.md."""
 
 from __future__ import annotations
 
+from services.members.cards.access import ROUTES as CARDS
+from services.members.complaints.access import ROUTES as COMPLAINTS
+from services.members.points.access import ROUTES as POINTS
+from services.members.profile.access import ROUTES as PROFILE
+from services.members.rewards.access import ROUTES as REWARDS
 from shared.access import KIT_ROUTES, RouteRoles
 from shared.auth import Role
 
@@ -27,4 +32,10 @@ ROUTE_ROLES: RouteRoles = {
     "PUT /api/members/{member_id}": MEMBERS,
     "PUT /api/members/{member_id}/complaint": MEMBERS,
     "DELETE /api/members/{member_id}/complaint": MEMBERS,
+    # Issue 18: each feature package's routes, kept beside its pages.
+    **PROFILE,
+    **POINTS,
+    **REWARDS,
+    **COMPLAINTS,
+    **CARDS,
 }

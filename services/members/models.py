@@ -42,6 +42,14 @@ member = Table(
     Column("complaint_open", Boolean, nullable=False),
     Column("complaint_note", Text, nullable=False),
     Column("complaint_on", Date),
+    # Issue 18: contact details and the address a card is posted to (CS-1, CS-4); how and
+    # when the member joined (online joiners get their card in the daily mailing, CS-4).
+    Column("email", String(200), nullable=False, server_default=""),
+    Column("address", Text, nullable=False, server_default=""),
+    Column("postcode", String(12), nullable=False, server_default=""),
+    Column("city", String(60), nullable=False, server_default=""),
+    Column("joined_via", String(10), nullable=False, server_default="desk"),
+    Column("joined_on", Date, nullable=False, server_default=text("CURRENT_DATE")),
     Column("version_no", Integer, nullable=False),  # optimistic lock, and the event's order
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),

@@ -1,5 +1,9 @@
 """Customer service's member pages: the list, a new member, one member with its complaint flag
-(CS-1, IN-8). A refused form is shown again with what was typed and why; nothing is written."""
+(CS-1, IN-8). A refused form is shown again with what was typed and why; nothing is written.
+
+The member page is also CS-1's inquiry screen: under the profile form it shows the card's
+history, the points balance and history, and the member's bookings
+(``services.members.profile.inquiry``)."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.members import service as members
 from services.members.auth import MEMBER_ROLES
+from services.members.profile.inquiry import Inquiry, inquiry
 from services.members.service import LEVELS, ComplaintFlagIn, MemberEdit, MemberId, MemberIn
 from shared.auth import Staff, require
 from shared.db import DbSession
@@ -33,6 +38,7 @@ LEVEL_NAMES: dict[str, str] = {
     "gold": N_("Gold"),
     "platinum": N_("Platinum"),
 }
+JOINED_VIA: dict[str, str] = {"desk": N_("At the desk"), "online": N_("Online")}
 
 
 def _member_data(fields: dict[str, str]) -> dict[str, Any]:
@@ -93,12 +99,22 @@ async def create_member_form(request: Request, session: DbSession, staff: Member
 
 @router.get("/members/{member_id}", response_class=HTMLResponse)
 async def member_page(
-    request: Request, session: DbSession, staff: MemberStaff, member_id: MemberId, saved: Saved = 0
+    request: Request,
+    session: DbSession,
+    staff: MemberStaff,
+    member_id: MemberId,
+    saved: Saved = 0,
+    points_page: PageNumber = 1,
+    bookings_page: PageNumber = 1,
 ) -> Response:
-    """One member: profile form and the complaint flag."""
-    found = await members.get_member(session, member_id=member_id)
+    """One member, answering a call (CS-1): profile, card history, points, bookings, and the
+    complaint flag (IN-8)."""
+    seen = await inquiry(
+        session, member_id=member_id, points_page=points_page, bookings_page=bookings_page
+    )
     notice = _("Saved.") if saved else ""
-    return _member_form(request, staff, found, _fields_of(found), notice=notice)
+    found = seen.member
+    return _member_form(request, staff, found, _fields_of(found), notice=notice, seen=seen)
 
 
 @router.post("/members/{member_id}")
@@ -144,6 +160,11 @@ def _fields_of(found: members.MemberView) -> dict[str, str]:
         "name": found.name,
         "phones": "\n".join(found.phones),
         "level": found.level,
+        "email": found.email,
+        "address": found.address,
+        "postcode": found.postcode,
+        "city": found.city,
+        "joined_via": found.joined_via,
         "version_no": str(found.version_no),
     }
 
@@ -158,11 +179,14 @@ def _refused(
     error, status = _message(exc), _status(exc)
 
     async def page(session: AsyncSession) -> Response:
-        found = await members.get_member(session, member_id=member_id)
+        seen = await inquiry(session, member_id=member_id)
+        found = seen.member
         # Keep what was typed in the profile form; a refused flag keeps its note instead.
         shown = {**_fields_of(found), **fields} if "card_no" in fields else _fields_of(found)
         flag = fields if "card_no" not in fields else {}
-        return _member_form(request, staff, found, shown, flag=flag, error=error, status=status)
+        return _member_form(
+            request, staff, found, shown, flag=flag, error=error, status=status, seen=seen
+        )
 
     return FormRejected(page)
 
@@ -177,6 +201,7 @@ def _member_form(
     error: str | FieldErrors = "",
     notice: str = "",
     status: int = 200,
+    seen: Inquiry | None = None,
 ) -> Response:
     return render(
         request.app.state.templates,
@@ -189,6 +214,8 @@ def _member_form(
         flag=flag or {},
         levels=LEVELS,
         level_names=LEVEL_NAMES,
+        joined_via=JOINED_VIA,
         error=error,
         notice=notice,
+        seen=seen,
     )

@@ -29,6 +29,7 @@ from sqlalchemy import any_, func, insert, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.members.models import member
+from services.members.profile.models import card_change
 from services.members.settings import SCHEMA
 from shared import audit
 from shared.auth import Staff
@@ -59,6 +60,14 @@ PhoneText = Annotated[
 ComplaintNote = Annotated[
     str, StringConstraints(min_length=1, max_length=500), AfterValidator(check_text)
 ]
+Email = Annotated[
+    str,
+    StringConstraints(max_length=200, pattern=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+    AfterValidator(check_text),
+]
+Address = Annotated[str, StringConstraints(max_length=300), AfterValidator(check_text)]
+Postcode = Annotated[str, StringConstraints(max_length=12, pattern=r"^[0-9A-Za-z -]*$")]
+City = Annotated[str, StringConstraints(max_length=60), AfterValidator(check_text)]
 # A member's id in a path: a UUID, whose text is never longer than 36 characters.
 MemberId = Uuid
 
@@ -72,6 +81,12 @@ class MemberIn(BaseModel):
     name: MemberName
     phones: list[PhoneText] = Field(default=[], max_length=MAX_PHONES)
     level: Literal["standard", "silver", "gold", "platinum"] = "standard"
+    # Issue 18 (CS-1, CS-4): contact details and where the card is posted.
+    email: Email = ""
+    address: Address = ""
+    postcode: Postcode = ""
+    city: City = ""
+    joined_via: Literal["desk", "online"] = "desk"
 
     @field_validator("card_no")
     @classmethod
@@ -93,8 +108,13 @@ class MemberIn(BaseModel):
         return list(kept.values())
 
 
+CardReason = Annotated[str, StringConstraints(max_length=200), AfterValidator(check_text)]
+
+
 class MemberEdit(MemberIn):
     version_no: Annotated[Version, Field(ge=1)]  # the version the editor saw
+    # CS-1: why the card number changes (a lost card); kept in its change history.
+    card_reason: CardReason = ""
 
 
 class ComplaintFlagIn(BaseModel):
@@ -125,6 +145,12 @@ class MemberView(BaseModel):
     complaint_open: bool
     complaint_note: str
     complaint_on: date | None
+    email: str = ""
+    address: str = ""
+    postcode: str = ""
+    city: str = ""
+    joined_via: str = "desk"
+    joined_on: date | None = None
     version_no: int
     created_at: datetime
     updated_at: datetime
@@ -191,6 +217,7 @@ async def create_member(session: AsyncSession, *, actor: Staff, data: MemberIn) 
         "complaint_open": False,
         "complaint_note": "",
         "complaint_on": None,
+        "joined_on": clock.today(),
         "version_no": 1,
         "created_at": now,
         "updated_at": now,
@@ -205,10 +232,42 @@ async def update_member(
     """CS-1: profile and card number changes."""
     before = await get_member(session, member_id=member_id)
     await _ensure_card_free(session, data.card_no, member_id)
-    changes = {**data.model_dump(exclude={"version_no"})}
+    changes = {**data.model_dump(exclude={"version_no", "card_reason"})}
     changes["phone_keys"] = [phone_key(p) for p in data.phones]
     after = await _write(session, before, data.version_no, changes)
+    if after.card_no != before.card_no:
+        await record_card_change(
+            session, actor=actor, before=before, after=after, reason=data.card_reason
+        )
+    if after.level != before.level:
+        # CS-1: a level change is its own audit entry, so the history shows it by name.
+        await audit.record(
+            session,
+            schema=SCHEMA,
+            actor=actor,
+            action="change_level",
+            entity="member",
+            entity_id=after.member_id,
+            before={"level": before.level},
+            after={"level": after.level},
+        )
     return await _announce(session, actor, "update", before, after)
+
+
+async def record_card_change(
+    session: AsyncSession, *, actor: Staff, before: MemberView, after: MemberView, reason: str
+) -> None:
+    """CS-1: the card number changed (a lost card, a replacement): kept for the inquiry."""
+    await session.execute(
+        insert(card_change).values(
+            member_id=after.member_id,
+            old_card=before.card_no,
+            new_card=after.card_no,
+            reason=reason,
+            changed_by=actor.username,
+            changed_at=after.updated_at,
+        )
+    )
 
 
 async def set_complaint(

@@ -17,21 +17,23 @@ Breaches, live (what is breaching *now*, by the business clock):
 - SL-2: bookings placed today (business day) whose handling took over 5 minutes.
 - SL-4: no-show cases past due and unfinished (``noshow_sla``, from the no-show desk's events;
   the clock is ``shared.working_time``, ``no_show_due`` here).
-- SL-5: no service emits complaint events yet; its clock is defined here (``complaint_due``)
-  and the breach list shows it as pending.
+- SL-5: complaints past a due time of their clock (department by 17:00, progress within 12 h,
+  final within 24 h; ``shared.complaint_clock``) and not answered at that stage
+  (``complaint_sla``, from customer service's ``members.complaint_routed`` / ``_answered``).
 
 Gauges (``refresh`` sets them before each /sla/metrics scrape): ``roomline_sla_confirmation_
 overdue``, ``roomline_sla_confirmation_unsent``, ``roomline_sla_receipt_checks_overdue``,
-``roomline_sla_handle_time_over_5min_today``, ``roomline_sla_noshow_overdue`` and the
-histogram ``roomline_sla_booking_handle_seconds`` of every booking's handle time. Service
-code never commits.
+``roomline_sla_handle_time_over_5min_today``, ``roomline_sla_noshow_overdue``,
+``roomline_sla_complaints_overdue{stage}`` and the histogram
+``roomline_sla_booking_handle_seconds`` of every booking's handle time. Service code never
+commits.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator, Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from prometheus_client import REGISTRY, Gauge
@@ -46,7 +48,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.metrics import noshow_sla
+from services.metrics import complaint_sla, noshow_sla
+from services.metrics.complaint_sla import OverdueComplaint
+from services.metrics.fill import fill_columns
 from services.metrics.models import booking_handle, desk_task
 from services.metrics.noshow_sla import OverdueNoShow
 from shared.clock import Clock, clock
@@ -60,7 +64,6 @@ from shared.events.confirmation import (
     TaskOpenedV1,
 )
 from shared.events.intake import BookingPlacedV1
-from shared.i18n import N_
 from shared.working_time import half_working_day_after
 
 # SL-2: a booking call is done within 3–5 minutes; over 5 is a breach.
@@ -75,21 +78,8 @@ HANDLE_BUCKETS = (60.0, 120.0, 180.0, 240.0, 300.0, 420.0, 600.0, 900.0)
 
 
 async def _fill_task(session: AsyncSession, task_id: uuid.UUID, **values: Any) -> None:
-    """Upsert a task's row with what one event knows; a value already there from another event
-    is kept unless this event brings one (events arrive in any order)."""
-    statement = insert(desk_task).values(task_id=task_id, updated_at=func.now(), **values)
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["task_id"],
-            set_={
-                **{
-                    name: func.coalesce(statement.excluded[name], desk_task.c[name])
-                    for name in values
-                },
-                "updated_at": func.now(),
-            },
-        )
-    )
+    """A task's row with what one event knows (events arrive in any order)."""
+    await fill_columns(session, desk_task, "task_id", task_id, updated_at=func.now(), **values)
 
 
 async def on_task_opened(session: AsyncSession, envelope: Envelope) -> None:
@@ -226,37 +216,13 @@ async def on_booking_placed(session: AsyncSession, envelope: Envelope) -> None:
     )
 
 
-# --- SL-4 / SL-5 clocks, ready for when those services publish events --------------------------
-
-# SL-5: complaints reach the department by 17:00, show progress within 12 h, close within 24 h.
-COMPLAINT_DEPARTMENT_BY = time(17, 0)
-COMPLAINT_PROGRESS_WITHIN = timedelta(hours=12)
-COMPLAINT_FINAL_WITHIN = timedelta(hours=24)
-
-
-def _at(day: date, moment: time, business: Clock) -> datetime:
-    return datetime.combine(day, moment, tzinfo=business.business_tz)
+# --- SL-4's clock (SL-5's is ``shared.complaint_clock``) -------------------------------------
 
 
 def no_show_due(reported_at: datetime, *, business: Clock = clock) -> datetime:
     """SL-4: a no-show reported at ``reported_at`` is done within half a working day; the rule
     lives in ``shared.working_time`` (the no-show desk sets its cases' due times with it)."""
     return half_working_day_after(reported_at, business=business)
-
-
-def complaint_due(filed_at: datetime, *, business: Clock = clock) -> dict[str, datetime]:
-    """SL-5: a complaint filed at ``filed_at`` reaches its department by 17:00 that day (by
-    17:00 the next day when filed at or after 17:00), shows progress within 12 hours and has
-    its final answer within 24 hours."""
-    local = business.local(filed_at)
-    department_day = local.date()
-    if local.timetz().replace(tzinfo=None) >= COMPLAINT_DEPARTMENT_BY:
-        department_day += timedelta(days=1)
-    return {
-        "department": _at(department_day, COMPLAINT_DEPARTMENT_BY, business),
-        "progress": filed_at + COMPLAINT_PROGRESS_WITHIN,
-        "final": filed_at + COMPLAINT_FINAL_WITHIN,
-    }
 
 
 # --- what is breaching now -------------------------------------------------------------------
@@ -288,13 +254,6 @@ class SlowBooking(BaseModel):
     handle_seconds: int
 
 
-class PendingClock(BaseModel):
-    rule: str
-    title: str
-    clock: str
-    status: str = N_("no events yet from those services")
-
-
 class Breaches(BaseModel):
     """Everything breaching now, per rule."""
 
@@ -307,18 +266,7 @@ class Breaches(BaseModel):
     handle_time_over_5min_today: list[SlowBooking]  # SL-2
     handle_limit_seconds: int = HANDLE_LIMIT_SECONDS
     no_show_overdue: list[OverdueNoShow] = []  # SL-4 (issue 16)
-    pending: list[PendingClock]  # SL-5
-
-
-# Texts marked for the catalogs; the breach page translates them (issue 15). The clock is
-# complaint_due (SL-4's is live since issue 16: ``noshow_sla``).
-PENDING_CLOCKS = (
-    PendingClock(
-        rule="SL-5",
-        title=N_("Complaints: department by 17:00, progress within 12 h, final within 24 h"),
-        clock=N_("17:00 the day filed (next day if filed after 17:00); +12 h; +24 h"),
-    ),
-)
+    complaints_overdue: list[OverdueComplaint] = []  # SL-5 (issue 18), per stage
 
 
 def _minutes(delta: timedelta) -> int:
@@ -362,7 +310,7 @@ def _slow_today(now: datetime) -> Any:
 
 
 async def breaches(session: AsyncSession) -> Breaches:
-    """What is breaching now by the business clock (SL-2, SL-3, SL-4, SL-6; SL-5 pending)."""
+    """What is breaching now by the business clock (SL-2 … SL-6)."""
     now = clock.now()
     tasks = (await session.execute(_overdue_tasks(now).order_by(desk_task.c.deadline_at))).all()
     receipts = (
@@ -409,7 +357,7 @@ async def breaches(session: AsyncSession) -> Breaches:
             for row in slow
         ],
         no_show_overdue=await noshow_sla.overdue(session),
-        pending=list(PENDING_CLOCKS),
+        complaints_overdue=await complaint_sla.overdue(session),
     )
 
 
@@ -485,3 +433,4 @@ async def refresh(session: AsyncSession) -> None:
     SLOW_TODAY.set(await _count(session, _slow_today(now)))
     await HANDLE_TIME.refresh(session)
     await noshow_sla.refresh(session)
+    await complaint_sla.refresh(session)

@@ -22,7 +22,7 @@ DeskStaff = Annotated[Staff, require(*DESK_ROLES)]
 
 @router.get("/breaches", response_class=HTMLResponse)
 async def breaches_page(request: Request, staff: DeskStaff, session: DbSession) -> Response:
-    """The desks' live breach lists (SL-2, SL-3, SL-4, SL-6; SL-5 pending its events)."""
+    """The desks' live breach lists (SL-2 … SL-6)."""
     breaches = await desk_sla.breaches(session)
     return render(
         request.app.state.templates,

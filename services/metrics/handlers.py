@@ -1,6 +1,6 @@
-"""Events the metrics service subscribes to (the desk SLAs, SL-2, SL-3, SL-4, SL-6)."""
+"""Events the metrics service subscribes to (the desk SLAs, SL-2 … SL-6)."""
 
-from services.metrics import desk_sla, noshow_sla
+from services.metrics import complaint_sla, desk_sla, noshow_sla
 from shared.events.consumer import Handler
 
 HANDLERS: dict[str, Handler] = {
@@ -14,4 +14,7 @@ HANDLERS: dict[str, Handler] = {
     # SL-4 (issue 16)
     "noshow.case_opened": noshow_sla.on_case_opened,
     "noshow.case_finished": noshow_sla.on_case_finished,
+    # SL-5 (issue 18)
+    "members.complaint_routed": complaint_sla.on_complaint_routed,
+    "members.complaint_answered": complaint_sla.on_complaint_answered,
 }

@@ -124,6 +124,26 @@ noshow_case = Table(
     Column("outcome", String(20)),
     Index("noshow_case_unfinished", "due_at", postgresql_where=text("finished_at IS NULL")),
 )
+# SL-5: one row per complaint (issue 18), from ``members.complaint_routed`` (what and when
+# due) and ``members.complaint_answered`` (each stage met); events arrive in any order, so
+# everything but the key is nullable. An answered stage keeps its earliest time.
+complaint_clock = Table(
+    "complaint_clock",
+    metadata,
+    Column("complaint_id", Uuid, primary_key=True),
+    Column("complaint_no", BigInteger),
+    Column("category", String(60)),
+    Column("severity", String(10)),
+    Column("hotel_name", String(300)),
+    Column("department", String(20)),
+    Column("filed_at", DateTime(timezone=True)),
+    Column("department_due_at", DateTime(timezone=True)),
+    Column("progress_due_at", DateTime(timezone=True)),
+    Column("final_due_at", DateTime(timezone=True)),
+    Column("department_at", DateTime(timezone=True)),
+    Column("progress_at", DateTime(timezone=True)),
+    Column("final_at", DateTime(timezone=True)),
+)
 # Telephony agents as people (issue 15): one row per extension ("PJSIP/801" and
 # "Local/801@from-queue/n" are both 801), naming the staff member who answers on it. No staff
 # event reaches metrics, so the admin types or picks the username and the name shown.

@@ -15,9 +15,9 @@ from typing import Any
 from prometheus_client import Gauge
 from pydantic import BaseModel
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.metrics.fill import fill_columns
 from services.metrics.models import noshow_case
 from shared.clock import clock
 from shared.events import Envelope
@@ -30,16 +30,7 @@ NOSHOW_OVERDUE = Gauge(
 
 
 async def _fill(session: AsyncSession, case_id: uuid.UUID, **values: Any) -> None:
-    statement = insert(noshow_case).values(case_id=case_id, **values)
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["case_id"],
-            set_={
-                name: func.coalesce(statement.excluded[name], noshow_case.c[name])
-                for name in values
-            },
-        )
-    )
+    await fill_columns(session, noshow_case, "case_id", case_id, **values)
 
 
 async def on_case_opened(session: AsyncSession, envelope: Envelope) -> None:

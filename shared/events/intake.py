@@ -147,7 +147,8 @@ class MemoRaisedV1(Payload):
 
     memo_id: uuid.UUID
     memo_no: int
-    # price_mismatch, guest_name_mismatch, company_mismatch, room_count_mismatch or other
+    # price_mismatch, guest_name_mismatch, company_mismatch, room_count_mismatch, other, or
+    # complaint (raised by intake itself for members.complaint_routed, CS-3)
     problem: str
     department: str  # hotel_resources, confirmation, finance, customer_service or booking
     booking_ref: str
@@ -155,3 +156,21 @@ class MemoRaisedV1(Payload):
     raised_by: str
     raised_at: datetime
     due_at: datetime
+
+
+@event
+class MemoAnsweredV1(Payload):
+    """A department answered an internal form (IN-7). ``complaint_id`` is set when the form
+    was raised for a member's complaint (``members.complaint_routed``): the members service
+    records the answer as the department's findings (CS-3, SL-5)."""
+
+    name = "intake.memo_answered"
+    version = 1
+
+    memo_id: uuid.UUID
+    memo_no: int
+    department: str
+    complaint_id: uuid.UUID | None = None
+    reply: str
+    answered_by: str
+    answered_at: datetime

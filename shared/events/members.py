@@ -81,3 +81,54 @@ class MemberUpdatedV1(Payload):
     def own_aggregate_version(self) -> int:
         # Bumped by the UPDATE that writes the change (members.py), in the event's transaction.
         return self.version_no
+
+
+Department = Literal["hotel_resources", "confirmation", "finance", "customer_service", "booking"]
+AnswerStage = Literal["department", "progress", "final"]
+
+
+@event
+class ComplaintRoutedV1(Payload):
+    """Customer service recorded a complaint (any complaint, about a hotel or not) and routed
+    it to the responsible department (CS-3). Intake raises it as an internal form (IN-7) in
+    that department's list; metrics starts its SL-5 clocks from the due times carried here
+    (the members service computes them, so every consumer agrees on them).
+
+    ``department_due_at``: the department's findings and remedy, 17:00 the day filed (the
+    next day when filed at or after 17:00). ``progress_due_at`` / ``final_due_at``: filed
+    + 12 h / + 24 h, owed unless the member had the final answer the same day."""
+
+    name = "members.complaint_routed"
+    version = 1
+
+    complaint_id: uuid.UUID
+    complaint_no: int = Field(ge=1)
+    department: Department
+    hotel_id: uuid.UUID | None = None
+    hotel_name: str = Field(default="", max_length=300)
+    complainant_name: str = Field(min_length=1, max_length=200)
+    member_card: str = Field(default="", max_length=40)
+    booking_ref: str | None = Field(default=None, max_length=40)
+    category: str = Field(min_length=1, max_length=60)
+    severity: Literal["minor", "major"]
+    summary: str = Field(min_length=1, max_length=2000)
+    routed_by: str = Field(min_length=1, max_length=120)
+    filed_at: AwareDatetime
+    department_due_at: AwareDatetime
+    progress_due_at: AwareDatetime
+    final_due_at: AwareDatetime
+
+
+@event
+class ComplaintAnsweredV1(Payload):
+    """A step of the complaint's clock was met (SL-5): ``department`` the department's
+    findings came back, ``progress`` the member had a progress answer, ``final`` the member
+    had the final answer. Metrics stops the matching clock; a step announced twice keeps
+    its first time."""
+
+    name = "members.complaint_answered"
+    version = 1
+
+    complaint_id: uuid.UUID
+    stage: AnswerStage
+    answered_at: AwareDatetime

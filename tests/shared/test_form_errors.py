@@ -34,6 +34,7 @@ from shared.pages import SHARED_UI
 from tests.services.contracts.helpers import hotel_body, set_up_hotel
 from tests.services.intake.factories import seed_hotel
 from tests.services.intake.helpers import booking_body
+from tests.services.members.cards_support import open_followup
 from tests.services.noshow.factories import open_case
 from tests.services.payments.bank_support import entries as bank_entries
 from tests.services.payments.bank_support import upload as bank_upload
@@ -267,13 +268,25 @@ async def _member(w: World) -> list[Post]:
     return [
         Post("/members/members", body, ["card_no"]),
         Post("/members/members", {**body, "card_no": "m7654321", "level": "diamond"}, ["level"]),
+        Post("/members/members", {**body, "card_no": "m7654321", "city": LONG}, ["city"]),
     ]
 
 
 async def _member_edit(w: World) -> list[Post]:
     member = await w.member_id()
     body = {"version_no": "1", "card_no": "m123456", "name": "", "phones": "", "level": "gold"}
-    return [Post(f"/members/members/{member}", body, ["name"])]
+    path = f"/members/members/{member}"
+    # CS-1 (issue 18): contact details and the card change's reason.
+    contact = {**body, "name": "王芳", "email": "abc", "postcode": "1" * 13}
+    return [
+        Post(path, body, ["name"]),
+        Post(path, contact, ["email", "postcode"]),
+        Post(
+            path,
+            {**body, "name": "王芳", "card_reason": LONG, "joined_via": "fax"},
+            ["card_reason", "joined_via"],
+        ),
+    ]
 
 
 async def _complaint(w: World) -> list[Post]:
@@ -282,11 +295,65 @@ async def _complaint(w: World) -> list[Post]:
     return [Post(path, {"note": "Room was dirty", "complaint_on": "01/02/2026"}, ["complaint_on"])]
 
 
+async def _complaint_file(w: World) -> list[Post]:
+    """CS-3 (issue 18): a complaint with no summary, an unknown category, a long name."""
+    body = {"complainant_name": "王芳", "category": "room", "severity": "minor",
+            "department": "booking", "summary": "空调坏了"}  # fmt: skip
+    return [
+        Post("/members/complaints", {**body, "summary": ""}, ["summary"]),
+        Post(
+            "/members/complaints",
+            {**body, "category": "noise", "complainant_name": LONG},
+            ["complainant_name", "category"],
+        ),
+    ]
+
+
+async def _complaint_step(w: World) -> list[Post]:
+    """CS-3 (issue 18): an empty answer, a visit dated outside the window."""
+    body = {"complainant_name": "王芳", "category": "room", "severity": "major",
+            "department": "booking", "summary": "空调坏了"}  # fmt: skip
+    made = await w.client.post_json("/members/api/complaints", body)
+    assert made.status_code == 201, made.text
+    path = f"/members/complaints/{made.json()['complaint_id']}"
+    return [
+        Post(f"{path}/final", {"text": LONG * 3}, ["text"]),
+        Post(f"{path}/visit", {"visit_on": "2026-13-01", "note": "致歉"}, ["visit_on"]),
+    ]
+
+
 async def _bank_ignore(w: World) -> list[Post]:
     imported = await bank_upload(w.client, "camt053_batch.xml")
     assert imported.status_code == 200, imported.text
     entry = (await bank_entries(w.sessionmaker))["BANKREF-3"].entry_id
     path = f"/payments/bank/entries/{entry}/ignore"
+    return [Post(path, {"reason": ""}, ["reason"]), Post(path, {"reason": LONG}, ["reason"])]
+
+
+async def _reward_add(w: World) -> list[Post]:
+    form = {"code": "", "name_zh": "行李箱", "name_en": "Suitcase", "points": "lots"}
+    return [Post("/members/rewards/catalogue", form, ["code", "points"])]
+
+
+async def _redeem(w: World) -> list[Post]:
+    from tests.services.members.rewards_support import submitted_redemption
+
+    member = await w.member_id()
+    reward, _made = await submitted_redemption(w.sessionmaker, member)
+    form = {"member_id": member, "reward_id": reward, "delivery": "pickup", "office": "成都",
+            "confirmed": "true"}  # fmt: skip
+    too_long = {**form, "exception_requested": "true", "exception_reason": LONG}
+    return [
+        Post("/members/rewards/redemptions", {**form, "quantity": "0"}, ["quantity"]),
+        Post("/members/rewards/redemptions", too_long, ["exception_reason"]),
+    ]
+
+
+async def _redemption_reject(w: World) -> list[Post]:
+    from tests.services.members.rewards_support import submitted_redemption
+
+    _reward, made = await submitted_redemption(w.sessionmaker, await w.member_id())
+    path = f"/members/rewards/redemptions/{made}/reject"
     return [Post(path, {"reason": ""}, ["reason"]), Post(path, {"reason": LONG}, ["reason"])]
 
 
@@ -367,6 +434,27 @@ async def _hotel_refund(w: World) -> list[Post]:
     ]
 
 
+async def _points_rule(w: World) -> list[Post]:
+    body = {"level": "gold", "currency": "CNY", "points_per_unit": "0.15", "points_per_night": "20"}
+    return [
+        Post("/members/points/rules", {**body, "points_per_unit": "-1"}, ["points_per_unit"]),
+        Post(
+            "/members/points/rules",
+            {**body, "currency": "yuan", "points_per_night": "x"},
+            ["currency", "points_per_night"],
+        ),
+    ]
+
+
+async def _inactive_outcome(w: World) -> list[Post]:
+    path = f"/members/inactive/{await open_followup(w.sessionmaker)}"
+    return [
+        Post(path, {"outcome": "forgot"}, ["outcome"]),
+        Post(path, {"outcome": "other", "note": "x" * 501}, ["note"]),
+        Post(path, {"outcome": "booking_problem"}, ["note"]),  # a booking problem needs a note
+    ]
+
+
 CASES: dict[str, Case] = {
     "gateway POST /login": _login,
     "gateway POST /admin/staff": _staff,
@@ -388,6 +476,13 @@ CASES: dict[str, Case] = {
     "members POST /members": _member,
     "members POST /members/{member_id}": _member_edit,
     "members POST /members/{member_id}/complaint": _complaint,
+    "members POST /points/rules": _points_rule,
+    "members POST /inactive/{followup_id}": _inactive_outcome,
+    "members POST /complaints": _complaint_file,
+    "members POST /complaints/{complaint_id}/{action}": _complaint_step,
+    "members POST /rewards/catalogue": _reward_add,
+    "members POST /rewards/redemptions": _redeem,
+    "members POST /rewards/redemptions/{redemption_id}/reject": _redemption_reject,
     "payments POST /bank/entries/{entry_id}/ignore": _bank_ignore,
     "payments POST /hotels/{hotel_id}/{action}": _hotel_deposit,
     "payments POST /bookings/{booking_ref}/refunds": _hotel_refund,
@@ -449,6 +544,16 @@ EXEMPT: dict[str, str] = {
     "confirmation POST /tasks/{task_id}/customer-notice/send": BUTTON,
     "confirmation POST /replies/{reply_id}/file": "a reference typed on a mail: needs a reply",
     "members POST /members/{member_id}/complaint/clear": BUTTON,
+    "members POST /cards/batches": BUTTON,
+    "members POST /cards/batches/{batch_no}/mailed": BUTTON,
+    "members POST /inactive/refresh": BUTTON,
+    "members POST /rewards/catalogue/{reward_id}": SAME_FORM,
+    "members POST /rewards/redemptions/{redemption_id}/approve": "a tick and an optional note; "
+    "needs another's redemption (tests/services/members/test_rewards_redemption.py)",
+    "members POST /rewards/redemptions/{redemption_id}/withdraw": BUTTON,
+    "members POST /rewards/redemptions/{redemption_id}/purchase": BUTTON,
+    "members POST /rewards/redemptions/{redemption_id}/deliver": BUTTON,
+    "members POST /rewards/batch/purchase": BUTTON,
     "metrics POST /admin/agents": "metrics' agent mapping page, its own field errors",
     "noshow POST /night-audit": UPLOAD,
     "noshow POST /check-ins": "one row of a report: refused like an upload's rows (rows.py)",

@@ -15,6 +15,7 @@ from services.intake.memos import service as memos
 from services.intake.memos.schemas import (
     DEPARTMENTS,
     PROBLEMS,
+    RAISABLE_PROBLEMS,
     STATUSES,
     MemoPage,
     MemoRequest,
@@ -203,7 +204,7 @@ def _new_form(
         values=values,
         error=error,
         default_due_hours=settings.memo_due_hours,
-        **_labels(),
+        **{**_labels(), "problems": RAISABLE_PROBLEMS},  # complaints come from members only
     )
 
 

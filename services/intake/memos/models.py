@@ -39,6 +39,10 @@ memo = Table(
     Column("answered_at", DateTime(timezone=True)),
     Column("closed_at", DateTime(timezone=True)),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # CS-3 (issue 18): set on a form raised for a member's complaint (``members.complaint_
+    # routed``); unique, so the complaint has one form however often the event arrives.
+    Column("complaint_id", Uuid, unique=True),
+    Column("complaint_no", BigInteger),
     Index("memo_department_status", "department", "status", "due_at"),
     Index("memo_active_due", "due_at", postgresql_where=text("status IN ('open', 'in_progress')")),
 )

@@ -10,9 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, computed_fiel
 
 from shared.i18n import N_, _
 
-Problem = Literal[
+# What a person may raise; "complaint" forms come only from customer service's
+# ``members.complaint_routed`` (CS-3), so the form and the API refuse it.
+RaisableProblem = Literal[
     "price_mismatch", "guest_name_mismatch", "company_mismatch", "room_count_mismatch", "other"
 ]
+Problem = Literal[RaisableProblem, "complaint"]
 Department = Literal["hotel_resources", "confirmation", "finance", "customer_service", "booking"]
 Status = Literal["open", "in_progress", "answered", "closed"]
 
@@ -24,6 +27,8 @@ PROBLEMS: dict[str, str] = {
     "room_count_mismatch": N_("Room count mismatch"),
     "other": N_("Other"),
 }
+RAISABLE_PROBLEMS: dict[str, str] = dict(PROBLEMS)
+PROBLEMS["complaint"] = N_("Member complaint")
 DEPARTMENTS: dict[str, str] = {
     "hotel_resources": N_("Hotel resources"),
     "confirmation": N_("Confirmation desk"),
@@ -45,7 +50,7 @@ class MemoRequest(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    problem: Problem
+    problem: RaisableProblem
     department: Department
     booking_ref: str = Field("", max_length=12, validate_default=True)
     description: str = Field(min_length=1, max_length=4000)
@@ -101,6 +106,8 @@ class MemoView(BaseModel):
     answered_at: datetime | None
     closed_at: datetime | None
     updated_at: datetime
+    complaint_id: uuid.UUID | None = None  # CS-3: raised for this member's complaint
+    complaint_no: int | None = None
     overdue: bool
     replies: list[ReplyView] = []
 

@@ -10,12 +10,19 @@ claimed) and answers it (a reply is required); the raising side or the departmen
 either may reopen it. A form is overdue while the department still owes an answer (open or in
 progress) after its due time. Each change is a row in the thread and an audit entry, written in
 the same transaction; raising one also publishes ``intake.memo_raised`` through the outbox.
+
+Answering one publishes ``intake.memo_answered`` in the same transaction, for every form:
+``complaint_id`` names the member's complaint when the form was raised for one
+(``complaints.py``, CS-3 / SL-5: customer service records the answer as the department's
+findings) and is None otherwise (published all the same, so a later consumer, such as the
+IN-7 service level, needs no change here). Reopened and answered again, a form publishes again;
+the consumer keeps the first answer.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -45,7 +52,7 @@ from shared import audit
 from shared.auth import Role, Staff
 from shared.clock import clock
 from shared.errors import Conflict, Forbidden, NotFound
-from shared.events.intake import MemoRaisedV1
+from shared.events.intake import MemoAnsweredV1, MemoRaisedV1
 from shared.events.outbox import publish
 from shared.i18n import _
 
@@ -166,6 +173,8 @@ async def respond(
             written_at=now,
         )
     )
+    if changes.get("status") == "answered":
+        await _publish_answer(session, staff, row, request.body, changes["answered_at"])
     before = {k: _jsonable(getattr(row, k)) for k in changes}
     await audit.record(
         session,
@@ -178,6 +187,22 @@ async def respond(
         after={**{k: _jsonable(v) for k, v in changes.items()}, "reply": request.body},
     )
     return await get_memo(session, staff=staff, memo_id=memo_id)
+
+
+async def _publish_answer(
+    session: AsyncSession, staff: Staff, row: Any, reply: str, answered_at: datetime
+) -> None:
+    """The department's answer, for whoever waits on it (CS-3: customer service)."""
+    answered = MemoAnsweredV1(
+        memo_id=row.memo_id,
+        memo_no=row.memo_no,
+        department=row.department,
+        complaint_id=row.complaint_id,
+        reply=reply,
+        answered_by=staff.username,
+        answered_at=answered_at,
+    )
+    await publish(session, schema=SCHEMA, payload=answered, occurred_at=answered_at)
 
 
 def _status_change(staff: Staff, row: Any, request: ReplyRequest) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from decimal import Decimal
 from functools import lru_cache, partial
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy import select
@@ -26,7 +26,7 @@ from services.payments.settlement.service import STATES
 from shared import documents as kit
 from shared.clock import clock
 from shared.exports import append_row
-from shared.i18n import N_, _, both
+from shared.i18n import N_, _
 from shared.money import Money, exponent
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -76,14 +76,7 @@ async def lines_of(session: AsyncSession, statement: SettlementStatement) -> lis
 
 @lru_cache
 def environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(str(TEMPLATES)),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.globals["both"] = partial(both, service="payments")
+    env = kit.document_environment(TEMPLATES, service="payments")
     env.globals["kind_label"] = kind_label
     return env
 
