@@ -56,7 +56,7 @@ from shared.clock import clock
 from shared.db import unit_of_work
 from shared.errors import DomainError, NotFound
 from shared.observability import get_logger
-from workers import demo_mail
+from workers import demo_mail, demo_members
 from workers.demo_pipeline import DemoNotReady, drained, running_pipeline, wait_for
 
 log = get_logger("demo")
@@ -306,6 +306,22 @@ async def load_steps(sessionmaker: Sessionmaker, loaded: Loaded) -> None:
     async with unit_of_work(sessionmaker) as session:
         await _free_rooms(session, staff["resources"], staff["director"], loaded, today)
     await _hotel_answers(sessionmaker, staff["confirm"], loaded)
+    await _member_desk(sessionmaker, staff["service"], loaded, today)
+
+
+async def _member_desk(
+    sessionmaker: Sessionmaker, service: Staff, loaded: Loaded, today: date
+) -> None:
+    """Issue 18: points, a redemption, a complaint and a mailing batch to work on."""
+    hotel_id = next(iter(loaded.plans.values())).hotel_id
+
+    async def known() -> bool:
+        async with sessionmaker() as session:
+            return await demo_members.hotel_known(session, hotel_id)
+
+    await wait_for("members knowing the demo hotels", known)
+    async with unit_of_work(sessionmaker) as session:
+        await demo_members.load_member_desk(session, service, hotel_id, today)
 
 
 async def _free_rooms(

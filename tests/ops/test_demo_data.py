@@ -18,7 +18,7 @@ from services.noshow.worklist import open_worklist
 from shared.clock import clock
 from shared.db import unit_of_work
 from tests.support.clients import StaffClient
-from workers import demo, demo_desks
+from workers import demo, demo_desks, demo_members
 
 # Every table the demo's desks write, and every service's outbox (no event twice).
 TABLES = (
@@ -31,6 +31,10 @@ TABLES = (
     "intake.group_room",
     "intake.member",
     "members.member",
+    "members.points_move",
+    "members.redemption",
+    "members.complaint",
+    "intake.memo",
     "confirmation.confirmation_task",
     "confirmation.customer_notice",
     "confirmation.hotel_reply",
@@ -166,12 +170,23 @@ async def test_demo_fills_every_desk_and_loads_once(sessionmaker, http) -> None:
     assert [r["booking_ref"] for r in replies["items"] if r["task_id"]] == [ref["confirmed"]]
     assert "lihua.hotel@163.com" in (await desk.page("/confirmation/replies")).text
 
-    # Customer service: the members, one with a major complaint (IN-8).
+    # Customer service: the members, one with a major complaint (IN-8), three who joined
+    # online today waiting for the card mailing (CS-4), points carried over (CS-5), a
+    # redemption for the general manager (CS-2), a complaint routed to hotel resources (CS-3).
     service = await _login(http, "service")
     found = (await service.get("/members/api/members")).json()
-    assert found["total"] == len(demo_desks.DEMO_MEMBERS)
+    assert found["total"] == len(demo_desks.DEMO_MEMBERS) + len(demo_members.ONLINE_JOINERS)
     assert [m["name"] for m in found["members"] if m["complaint_open"]] == ["郑浩"]
     assert "郑浩" in (await service.page("/members/")).text
+    assert "M80078901" in (await service.page("/members/cards")).text  # its address missing
+    complaints = (await service.page("/members/complaints")).text
+    assert "王秀英" in complaints
+    manager_view = await _login(http, "manager")
+    approvals = (await manager_view.page("/members/rewards/approvals")).text
+    assert "马超" in approvals and "M80012345" in approvals
+    resources = await _login(http, "resources")
+    memos = (await resources.get("/intake/api/memos")).json()
+    assert [m["problem"] for m in memos["items"]] == ["complaint"]
 
     # The general manager: a contract's free rooms, one request the director approved (HR-9).
     manager = await _login(http, "manager")
