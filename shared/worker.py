@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from arq import Retry, func
 
@@ -89,4 +90,7 @@ def worker_settings(
         "keep_result": 3600,
         "max_jobs": 20,
         "handle_signals": False,
+        # Cron times (the 02:00 statements, the 09:00 card mailing…) are business hours,
+        # whatever zone the worker's machine is set to.
+        "timezone": ZoneInfo(settings.business_timezone),
     }
