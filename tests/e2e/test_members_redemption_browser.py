@@ -1,8 +1,9 @@
 """Issue 18's redemption in Chromium at 1366×768 against a real ``workers.run`` (CS-2): a
-member calls about points; customer service finds them on /members/, opens the redemption
-form (a wrong quantity is refused beside the field), redeems a reward with the member's
-confirmation; the general manager approves on /members/rewards/approvals; the member's points
-show the reward spent. No page scrolls sideways."""
+member calls about points; customer service finds them on /members/, reads the balance on the
+inquiry screen, follows "Redeem a reward" to the form (a wrong quantity is refused beside the
+field), redeems a reward with the member's confirmation; the general manager approves on
+/members/rewards/approvals; the member's inquiry screen shows the points spent. No page
+scrolls sideways."""
 
 from __future__ import annotations
 
@@ -75,8 +76,12 @@ def test_cs2_member_redeems_and_the_general_manager_approves_in_the_browser() ->
         desk.locator("form[role=search] button[type=submit]").click()
         expect(desk.locator("table.members")).to_contain_text("王芳")
         _fits(desk)
-        # The member's page has no redemption link yet (the lead adds it): straight to the form.
-        desk.goto(f"/members/rewards/redeem?member_id={member_id}")
+        # The member asks about points: the inquiry screen answers, then leads to the form.
+        desk.locator("table.members a", has_text="M123456").click()
+        expect(desk.locator("#active-balance")).to_have_text("10000")
+        _fits(desk)
+        desk.locator("#member-actions a", has_text="Redeem a reward").click()
+        expect(desk).to_have_url(f"{base_url}/members/rewards/redeem?member_id={member_id}")
         expect(desk.locator("#active-points")).to_have_text("10,000")
         desk.fill("#quantity", "0")
         desk.select_option("#delivery", "post")
@@ -103,6 +108,10 @@ def test_cs2_member_redeems_and_the_general_manager_approves_in_the_browser() ->
         expect(boss.locator(".notice")).to_contain_text("Approved")
         expect(boss.locator("section.approval")).to_have_count(0)
 
+        desk.goto(f"/members/members/{member_id}")  # the member calls back: points spent
+        expect(desk.locator("#active-balance")).to_have_text("2000")
+        expect(desk.locator("#points-history")).to_contain_text("8000")
+        _fits(desk)
         desk.goto(f"/members/rewards/redeem?member_id={member_id}")
         expect(desk.locator("#active-points")).to_have_text("2,000")
         expect(desk.locator("#spent-points")).to_have_text("8,000")
