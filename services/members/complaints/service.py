@@ -135,17 +135,20 @@ CLOCK_NAMES = {
 
 
 def clocks(row: Any, now: datetime) -> list[ClockState]:
-    """The three clocks: a final answer the same day means no progress answer was owed."""
-    same_day = row.final_at is not None and row.final_at < same_day_end(row.filed_at)
+    """The three clocks (CS-3, SL-5). A final answer the same day, or before a progress answer
+    was due, means none was owed; a final answer after that, with no progress answer between,
+    is the progress answer given late."""
     states = []
     for stage, due, done in (
         ("department", row.department_due_at, row.findings_at),
         ("progress", row.progress_due_at, row.progress_at),
         ("final", row.final_due_at, row.final_at),
     ):
-        if stage == "progress" and same_day and done is None:
-            states.append(ClockState(stage, due, None, "not_owed"))
-            continue
+        if stage == "progress" and done is None and row.final_at is not None:
+            if row.final_at <= max(due, same_day_end(row.filed_at)):
+                states.append(ClockState(stage, due, None, "not_owed"))
+                continue
+            done = row.final_at
         if done is not None:
             state = "met" if done <= due else "late"
         else:
