@@ -14,8 +14,9 @@
 - Errors corrected: this agent's bookings of the period that were later modified with the
   reason category ``agent_error``, counted from the changes module's ``intake.booking_change``
   rows.
-- Complaints: 0 until the members service publishes complaint events about bookings; the page
-  says so.
+- Complaints: members' complaints about the agent's bookings that reached intake in the period
+  (customer service routes each one, ``members.complaint_routed``, and intake keeps it as a
+  memo with problem ``complaint`` and the booking's reference, ``memos/complaints.py``).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, computed_field
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.bounds import checked_page
@@ -39,7 +40,7 @@ SL2_SECONDS = 300  # SL-2: a booking call is done within 3-5 minutes
 PAGE_SIZE = 50
 # Translated where shown (``{{ _(record.complaints_note) }}``); the API gives the English.
 COMPLAINTS_NOTE = N_(
-    "Complaints show 0 until the members service reports complaints about bookings."
+    "Complaints: members' complaints about the agent's bookings, received in the period."
 )
 
 
@@ -160,6 +161,17 @@ _ERRORS = text(
 )
 
 
+_COMPLAINTS = text(
+    """
+    SELECT b.agent_username, count(*) AS complaints
+    FROM intake.memo AS m
+    JOIN intake.booking AS b ON b.booking_ref = m.booking_ref
+    WHERE m.problem = 'complaint' AND m.raised_at >= :start AND m.raised_at < :end
+    GROUP BY b.agent_username
+    """
+)
+
+
 async def team_record(
     session: AsyncSession, *, period: str, day: date | None = None, page: int = 1
 ) -> TeamRecord:
@@ -172,9 +184,14 @@ async def team_record(
     rows = await session.execute(
         _PER_AGENT, {**window, "limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE}
     )
-    errors = await _errors_corrected(session, start, end)
+    errors = await _per_agent(session, _ERRORS, start, end)
+    complaints = await _per_agent(session, _COMPLAINTS, start, end)
     agents = [
-        AgentRecord(**row._asdict(), errors_corrected=errors.get(row.agent_username, 0))
+        AgentRecord(
+            **row._asdict(),
+            errors_corrected=errors.get(row.agent_username, 0),
+            complaints=complaints.get(row.agent_username, 0),
+        )
         for row in rows
     ]
     desk = (await session.execute(_DESK, window)).one()
@@ -190,15 +207,20 @@ async def team_record(
         agents=agents,
         days=[first + timedelta(days=n) for n in range((after - first).days)],
         per_day=[AgentDay(**row._asdict()) for row in per_day],
-        desk=AgentRecord(**desk._asdict(), errors_corrected=sum(errors.values())),
+        desk=AgentRecord(
+            **desk._asdict(),
+            errors_corrected=sum(errors.values()),
+            complaints=sum(complaints.values()),
+        ),
         total=desk.agents,
         page=page,
         page_size=PAGE_SIZE,
     )
 
 
-async def _errors_corrected(
-    session: AsyncSession, start: datetime, end: datetime
+async def _per_agent(
+    session: AsyncSession, query: TextClause, start: datetime, end: datetime
 ) -> dict[str, int]:
-    rows = await session.execute(_ERRORS, {"start": start, "end": end})
-    return {row.agent_username: row.corrected for row in rows}
+    """A per-agent count (corrections, complaints) of the period: username → count."""
+    rows = await session.execute(query, {"start": start, "end": end})
+    return {username: int(count) for username, count in rows}

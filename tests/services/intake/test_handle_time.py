@@ -19,8 +19,9 @@ from sqlalchemy import text
 
 from shared.auth import Role
 from shared.clock import clock
-from tests.services.intake.factories import seed_hotel
+from tests.services.intake.factories import apply, seed_hotel
 from tests.services.intake.helpers import booking_body, counts
+from tests.support import complaint_events
 
 API = "/intake/api/bookings"
 FORMS = "/intake/api/booking-forms"
@@ -515,7 +516,36 @@ async def test_in12_team_page_shows_the_numbers_and_the_chart(login_as, sessionm
     ]
     assert cells == ["3", "3", "4:13", "6:40", "33% (1)", "0", "0"]
     assert "handle-time-chart" in page.text and "chart.umd.min.js" in page.text
-    assert "Complaints show 0 until the members service" in page.text
+    assert "complaints about the agent's bookings, received in the period" in page.text
+
+
+async def test_in12_complaints_count_members_complaints_about_the_agents_bookings(
+    login_as, sessionmaker
+) -> None:
+    """A member's complaint routed by customer service reaches intake as a memo naming the
+    booking (``members.complaint_routed`` through intake's real handler); it counts against the
+    agent who took that booking, in the period it arrived."""
+    ids = await _seed_two_agents(login_as, sessionmaker)
+    async with sessionmaker() as session:
+        refs = {
+            str(row.booking_id): row.booking_ref
+            for row in await session.execute(
+                text("SELECT booking_id, booking_ref FROM intake.booking")
+            )
+        }
+    for booking_id in (ids["ana"][1], ids["ana"][2]):
+        complaint = complaint_events.routed(NOW, booking_ref=refs[booking_id])
+        assert await apply(sessionmaker, complaint_events.routed_envelope(complaint)) == "handled"
+    clock.set_now(NOW - timedelta(days=8))  # one about bo's booking arrived last week
+    earlier = complaint_events.routed(clock.now(), booking_ref=refs[ids["bo"][0]])
+    await apply(sessionmaker, complaint_events.routed_envelope(earlier))
+    clock.set_now(NOW)
+    lead = await login_as("lena", Role.TEAM_LEAD)
+
+    record = (await lead.get("/intake/api/team", params={"period": "day"})).json()
+
+    assert [a["complaints"] for a in record["agents"]] == [2, 0]
+    assert record["desk"]["complaints"] == 2
 
 
 async def test_issue15_team_chart_has_every_agent_on_every_day(login_as, sessionmaker) -> None:
