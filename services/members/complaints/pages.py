@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import uuid
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -302,10 +303,10 @@ class ComplaintOut(BaseModel):
     category: str
     severity: str
     department: str
-    filed_at: Any
-    department_due_at: Any
-    progress_due_at: Any
-    final_due_at: Any
+    filed_at: datetime
+    department_due_at: datetime
+    progress_due_at: datetime
+    final_due_at: datetime
     findings: str
     apology_visit_due: bool
     version: int
