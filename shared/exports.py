@@ -23,14 +23,19 @@ Sheets evaluate such a cell as a formula. The rule, in one place:
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
+from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
+from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
+from starlette.responses import Response
 
 FORMULA_STARTS = ("=", "+", "-", "@")
 CONTROL_STARTS = ("\t", "\r")
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def is_dangerous(text: str) -> bool:
@@ -100,3 +105,23 @@ def set_cell(sheet: Worksheet, row: int, column: int, value: object) -> Cell:
         if is_dangerous(value):
             cell.quotePrefix = True
     return cell
+
+
+def xlsx_bytes(book: Workbook, *, bold_headers: bool = False) -> bytes:
+    """The workbook as an .xlsx file; ``bold_headers`` sets each sheet's first row in bold."""
+    if bold_headers:
+        for sheet in book.worksheets:
+            for cell in sheet[1]:
+                cell.font = Font(bold=True)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def xlsx_response(book: Workbook, name: str, *, bold_headers: bool = False) -> Response:
+    """The workbook as a download named ``name``.xlsx."""
+    return Response(
+        xlsx_bytes(book, bold_headers=bold_headers),
+        media_type=XLSX_MEDIA_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+    )

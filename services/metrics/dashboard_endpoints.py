@@ -15,7 +15,6 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from services.metrics import agent_names, dashboard, desk_sla
 from services.metrics.auth import DESK_ROLES
@@ -25,7 +24,7 @@ from services.metrics.staffing import service as staffing
 from shared.auth import Staff, require
 from shared.clock import clock
 from shared.db import DbSession
-from shared.exports import append_row, csv_writer
+from shared.exports import append_row, csv_writer, xlsx_response
 from shared.i18n import N_, _
 from shared.limits import BusinessDate
 from shared.web import render
@@ -181,17 +180,9 @@ async def history_xlsx(request: Request, staff: DeskStaff, history: HistoryAsked
     assert sheet is not None
     sheet.title = _("Service levels")
     append_row(sheet, [_(title) for _name, title in COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
     for row in history.rows:
         append_row(sheet, _cells(row))
-    out = io.BytesIO()
-    book.save(out)
-    return Response(
-        out.getvalue(),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{_file_name(history)}.xlsx"'},
-    )
+    return xlsx_response(book, _file_name(history), bold_headers=True)
 
 
 def _file_name(history: dashboard.History) -> str:

@@ -15,7 +15,6 @@ A refused form is shown again with the error beside its field; nothing is writte
 
 from __future__ import annotations
 
-import io
 import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
@@ -23,7 +22,6 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from openpyxl import Workbook
-from openpyxl.styles import Font
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -40,7 +38,7 @@ from shared.auth import Role, Staff, require
 from shared.clock import clock
 from shared.db import DbSession
 from shared.errors import DomainError, FormRejected, NotFound
-from shared.exports import append_row
+from shared.exports import append_row, xlsx_response
 from shared.field_errors import FieldErrors, refusal
 from shared.i18n import N_, _
 from shared.limits import BusinessDate, Code, PageNumber, SearchText, Uuid
@@ -204,17 +202,8 @@ async def summary_xlsx(
         append_row(
             kept, [_(CLOCK_NAMES[stage]), *[found.by_clock[stage][s] for s in summary.STATES]]
         )
-    for each in (sheet, kept):
-        for cell in each[1]:
-            cell.font = Font(bold=True)
-    out = io.BytesIO()
-    book.save(out)
     name = f"complaints-{period}-{found.first}-{found.last}"
-    return Response(
-        out.getvalue(),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
-    )
+    return xlsx_response(book, name, bold_headers=True)
 
 
 async def _complaint_page(

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import io
 from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from services.noshow.auth import DESK_ROLES
 from services.noshow.desk import cases
@@ -19,7 +17,7 @@ from shared.clock import clock
 from shared.dates import month_range
 from shared.db import DbSession
 from shared.errors import InvalidInput
-from shared.exports import append_row
+from shared.exports import append_row, xlsx_response
 from shared.i18n import N_, _
 from shared.limits import BusinessDate, MonthText, parse_month
 from shared.web import render
@@ -119,17 +117,8 @@ async def reports_xlsx(
     append_row(reasons, [_("Reason"), _("No-shows")])
     for category, count in report.reasons:
         append_row(reasons, [category, count])
-    for sheet in (rates, reasons):
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-    out = io.BytesIO()
-    book.save(out)
     name = f"no-shows-{report.group_by}-{report.first}-{report.following - timedelta(days=1)}"
-    return Response(
-        out.getvalue(),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
-    )
+    return xlsx_response(book, name, bold_headers=True)
 
 
 def _chart_data(report: Report) -> dict[str, Any]:

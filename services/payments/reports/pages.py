@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import asdict
 from datetime import timedelta
 from typing import Annotated, Any
@@ -10,15 +9,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.worksheet.worksheet import Worksheet
 
 from services.payments.reports import service
 from services.payments.reports.access import READERS
 from services.payments.reports.metrics import ledger_check
 from shared.auth import Staff, require
 from shared.db import DbSession
-from shared.exports import append_row
+from shared.exports import append_row, xlsx_response
 from shared.i18n import _
 from shared.limits import BusinessDate
 from shared.web import render
@@ -26,7 +23,6 @@ from shared.web import render
 router = APIRouter()
 Reader = Annotated[Staff, require(*READERS)]
 Week = Annotated[BusinessDate | None, Query()]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.get("/reports", response_class=HTMLResponse)
@@ -85,7 +81,7 @@ async def weekly_xlsx(session: DbSession, staff: Reader, week: Week = None) -> R
     append_row(people, [_("Posted by"), _("Postings")])
     for who, count in summary.people:
         append_row(people, [who, count])
-    return _workbook(book, f"payments-week-{summary.first}")
+    return xlsx_response(book, f"payments-week-{summary.first}", bold_headers=True)
 
 
 def _moved(summary: service.WeeklySummary) -> list[tuple[str, dict[str, int]]]:
@@ -132,21 +128,4 @@ async def balances_xlsx(
         for row in group.rows:
             cells = [_(group.title), row.party, row.account, row.currency, row.shown_minor]
             append_row(sheet, cells)
-    return _workbook(book, f"payments-balances-{on or 'today'}")
-
-
-def _workbook(book: Workbook, name: str) -> Response:
-    for sheet in book.worksheets:
-        _bold_header(sheet)
-    out = io.BytesIO()
-    book.save(out)
-    return Response(
-        out.getvalue(),
-        media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
-    )
-
-
-def _bold_header(sheet: Worksheet) -> None:
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    return xlsx_response(book, f"payments-balances-{on or 'today'}", bold_headers=True)

@@ -8,7 +8,6 @@ through ``shared.exports.append_row`` (a hotel name starting with "=" stays text
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -24,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.payments.settlement.models import SettlementLine, SettlementStatement
 from services.payments.settlement.service import STATES
 from shared import documents as kit
+from shared import exports as kit_exports
 from shared.clock import clock
 from shared.exports import append_row
 from shared.i18n import N_, _
@@ -31,7 +31,6 @@ from shared.money import Money, exponent
 
 TEMPLATES = Path(__file__).parent / "templates"
 COMPANY_ZH, COMPANY_EN = "roomline 结算中心", "Settlement centre"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Ledger transaction kinds as a statement's reader knows them.
 KIND_LABELS = {
     "stay_prepaid": N_("Prepaid stay"),
@@ -156,6 +155,4 @@ async def statement_xlsx(session: AsyncSession, statement: SettlementStatement) 
         )  # fmt: skip
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return kit_exports.xlsx_bytes(book)

@@ -29,6 +29,7 @@ from shared.auth import Role, Staff
 from shared.clock import clock
 from shared.db import DbSession
 from shared.errors import DomainError, FormRejected, NotFound
+from shared.exports import XLSX_MEDIA_TYPE
 from shared.field_errors import FieldErrors, field_errors
 from shared.limits import MonthText, SearchText, Text, Uuid, parse_month
 from shared.web import form_data, render, see_other
@@ -243,6 +244,6 @@ async def statement_xlsx(session: DbSession, staff: Reader, statement_id: Uuid) 
     name = documents.file_stem(statement)
     return Response(
         content,
-        media_type=documents.XLSX,
+        media_type=XLSX_MEDIA_TYPE,
         headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
     )
