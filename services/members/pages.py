@@ -22,7 +22,7 @@ from services.members.service import LEVELS, ComplaintFlagIn, MemberEdit, Member
 from shared.auth import Staff, require
 from shared.db import DbSession
 from shared.errors import DomainError, FormRejected
-from shared.field_errors import FieldErrors, field_errors
+from shared.field_errors import FieldErrors, refusal
 from shared.i18n import N_, _
 from shared.limits import PageNumber, SearchText
 from shared.web import form_data, render, see_other
@@ -46,14 +46,6 @@ def _member_data(fields: dict[str, str]) -> dict[str, Any]:
     are not phones, so they do not count against the limit)."""
     phones = [p for p in _PHONE_SEPARATORS.split(fields.get("phones", "")) if p.strip()]
     return {**fields, "phones": phones}
-
-
-def _message(exc: ValidationError | DomainError) -> FieldErrors:
-    return field_errors(exc)
-
-
-def _status(exc: ValidationError | DomainError) -> int:
-    return exc.status_code if isinstance(exc, DomainError) else 422
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -92,7 +84,8 @@ async def create_member_form(request: Request, session: DbSession, staff: Member
             session, actor=staff, data=MemberIn.model_validate(_member_data(fields))
         )
     except (ValidationError, DomainError) as exc:
-        form = _member_form(request, staff, None, fields, error=_message(exc), status=_status(exc))
+        error, status = refusal(exc)
+        form = _member_form(request, staff, None, fields, error=error, status=status)
         raise FormRejected(form) from exc
     return see_other(request, f"/members/{created.member_id}?saved=1")
 
@@ -176,7 +169,7 @@ def _refused(
     fields: dict[str, str],
     exc: ValidationError | DomainError,
 ) -> FormRejected:
-    error, status = _message(exc), _status(exc)
+    error, status = refusal(exc)
 
     async def page(session: AsyncSession) -> Response:
         seen = await inquiry(session, member_id=member_id)

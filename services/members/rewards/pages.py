@@ -28,7 +28,7 @@ from shared.auth import Staff, require
 from shared.clock import clock
 from shared.db import DbSession
 from shared.errors import DomainError, FormRejected, NotFound
-from shared.field_errors import FieldErrors, field_errors
+from shared.field_errors import FieldErrors, refusal
 from shared.i18n import N_, _
 from shared.limits import Code, PageNumber, Uuid
 from shared.web import form_data, render, see_other
@@ -52,10 +52,6 @@ SAVED = {
     "delivered": N_("Marked as delivered; the confirmation letter can be printed."),
 }
 Page = Callable[[AsyncSession], Awaitable[Response]]
-
-
-def _refusal(exc: ValidationError | DomainError) -> tuple[FieldErrors, int]:
-    return field_errors(exc), exc.status_code if isinstance(exc, DomainError) else 422
 
 
 def _checked(fields: dict[str, str], name: str) -> bool:
@@ -110,7 +106,7 @@ async def _catalogue(request: Request, session: AsyncSession, staff: Staff,
     except (ValidationError, DomainError) as exc:
         if isinstance(exc, NotFound):
             raise
-        error, code = _refusal(exc)
+        error, code = refusal(exc)
         values = fields if reward_id is None else {}
         raise FormRejected(
             lambda s: _rewards_page(request, s, staff, "", 1, error=error, code=code, values=values)
@@ -174,7 +170,7 @@ async def redeem_form(request: Request, session: DbSession, staff: Desk) -> Resp
     except (ValidationError, DomainError) as exc:
         if isinstance(exc, NotFound):
             raise
-        error, code = _refusal(exc)
+        error, code = refusal(exc)
         raise FormRejected(
             lambda s: _redeem_page(
                 request, s, staff, member_id, error=error, code=code, values=fields
@@ -228,7 +224,7 @@ async def _decide(request: Request, session: AsyncSession, staff: Staff,
     except (ValidationError, DomainError) as exc:
         if isinstance(exc, NotFound):
             raise
-        error, code = _refusal(exc)
+        error, code = refusal(exc)
         raise FormRejected(
             lambda s: _approvals_page(request, s, staff, error=error, code=code)
         ) from exc
@@ -274,7 +270,7 @@ async def _step(request: Request, session: AsyncSession, staff: Staff, redemptio
     except DomainError as exc:
         if isinstance(exc, NotFound):
             raise
-        error, code = _refusal(exc)
+        error, code = refusal(exc)
 
         async def page(s: AsyncSession) -> Response:
             return render(
@@ -339,7 +335,7 @@ async def purchase_batch_form(request: Request, session: DbSession, staff: Desk)
     try:
         quarter = service.BatchIn.model_validate({"quarter": fields.get("quarter", "")}).quarter
     except ValidationError as exc:
-        error, code = _refusal(exc)
+        error, code = refusal(exc)
         today = service.quarter_of(clock.today())
         raise FormRejected(
             lambda s: _batch_page(request, s, staff, today, error=error, code=code)
