@@ -126,7 +126,14 @@ async def run(args: argparse.Namespace, stop: asyncio.Event | None = None) -> No
 
 def main(argv: list[str] | None = None) -> None:
     configure_logging(get_settings().log_level)
-    asyncio.run(run(parse_args(argv)))
+    # uvicorn's own loop choice does not apply: the server is served inside this loop. uvloop
+    # (from uvicorn[standard]) is the faster loop for the booking hot path (issue 19).
+    try:
+        import uvloop
+    except ImportError:  # a platform without it (Windows): the standard loop
+        asyncio.run(run(parse_args(argv)))
+    else:
+        uvloop.run(run(parse_args(argv)))
 
 
 if __name__ == "__main__":

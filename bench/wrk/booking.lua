@@ -1,6 +1,8 @@
 -- POSTs a booking per request; the idempotency key and guest differ every time.
 -- BENCH_BODY is the JSON body with @KEY@ where the unique part goes; BENCH_HEADERS is
--- "name: value" lines (the session cookie and CSRF token for roomline, none for raw).
+-- "name: value" lines (the session cookie and CSRF token for roomline, none for raw). @PHONE@
+-- is a booker's phone: every caller books a few times (their IN-10 history is read), not one
+-- caller thousands of times.
 local threads_made = 0
 function setup(thread)
   threads_made = threads_made + 1
@@ -18,5 +20,6 @@ end
 function request()
   counter = counter + 1
   local key = string.format("bench-%d-%d-%d", os.time(), thread_id or 0, counter)
-  return wrk.format(nil, nil, nil, (body_template:gsub("@KEY@", key)))
+  local phone = string.format("13%d%08d", thread_id or 0, counter % 100000000)
+  return wrk.format(nil, nil, nil, (body_template:gsub("@KEY@", key):gsub("@PHONE@", phone)))
 end

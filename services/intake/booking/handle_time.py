@@ -29,6 +29,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -135,6 +136,16 @@ async def handling_of(
     session: AsyncSession, request: BookingRequest, staff: Staff, *, now: datetime
 ) -> Handling:
     """The start of this booking's handling; raises ``InvalidInput`` naming a bad field."""
+    row = None
+    if request.form_id and (key := _form_key(request.form_id)) is not None:
+        query = select(booking_form).where(booking_form.c.form_id == key)
+        row = (await session.execute(query)).one_or_none()
+    return handling_from(request, row, staff, now=now)
+
+
+def handling_from(request: BookingRequest, row: Any, staff: Staff, *, now: datetime) -> Handling:
+    """``handling_of`` on the form's record already read (``read.py``: the booking's one read);
+    ``row`` is None when no form has the request's id."""
     if not request.form_id:
         if request.call_id or request.call_answered_at:
             raise InvalidInput(
@@ -146,7 +157,7 @@ async def handling_of(
                 field="form_id",
             )
         return Handling(started_at=None, source=None, call_id=None)
-    form = await _form(session, request.form_id, staff, now)
+    form = _checked_form(row, staff, now)
     if request.call_id and request.call_id != form.call_id:
         raise InvalidInput(
             _(
@@ -159,14 +170,14 @@ async def handling_of(
     return handling_of_form(form)  # the request's own call_answered_at is not read
 
 
-async def _form(session: AsyncSession, form_id: str, staff: Staff, now: datetime) -> OpenedForm:
+def _form_key(form_id: str) -> uuid.UUID | None:
     try:
-        key = uuid.UUID(form_id)
+        return uuid.UUID(form_id)
     except ValueError:
-        raise InvalidInput(_(_NOT_YOURS), field="form_id") from None
-    row = (
-        await session.execute(select(booking_form).where(booking_form.c.form_id == key))
-    ).one_or_none()
+        return None
+
+
+def _checked_form(row: Any, staff: Staff, now: datetime) -> OpenedForm:
     if row is None or row.user_id != staff.user_id:
         raise InvalidInput(_(_NOT_YOURS), field="form_id")
     if row.used_at is not None:

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake import bounds
 from services.intake.booking import fields as booking_fields
-from services.intake.booking import handle_time, placed, repository
+from services.intake.booking import handle_time, placed, read, repository, write
 from services.intake.booking.fields import CheckedDetails
 from services.intake.booking.handle_time import Handling
 from services.intake.booking.repository import AnyRow
@@ -27,6 +27,7 @@ from services.intake.booking.schemas import (
     PlacedBooking,
 )
 from services.intake.callers import service as callers
+from services.intake.callers.service import FrequentGuest
 from services.intake.inventory import contracted, restrictions
 from services.intake.inventory import rooms as inventory
 from services.intake.search import offers
@@ -36,7 +37,7 @@ from shared import audit
 from shared.auth import Staff
 from shared.booking_refs import new_booking_ref
 from shared.clock import clock
-from shared.errors import Conflict, InvalidInput, NotFound
+from shared.errors import Conflict, InvalidInput, NotFound, RuleViolated
 from shared.i18n import _
 from shared.observability import BOOKINGS_CREATED, get_logger
 
@@ -107,27 +108,59 @@ async def place_booking(
     A repeated idempotency key returns the booking it already placed, without selling again.
     A stay with a night on request (HR-2) takes no rooms and is announced as a request; a
     special price (IN-11) holds the rooms but waits for the pricing desk (special_price.py).
+    Issue 19: one read (``read.py``) feeds every check below, and one write (``write.py``)
+    places a plain or on-request booking; a special price keeps the statement-by-statement
+    path, being rare and writing to the pricing desk's tables too.
     """
-    if replay := await repository.find_booking(session, idempotency_key=request.idempotency_key):
-        return PlacedBooking(booking=await _view(session, replay), created=False)
+    today = clock.today()
+    facts = await read.booking_facts(session, request, today=today, since=_year_before(today))
+    if facts.replay_id is not None:
+        return await _replay(session, request.idempotency_key)
     nights = stay_nights(
         check_in=request.check_in, check_out=request.check_out, rooms=request.rooms
     )
     details = booking_fields.checked(request)  # IN-4
-    handling = await handle_time.handling_of(session, request, staff, now=clock.now())  # IN-1
-    plan = await _bookable_plan(session, request)
-    request = await callers.with_vip_request(session, request=request)  # IN-10
-    await contracted.ensure_contracted(session, hotel_id=plan.hotel_id, nights=nights)
-    asked = await restrictions.ensure_sellable(
-        session, room_type_id=plan.room_type_id, nights=nights, today=clock.today()
-    )
-    published, currency = await _frozen_prices(session, plan, nights)
+    handling = handle_time.handling_from(request, facts.form, staff, now=clock.now())  # IN-1
+    plan = _checked_plan(request, facts.plan, hotel_known=facts.hotel_known)
+    request = _with_frequent_guests(request, facts.frequent)  # IN-10
+    _ensure_contracted(facts.contracts, nights)  # HR-3
+    asked = _ensure_sellable(facts.restrictions, nights, today)  # IN-2, HR-2
+    published, currency = _priced(facts, nights)
     special = special_price.checked_nights(request, published)  # IN-11, HR-4
     priced = special or published
     values = _booking_values(
         request, staff, plan, details, handling, priced, currency,
         on_request=bool(asked), special=special is not None,
     )  # fmt: skip
+    if special is not None:
+        prices = (priced, published)
+        return await _place_special(session, staff, request, values, handling, prices)
+    written = await write.place(
+        session, values, priced, staff=staff, take_rooms=not asked, form_id=handling.form_id
+    )
+    if written.view is None:
+        return await _replay(session, request.idempotency_key)
+    _log_placed(written.view)
+    return PlacedBooking(booking=written.view, created=True)
+
+
+async def _replay(session: AsyncSession, idempotency_key: str) -> PlacedBooking:
+    twin = await repository.find_booking(session, idempotency_key=idempotency_key)
+    assert twin is not None  # found by the read or the write, and bookings are never deleted
+    return PlacedBooking(booking=await _view(session, twin), created=False)
+
+
+async def _place_special(
+    session: AsyncSession,
+    staff: Staff,
+    request: BookingRequest,
+    values: dict[str, Any],
+    handling: Handling,
+    prices: tuple[list[BookedNightView], list[BookedNightView]],
+) -> PlacedBooking:
+    """IN-11: the booking holds its rooms and waits for the pricing desk; it is written
+    statement by statement (rare, and it writes the pricing desk's request too)."""
+    priced, published = prices
     if twin := await _insert_booking(session, values):
         return PlacedBooking(booking=await _view(session, twin), created=False)
     # IN-1: the form's record is used once, in this transaction (a refusal leaves it usable).
@@ -138,12 +171,11 @@ async def place_booking(
     await repository.insert_booking_nights(session, night_rows)
     view = BookingView(**values, nights=priced)
     view = await _announce(session, view, staff, request, published)
-    if not asked:
-        # Rooms are taken last: the nights stay locked only for the decrement and the commit,
-        # and every booking of a popular hotel queues on those rows. A sold-out night rolls
-        # back all. On request (HR-2) there is no allotment to take: the hotel is asked.
-        await _take_rooms(
-            session, room_type_id=plan.room_type_id, nights=nights, rooms=request.rooms
+    if not values["on_request"]:
+        # Rooms are taken last: the nights stay locked only for the decrement and the commit.
+        # On request (HR-2) there is no allotment to take: the hotel is asked.
+        await inventory.move_rooms(
+            session, values["room_type_id"], {night.night: request.rooms for night in priced}
         )
     _log_placed(view)
     return PlacedBooking(booking=view, created=True)
@@ -156,17 +188,13 @@ async def get_booking(session: AsyncSession, *, booking_ref: str) -> BookingView
     return await _view(session, found)
 
 
-async def _bookable_plan(session: AsyncSession, request: BookingRequest) -> AnyRow:
-    plan = await repository.find_plan(session, request.rate_plan_id)
-    # One query on the hot path: the plan's row carries its hotel; only a miss asks more.
-    if plan is None and not await repository.hotel_exists(session, request.hotel_id):
-        raise InvalidInput(_("Unknown hotel %(id)s.") % {"id": request.hotel_id}, field="hotel_id")
-    if plan is not None and plan.plan_hotel_id != request.hotel_id:
-        if not await repository.hotel_exists(session, request.hotel_id):
+def _checked_plan(request: BookingRequest, plan: AnyRow, *, hotel_known: bool) -> AnyRow:
+    """The plan row read with the booking's facts: known, of this hotel, on sale, paid as asked."""
+    if plan.rate_plan_id is None or plan.plan_hotel_id != request.hotel_id:
+        if not hotel_known:
             raise InvalidInput(
                 _("Unknown hotel %(id)s.") % {"id": request.hotel_id}, field="hotel_id"
             )
-    if plan is None or plan.plan_hotel_id != request.hotel_id:
         raise InvalidInput(
             _("Unknown rate plan %(id)s for this hotel.") % {"id": request.rate_plan_id},
             field="rate_plan_id",
@@ -186,21 +214,47 @@ async def _bookable_plan(session: AsyncSession, request: BookingRequest) -> AnyR
     return plan
 
 
-async def _frozen_prices(
-    session: AsyncSession, plan: AnyRow, nights: list[date]
-) -> tuple[list[BookedNightView], str]:
+def _with_frequent_guests(request: BookingRequest, frequent: list[FrequentGuest]) -> BookingRequest:
+    """IN-10 as ``callers.with_vip_request`` words it, on the frequent guests already read."""
+    if not frequent or callers.VIP_REQUEST in request.special_requests:
+        return request
+    note = callers.vip_note(frequent)
+    joined = f"{request.special_requests}; {note}" if request.special_requests else note
+    return request.model_copy(update={"special_requests": joined})
+
+
+def _ensure_contracted(ranges: list[tuple[date, date]], nights: list[date]) -> None:
+    """HR-3 as ``contracted.ensure_contracted`` refuses it, on the ranges already read."""
+    if missing := contracted.uncovered(ranges, nights):
+        found = contracted.phrase(missing)
+        raise RuleViolated(found[:1].upper() + found[1:], rule=contracted.RULE, field="check_in")
+
+
+def _ensure_sellable(rows: dict[date, Any], nights: list[date], today: date) -> list[date]:
+    """IN-2 as ``restrictions.ensure_sellable`` refuses it; returns the nights on request."""
+    if found := restrictions.problems(rows, nights, today):
+        raise RuleViolated(restrictions.sentence(found), rule=restrictions.RULE)
+    return restrictions.on_request_nights(rows, nights)
+
+
+def _priced(facts: read.Facts, nights: list[date]) -> tuple[list[BookedNightView], str]:
     """Per-night prices as they stand now; the booking keeps them whatever contracts do later."""
-    check_out = nights[-1] + timedelta(days=1)
-    prices = await repository.prices_by_night(session, [plan.rate_plan_id], nights[0], check_out)
-    missing = [night for night in nights if (plan.rate_plan_id, night) not in prices]
-    if missing:
+    if missing := [night for night in nights if night not in facts.prices]:
         shown = ", ".join(map(str, missing))
         raise Conflict(_("No price for %(nights)s; this rate cannot be sold.") % {"nights": shown})
-    rows = [prices[(plan.rate_plan_id, night)] for night in nights]
     frozen = [
-        BookedNightView(night=r.night, net_minor=r.net_minor, sell_minor=r.sell_minor) for r in rows
+        BookedNightView(night=n, net_minor=p.net_minor, sell_minor=p.sell_minor)
+        for n, p in zip(nights, map(facts.prices.__getitem__, nights), strict=True)
     ]
-    return frozen, rows[0].currency
+    assert facts.currency is not None  # a price was found, so was its currency
+    return frozen, facts.currency
+
+
+def _year_before(today: date) -> date:
+    try:
+        return today.replace(year=today.year - 1)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - 1, day=28)
 
 
 def _booking_values(
@@ -259,13 +313,6 @@ async def _insert_booking(session: AsyncSession, values: dict[str, Any]) -> AnyR
             return twin
         # Otherwise the reference was taken (2^40 of them: rare even at millions): draw again.
     raise RuntimeError("could not draw a free booking reference")
-
-
-async def _take_rooms(
-    session: AsyncSession, *, room_type_id: uuid.UUID, nights: list[date], rooms: int
-) -> None:
-    """IN-4, ARCHITECTURE: lock the nights in order, then the guarded decrement in SQL."""
-    await inventory.move_rooms(session, room_type_id, {night: rooms for night in nights})
 
 
 async def _announce(
