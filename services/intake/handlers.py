@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.intake.callers import service as callers
 from services.intake.hotel_answers import service as confirmation_outcomes
 from services.intake.inventory import conditions, contracted, projection, recommended, restrictions
+from services.intake.inventory.bulk import on_rates_imported
 from services.intake.memos import complaints as complaint_memos
 from services.intake.stay_outcomes import service as stay_outcomes
 from shared.events import Envelope
@@ -27,6 +28,7 @@ from shared.events.contracts import (
     ConditionsPublishedV1,
     ContractEffectiveV1,
     HotelPublishedV1,
+    RatesImportedV1,
     RatesPublishedV1,
     RecommendationApprovedV1,
     RestrictionsSetV1,
@@ -107,6 +109,8 @@ HANDLERS: dict[str, Handler] = {
     HotelPublishedV1.name: on_hotel_published,
     AllotmentSetV1.name: on_allotment_set,
     RatesPublishedV1.name: on_rates_published,
+    # Issue 19: a rate sheet's nights of one hotel, one statement per table.
+    RatesImportedV1.name: on_rates_imported,
     RestrictionsSetV1.name: restrictions.on_restrictions_set,
     # HR-3: only nights inside a signed contract are sold.
     ContractEffectiveV1.name: contracted.on_contract_effective,

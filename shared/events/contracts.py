@@ -101,6 +101,39 @@ class RatesPublishedV1(HotelEvent):
     nights: list[NightPrice]
 
 
+class ImportedRooms(BaseModel):
+    """One room type's imported allotments: ``rooms[i]`` on ``nights[i]`` (parallel arrays,
+    about a third of the JSON of one object per night)."""
+
+    room_type_id: uuid.UUID
+    nights: list[date]
+    rooms: list[int]
+
+
+class ImportedPrices(BaseModel):
+    """One rate plan's imported prices, parallel arrays like ``ImportedRooms``."""
+
+    rate_plan_id: uuid.UUID
+    room_type_id: uuid.UUID
+    currency: str
+    nights: list[date]
+    net_minor: list[int]
+    sell_minor: list[int]
+
+
+@event
+class RatesImportedV1(HotelEvent):
+    """A rate sheet's allotments and prices of one hotel (issue 19), applied by consumers in
+    one statement per table; same meaning as ``AllotmentSetV1`` and ``RatesPublishedV1`` for
+    each night it names (absolute rooms, HR-2; sell never below net, HR-4)."""
+
+    name = "contracts.rates_imported"
+    version = 1
+
+    allotments: list[ImportedRooms] = []
+    prices: list[ImportedPrices] = []
+
+
 @event
 class RecommendationApprovedV1(HotelEvent):
     """The director approved a hotel as recommended for a month (HR-6): agents see it first."""

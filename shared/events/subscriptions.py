@@ -7,6 +7,7 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "contracts.hotel_published": ("intake", "confirmation", "members", "payments"),
     "contracts.allotment_set": ("intake",),
     "contracts.rates_published": ("intake",),
+    "contracts.rates_imported": ("intake",),  # issue 19: a sheet's nights, a hotel at a time
     "contracts.recommendation_approved": ("intake",),
     "contracts.conditions_published": ("intake",),
     "contracts.restrictions_set": ("intake",),

@@ -15,6 +15,13 @@ its row exists). The job:
    audited, announced through the outbox), in which the job row is also locked, checked and
    marked ``done``. ``rows_applied`` moves during the apply through separate short transactions.
 
+Issue 19, first of all: in ONE transaction the sheet is COPYed into a staging table, checked
+in SQL and, when every row passes, applied set-based (``imports.staging``, ``imports.bulk``:
+one audit row, one ``contracts.rates_imported`` event per hotel) and the job marked ``done``.
+When the SQL check cannot vouch for every row, that transaction rolls back and steps 1-3 above
+run as they always did: the Python checker words the report, or accepts an unusually spelled
+sheet and applies it row by row. Two runs of one job serialise on an advisory lock there.
+
 A worker killed mid-job leaves nothing half applied: the apply never committed. arq runs the
 job again after its time limit and it starts over; a job already ``done`` is never applied
 twice, because the state is checked under the row lock inside the apply transaction itself.
@@ -44,6 +51,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.contracts.imports import apply as import_apply
+from services.contracts.imports import bulk, staging
 from services.contracts.imports import sheet as imports
 from services.contracts.imports.models import ImportJob
 from services.contracts.models import APPLYING, CHECKING, DONE, FAILED, FINISHED, QUEUED, REFUSED
@@ -135,8 +143,11 @@ async def run_import(sessionmaker: Sessionmaker, job_id: uuid.UUID) -> str:
         return "finished already"
     filename, content, actor = claimed
     try:
-        rows = await _read_and_check(sessionmaker, job_id, filename, content)
-        applied = await _apply(sessionmaker, job_id, actor, rows)
+        try:
+            applied = await _run_staged(sessionmaker, job_id, actor, filename, content)
+        except staging.NotPlain:  # a bad row (the report) or an unusual spelling: in Python
+            rows = await _read_and_check(sessionmaker, job_id, filename, content)
+            applied = await _apply(sessionmaker, job_id, actor, rows)
     except imports.SheetRefused as exc:
         await _finish(sessionmaker, job_id, REFUSED, report=exc.errors)
         return REFUSED
@@ -217,6 +228,53 @@ async def _read_and_check(
     return rows
 
 
+async def _run_staged(
+    sessionmaker: Sessionmaker, job_id: uuid.UUID, actor: str, filename: str, content: bytes
+) -> int:
+    """Issue 19: COPY, check in SQL and apply set-based, all in one transaction; raises
+    ``staging.NotPlain`` (having written nothing) when the Python checker must take over."""
+    async with unit_of_work(sessionmaker) as session:
+        # A second run of the job waits here for the first, then finds it done. An advisory
+        # lock, not the job row's: the progress updates below write that row meanwhile.
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+            {"key": f"import:{job_id}"},
+        )
+        if await session.scalar(select(ImportJob.state).where(ImportJob.job_id == job_id)) == DONE:
+            raise AlreadyApplied
+        # The sorts of a large sheet (latest row per night, nights per room type) spill to
+        # disk at the default 4 MB: 365,000 nights sort in about 40 MB.
+        await session.execute(text("SET LOCAL work_mem = '64MB'"))
+        total = await staging.stage(session, job_id, filename, content)
+        if total > imports.MAX_ROWS:
+            raise staging.NotPlain  # the reader refuses it in its words
+        await _set(sessionmaker, job_id, {"rows_total": total})
+        rows = await staging.check(session, job_id)
+        await _set(sessionmaker, job_id, {"rows_processed": total, "state": APPLYING})
+        applied = await bulk.apply_staged(
+            session, job_id=job_id, actor=actor, rows=rows, source=f"import {job_id}"
+        )
+        await staging.clear(session, job_id)
+        await _mark_done(session, job_id, applied)
+    return applied
+
+
+async def _mark_done(session: AsyncSession, job_id: uuid.UUID, applied: int) -> None:
+    # Locked and checked in the same transaction as the rows: a retried or duplicated run
+    # waits here for the first to commit, then rolls its own rows back (applied once).
+    state = await session.scalar(
+        select(ImportJob.state).where(ImportJob.job_id == job_id).with_for_update()
+    )
+    if state == DONE:
+        raise AlreadyApplied
+    now = clock.now()
+    await session.execute(
+        update(ImportJob)
+        .where(ImportJob.job_id == job_id)
+        .values(state=DONE, applied=applied, rows_applied=applied, finished_at=now, updated_at=now)
+    )
+
+
 async def _apply(
     sessionmaker: Sessionmaker, job_id: uuid.UUID, actor: str, rows: list[imports.SheetRow]
 ) -> int:
@@ -228,21 +286,7 @@ async def _apply(
             source=f"import {job_id}",
             on_progress=_progress(sessionmaker, job_id, "rows_applied"),
         )
-        # Locked and checked in the same transaction as the rows: a retried or duplicated run
-        # waits here for the first to commit, then rolls its own rows back (applied once).
-        state = await session.scalar(
-            select(ImportJob.state).where(ImportJob.job_id == job_id).with_for_update()
-        )
-        if state == DONE:
-            raise AlreadyApplied
-        now = clock.now()
-        await session.execute(
-            update(ImportJob)
-            .where(ImportJob.job_id == job_id)
-            .values(
-                state=DONE, applied=applied, rows_applied=applied, finished_at=now, updated_at=now
-            )
-        )
+        await _mark_done(session, job_id, applied)
     return applied
 
 

@@ -10,15 +10,20 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    CHAR,
+    BigInteger,
+    Column,
+    Date,
     DateTime,
     Index,
     Integer,
     LargeBinary,
     String,
+    Table,
     Text,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.contracts.models import FINISHED, QUEUED, Base
@@ -69,3 +74,41 @@ class ImportJob(Base):
         if not self.rows_total:
             return 0
         return min(99, (self.rows_processed + self.rows_applied) * 50 // self.rows_total)
+
+
+# Issue 19: a job's sheet COPYed as text, then its checked rows night by night (migration
+# contracts 0006; ``imports.staging`` fills and empties them within the job's run).
+STAGED_COLUMNS = (
+    "hotel_id",
+    "hotel",
+    "room_type",
+    "rate_plan",
+    "first_night",
+    "last_night",
+    "rooms",
+    "net",
+    "sell",
+)
+import_staging = Table(
+    "import_staging",
+    Base.metadata,
+    Column("job_id", UUID(as_uuid=True), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    *(Column(name, Text) for name in STAGED_COLUMNS),
+    Index("import_staging_job", "job_id", "seq"),
+)
+import_night = Table(
+    "import_night",
+    Base.metadata,
+    Column("job_id", UUID(as_uuid=True), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("hotel_id", UUID(as_uuid=True), nullable=False),
+    Column("room_type_id", UUID(as_uuid=True), nullable=False),
+    Column("rate_plan_id", UUID(as_uuid=True)),
+    Column("currency", CHAR(3), nullable=False),
+    Column("night", Date, nullable=False),
+    Column("rooms", Integer),
+    Column("net_minor", BigInteger),
+    Column("sell_minor", BigInteger),
+    Index("import_night_job", "job_id"),
+)

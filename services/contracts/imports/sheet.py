@@ -20,7 +20,9 @@ China saves it. In an .xlsx only the first sheet is read.
 Every row is checked before anything is written; one bad row refuses the whole file and the
 report names each bad row, its column and why. A clean sheet is applied in one transaction by
 ``import_apply.apply_rows`` (audited, announced through the outbox); a later row overwrites an
-earlier one's nights. ``import_jobs`` runs all this in the background with progress.
+earlier one's nights. ``import_jobs`` runs all this in the background with progress. A
+plainly written sheet takes the set-based path first (``imports.staging``, issue 19), which
+applies the same rules in SQL and hands anything else back to ``check_sheet``.
 """
 
 from __future__ import annotations

@@ -122,9 +122,9 @@ async def test_hr4_10000_row_xlsx_with_3_bad_rows_is_refused_whole_then_applied_
         assert (done["state"], done["applied"], done["progress"]) == ("done", ROWS, 100)
         after = await counts(sessionmaker)
         assert after["night_allotment"] == after["night_rate"] == ROWS
-        # One event per room type and per rate plan (400 nights each), not one per row.
-        assert after["outbox"] - before["outbox"] == 2 * ROOM_TYPES
-        assert after["audit_log"] - before["audit_log"] == 2 * ROOM_TYPES
+        # Issue 19: one event for the hotel's 20,000 nights and one audit row for the import.
+        assert after["outbox"] - before["outbox"] == 1
+        assert after["audit_log"] - before["audit_log"] == 1
 
         async def intake_has_every_price() -> bool:
             # Prices and allotments arrive as separate events: wait for both.
@@ -184,8 +184,8 @@ async def test_hr2_a_job_run_again_or_twice_at_once_applies_its_rows_once(sessio
 
     assert outcomes == ["done", "done"] and again == "finished already"
     after = await counts(sessionmaker)
-    assert after["outbox"] - before["outbox"] == 2 * 2  # rooms and prices of two room types
-    assert after["audit_log"] - before["audit_log"] == 2 * 2
+    assert after["outbox"] - before["outbox"] == 1  # the hotel's rooms and prices (issue 19)
+    assert after["audit_log"] - before["audit_log"] == 1
     assert after["night_rate"] == after["night_allotment"] == 2 * NIGHTS
 
 
@@ -200,7 +200,7 @@ async def test_hr2_a_worker_killed_mid_apply_leaves_nothing_and_the_rerun_applie
     async def killed(*args: object, **kwargs: object) -> None:
         raise asyncio.CancelledError  # what arq's time limit or a shutdown does to the job
 
-    monkeypatch.setattr("services.contracts.imports.apply._announce", killed)
+    monkeypatch.setattr("services.contracts.imports.bulk._announce", killed)
     with pytest.raises(asyncio.CancelledError):
         await import_jobs.run_import(sessionmaker, job_id)
     assert await counts(sessionmaker) == before  # the nights written before it rolled back
@@ -211,7 +211,7 @@ async def test_hr2_a_worker_killed_mid_apply_leaves_nothing_and_the_rerun_applie
     assert await import_jobs.run_import(sessionmaker, job_id) == "done"
     after = await counts(sessionmaker)
     assert after["night_allotment"] == after["night_rate"] == NIGHTS
-    assert after["outbox"] - before["outbox"] == 2
+    assert after["outbox"] - before["outbox"] == 1
 
 
 async def test_hr2_the_sweep_requeues_a_lost_job_and_fails_a_stalled_one(sessionmaker) -> None:

@@ -1,5 +1,5 @@
 """Rate and allotment sheets (CSV, .xlsx) are imported all or nothing by a background job: a
-clean sheet writes every row (audited, published per room type and rate plan), one bad row
+clean sheet writes every row (audited once, published once per hotel: issue 19), one bad row
 writes nothing and the job's report names the row, the column and why (HR-2, HR-4, HR-14).
 A file too big or of the wrong kind is refused at upload, before any job is queued."""
 
@@ -33,7 +33,7 @@ from tests.support.pipeline import eventually, running_pipeline
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ALLOTMENT_SET = "contracts.allotment_set"
-RATES_PUBLISHED = "contracts.rates_published"
+RATES_IMPORTED = "contracts.rates_imported"
 HEADER = "hotel,room_type,rate_plan,first_night,last_night,rooms,net,sell"
 
 
@@ -99,19 +99,21 @@ async def test_hr2_clean_csv_imports_every_row_and_publishes_each_room_type_and_
     assert list(stored.values()) == [5, 5, 5, 2, 2]
     prices = await rates(sessionmaker, ids["rate_plan_id"])
     assert list(prices.values()) == [(50000, 60000, "CNY")] * 3
-    # Both rows set the same room type: one event with every night, like one service call.
-    (allotment_event,) = await outbox(sessionmaker, ALLOTMENT_SET)
-    assert [n["rooms"] for n in allotment_event["nights"]] == [5, 5, 5, 2, 2]
-    (rate_event,) = await outbox(sessionmaker, RATES_PUBLISHED)
-    assert rate_event["rate_plan_id"] == ids["rate_plan_id"] and len(rate_event["nights"]) == 3
-    assert (await counts(sessionmaker))["audit_log"] == 3 + 2
+    # Issue 19: one event for the hotel with every night of the sheet, one audit row for it.
+    assert await outbox(sessionmaker, ALLOTMENT_SET) == []
+    (event,) = await outbox(sessionmaker, RATES_IMPORTED)
+    (rooms,) = event["allotments"]
+    assert rooms["room_type_id"] == ids["room_type_id"] and rooms["rooms"] == [5, 5, 5, 2, 2]
+    (prices,) = event["prices"]
+    assert prices["rate_plan_id"] == ids["rate_plan_id"] and len(prices["nights"]) == 3
+    assert (await counts(sessionmaker))["audit_log"] == 3 + 1
     async with sessionmaker() as session:
         audit = await session.execute(
-            text("SELECT actor, after FROM contracts.audit_log WHERE action = 'set_allotment'")
+            text("SELECT actor, after FROM contracts.audit_log WHERE action = 'import_sheet'")
         )
         ((actor, after),) = audit.all()
-    assert actor == "hua" and after["sheet_rows"] == [[2, 2], [4, 4]]
-    assert after["rooms_by_night"][night(1)] == 5 and after["rooms_by_night"][night(5)] == 2
+    assert actor == "hua" and after["rows"] == 2
+    assert after["rooms_by_room_type"][ids["room_type_id"]] == [night(1), night(5), 5]
 
 
 async def test_hr14_clean_xlsx_with_dates_numbers_and_chinese_names_imports(
@@ -145,8 +147,8 @@ async def test_hr14_clean_xlsx_with_dates_numbers_and_chinese_names_imports(
         list((await rates(sessionmaker, ids["rate_plan_id"])).values())
         == [(51250, 59990, "CNY")] * 2
     )
-    assert len(await outbox(sessionmaker, ALLOTMENT_SET)) == 2
-    assert len(await outbox(sessionmaker, RATES_PUBLISHED)) == 1
+    (event,) = await outbox(sessionmaker, RATES_IMPORTED)
+    assert (len(event["allotments"]), len(event["prices"])) == (2, 1)
 
 
 async def test_hr4_one_bad_row_among_good_ones_imports_nothing_and_names_row_field_why(
@@ -251,7 +253,7 @@ async def test_hr2_import_page_queues_the_sheet_and_shows_the_report_or_the_coun
     assert 'role="alert"' in bad and "is below net CNY 5.00" in bad
     good = await outcome(await post(filled("sheet_ok.csv", ids)))
     assert "Imported 2 rows" in good and 'value="100"' in good and "100%" in good
-    assert len(await outbox(sessionmaker, ALLOTMENT_SET)) == 1
+    assert len(await outbox(sessionmaker, RATES_IMPORTED)) == 1
     listed = await desk.page("/contracts/imports")
     assert listed.text.count('href="/contracts/imports/') == 2  # the recent imports
 
