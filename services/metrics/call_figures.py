@@ -42,10 +42,12 @@ __all__ = [
     "CallFold",
     "IntervalFigures",
     "LogContents",
+    "Tally",
     "figures",
     "fold_calls",
     "mask_caller",
     "read_log",
+    "row_of",
     "threshold_seconds",
 ]
 
@@ -191,6 +193,11 @@ def _row(
     )
 
 
+# The sums of one row and the row they make, for figures summed elsewhere (call_sums).
+Tally = _Tally
+row_of = _row
+
+
 def figures(
     calls: Iterable[Call],
     agent_events: Iterable[QueueLogRecord],
@@ -268,7 +275,7 @@ def figures_of_log(
     tz: tzinfo = BUSINESS_TZ,
 ) -> tuple[list[IntervalFigures], LogContents]:
     """Parse, fold and aggregate a log in one go; the folded contents come back too."""
-    with _collector_paused():
+    with collector_paused():
         contents = read_log(lines)
         end = contents.last_epoch
         rows = figures(
@@ -283,7 +290,7 @@ def figures_of_log(
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """No cyclic garbage collection while a day's calls are built.
 
     The fold makes hundreds of thousands of objects and no reference cycles, so the collector

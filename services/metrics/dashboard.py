@@ -1,4 +1,5 @@
-"""The manager dashboard's figures (SL-1), read from ``metrics.call_line``.
+"""The manager dashboard's figures (SL-1), read from the calls and quarter-hour sums the tailer
+folds at ingest (issue 19; ``call_sums``), no longer from the lines themselves.
 
 Today: per queue and for all queues, the figures of the calls that entered the queue since
 midnight in the business time zone; the calls waiting now (entered, not yet answered or ended);
@@ -8,24 +9,25 @@ worklist. History: the same figures per interval between two business dates.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.metrics import call_sums
 from services.metrics.call_figures import (
     AbandonedCall,
-    Call,
     CallFold,
     IntervalFigures,
     LogContents,
-    figures,
+    Tally,
     threshold_seconds,
 )
 from services.metrics.call_fold import ANSWERED, WAITING
-from services.metrics.intervals import Buckets
+from services.metrics.call_sums import figures_row, merged
+from services.metrics.intervals import Buckets, available_spans
 from services.metrics.queue_log import QueueLogRecord
 from services.metrics.settings import MetricsSettings
 from shared.clock import clock
@@ -42,6 +44,7 @@ MAX_HISTORY_DAYS = 366
 FILLED_INTERVALS = frozenset({"day", "week", "month"})
 MAX_FILLED_INTERVALS = 400
 
+# Staffing (staffing.service) still folds a day's lines itself, with the reference fold.
 SELECT_LINES = text(
     "SELECT at, call_id, queue, agent, event, data FROM metrics.call_line"
     " WHERE at >= :since AND at < :until ORDER BY at, line_id"
@@ -135,114 +138,147 @@ async def fold_between(session: AsyncSession, since: datetime, until: datetime) 
     return fold.finish()
 
 
-def _with_totals(
-    calls: list[Call], agent_events: list[QueueLogRecord], threshold: Threshold, **kw: object
-) -> tuple[list[IntervalFigures], list[IntervalFigures]]:
-    """(per queue rows, all-queues rows): the totals are the same calls under one queue name."""
-    per_queue = [
-        row
-        for row in figures(calls, agent_events, threshold_seconds=threshold.seconds, **kw)  # type: ignore[arg-type]
-        if row.queue is not None
-    ]
-    merged = [dataclasses.replace(call, queue=ALL_QUEUES) for call in calls]
+async def today(session: AsyncSession, threshold: Threshold, *, worklist: bool = True) -> Today:
+    """Today so far (SL-1), in the business time zone, from the sums folded at ingest.
+    ``worklist`` False leaves ``abandoned`` empty (the JSON API reads it as JSON instead:
+    ``abandoned_json``)."""
+    now, day, tz = clock.now(), clock.today(), clock.business_tz
+    start, end = _day_start(day), _day_start(day + timedelta(days=1))
+    buckets, local_start = Buckets("day", tz), start.astimezone(tz)
+    window = (start - LOOKBACK, now + timedelta(minutes=5))
+    rows = await call_sums.summed(
+        session, agents=False, interval="day", since=start, until=end,
+        threshold_seconds=threshold.seconds, tz=tz,
+    )  # fmt: skip
+    per_queue = [figures_row(buckets, row.starts_at, row.key, None, row.tally) for row in rows]
+    per_queue.sort(key=lambda row: row.queue or "")
     totals = [
-        row
-        for row in figures(merged, [], threshold_seconds=threshold.seconds, **kw)  # type: ignore[arg-type]
-        if row.queue is not None
+        figures_row(buckets, local_start, ALL_QUEUES, None, merged([row.tally for row in rows]))
     ]
-    return per_queue, totals
-
-
-async def today(session: AsyncSession, threshold: Threshold) -> Today:
-    """Today so far (SL-1), in the business time zone."""
-    now = clock.now()
-    day = clock.today()
-    start = _day_start(day)
-    contents = await fold_between(session, start - LOOKBACK, now + timedelta(minutes=5))
-    calls = [call for call in contents.calls if call.entered_at >= start]
-    per_queue, totals = _with_totals(
-        calls, [], threshold, interval="day", tz=clock.business_tz, until=now
-    )
+    unended = await call_sums.unended(session, *window)
+    now_epoch = int(now.timestamp())
     waiting = [
-        WaitingCall(
-            call.queue,
-            call.caller,
-            call.entered_at,
-            max(0, int(now.timestamp()) - call.entered_epoch),
-        )
-        for call in contents.calls
-        if call.outcome == WAITING and call.entered_at >= start - LOOKBACK
+        WaitingCall(call.queue, call.caller, call.entered_at, _since(call.entered_at, now_epoch))
+        for call in unended
+        if call.outcome == WAITING
     ]
-    abandoned = sorted(
-        (item for row in per_queue for item in row.abandoned_calls),
-        key=lambda item: item.abandoned_at,
-        reverse=True,
-    )
-    per_agent = [
-        row
-        for row in figures(
-            calls,
-            contents.agent_events,
-            threshold_seconds=threshold.seconds,
-            interval="day",
-            tz=clock.business_tz,
-            until=now,
-        )
-        # Logins before midnight make a row for yesterday too: today's only.
-        if row.agent is not None and row.starts_at >= start
-    ]
+    events = await call_sums.agent_lines(session, *window)
+    per_agent = await _agent_figures(session, threshold, (start, end, now), events, unended)
     return Today(
         day=day,
         as_of=now,
         threshold=threshold,
-        queues=per_queue + totals,
-        waiting=sorted(waiting, key=lambda item: item.entered_at),
-        agents=agent_states(contents),
-        abandoned=abandoned,
-        agent_figures=sorted(per_agent, key=lambda row: row.agent or ""),
+        queues=per_queue + (totals if rows else []),
+        waiting=waiting,
+        agents=await _agent_states(session, events, unended, window),
+        abandoned=await call_sums.abandoned(session, start, end) if worklist else [],
+        agent_figures=per_agent,
     )
 
 
-def agent_states(contents: LogContents) -> list[AgentState]:
+async def abandoned_json(session: AsyncSession, day: date) -> str:
+    """Today's abandoned calls, newest first, as a JSON array (see ``today``)."""
+    start, end = _day_start(day), _day_start(day + timedelta(days=1))
+    return await call_sums.abandoned_json(session, start, end)
+
+
+def _since(moment: datetime, now_epoch: int) -> int:
+    return max(0, now_epoch - int(moment.timestamp()))
+
+
+async def _agent_figures(
+    session: AsyncSession,
+    threshold: Threshold,
+    span: tuple[datetime, datetime, datetime],
+    events: list[QueueLogRecord],
+    unended: list[Any],
+) -> list[IntervalFigures]:
+    """Per agent today: the summed calls, talk still going on until now, available time."""
+    start, end, now = span
+    tz = clock.business_tz
+    buckets = Buckets("day", tz)
+    rows = await call_sums.summed(
+        session, agents=True, interval="day", since=start, until=end,
+        threshold_seconds=threshold.seconds, tz=tz,
+    )  # fmt: skip
+    tallies = {row.key: row.tally for row in rows}
+    now_epoch = int(now.timestamp())
+    for call in unended:
+        if call.answered_at is not None and call.entered_at >= start:
+            talk = now_epoch - int(call.answered_at.timestamp())
+            tallies.setdefault(call.agent, Tally()).talk_seconds += talk
+    for agent, spans in available_spans(events, until=now_epoch).items():
+        for span_start, span_end in spans:
+            for at, seconds in buckets.split(span_start, span_end):
+                if at >= start:  # logins before midnight: today's part only
+                    tallies.setdefault(agent, Tally()).available_seconds += seconds
+    local_start = start.astimezone(tz)
+    return [
+        figures_row(buckets, local_start, None, agent, tallies[agent]) for agent in sorted(tallies)
+    ]
+
+
+async def _agent_states(
+    session: AsyncSession,
+    events: list[QueueLogRecord],
+    unended: list[Any],
+    window: tuple[datetime, datetime],
+) -> list[AgentState]:
+    on_call = [call for call in unended if call.outcome == ANSWERED and call.agent]
+    known = {state.agent for state in agent_states(events)} | {call.agent for call in on_call}
+    seen = await call_sums.agents_seen(session, *window, known)
+    return agent_states(events, on_call, seen)
+
+
+def agent_states(
+    agent_events: list[QueueLogRecord],
+    on_call: list[Any] = (),  # type: ignore[assignment]
+    seen: list[tuple[str, str]] = (),  # type: ignore[assignment]
+) -> list[AgentState]:
     """Each agent's state now: the last login/logoff/pause event, then an open call on top.
 
     Logged in after AGENTLOGIN or ADDMEMBER; logged off after AGENTLOGOFF (or REMOVEMEMBER from
     the last queue); paused after PAUSE/PAUSEALL (the reason is PAUSE's first parameter) until
-    UNPAUSE/UNPAUSEALL; on a call between CONNECT and the call's end.
+    UNPAUSE/UNPAUSEALL; on a call between CONNECT and the call's end (``on_call``: rows with
+    agent, answered_at, queue). Agents who answered calls but logged no event (``seen``:
+    agent, queue) are available.
     """
     states: dict[str, AgentState] = {}
     members: dict[str, set[str]] = {}
-    for record in sorted(contents.agent_events, key=lambda r: r.epoch):
-        agent, event, at = record.agent, record.event, record.epoch
-        if not agent or agent == "NONE":
-            continue
-        current = states.get(agent)
-        queues = members.setdefault(agent, set())
-        if event in ("AGENTLOGIN", "AGENTCALLBACKLOGIN", "ADDMEMBER"):
-            if event == "ADDMEMBER":
-                queues.add(record.queue)
-            if current is None or current.state == "logged off":
-                states[agent] = AgentState(agent, "available", "", at, record.queue)
-        elif event in ("AGENTLOGOFF", "AGENTCALLBACKLOGOFF") or (
-            event == "REMOVEMEMBER" and not (queues - {record.queue})
-        ):
-            queues.clear()
-            states[agent] = AgentState(agent, "logged off", "", at, "")
-        elif event == "REMOVEMEMBER":
-            queues.discard(record.queue)
-        elif event in ("PAUSE", "PAUSEALL"):
-            reason = record.data[0] if record.data else ""
-            states[agent] = AgentState(agent, "paused", reason, at, record.queue)
-        elif event in ("UNPAUSE", "UNPAUSEALL"):
-            states[agent] = AgentState(agent, "available", "", at, record.queue)
-    for call in contents.calls:
-        if call.outcome == ANSWERED and call.ended_epoch is None and call.agent:
-            states[call.agent] = AgentState(
-                call.agent, "on a call", "", call.answered_at, call.queue
-            )
-        elif call.agent and call.agent not in states:
-            states[call.agent] = AgentState(call.agent, "available", "", None, call.queue)
+    for record in sorted(agent_events, key=lambda r: r.epoch):
+        _apply(states, members, record)
+    for agent, queue in seen:
+        states.setdefault(agent, AgentState(agent, "available", "", None, queue))
+    for call in on_call:
+        states[call.agent] = AgentState(call.agent, "on a call", "", call.answered_at, call.queue)
     return sorted(states.values(), key=lambda state: state.agent)
+
+
+def _apply(
+    states: dict[str, AgentState], members: dict[str, set[str]], record: QueueLogRecord
+) -> None:
+    agent, event, at = record.agent, record.event, record.epoch
+    if not agent or agent == "NONE":
+        return
+    current = states.get(agent)
+    queues = members.setdefault(agent, set())
+    if event in ("AGENTLOGIN", "AGENTCALLBACKLOGIN", "ADDMEMBER"):
+        if event == "ADDMEMBER":
+            queues.add(record.queue)
+        if current is None or current.state == "logged off":
+            states[agent] = AgentState(agent, "available", "", at, record.queue)
+    elif event in ("AGENTLOGOFF", "AGENTCALLBACKLOGOFF") or (
+        event == "REMOVEMEMBER" and not (queues - {record.queue})
+    ):
+        queues.clear()
+        states[agent] = AgentState(agent, "logged off", "", at, "")
+    elif event == "REMOVEMEMBER":
+        queues.discard(record.queue)
+    elif event in ("PAUSE", "PAUSEALL"):
+        reason = record.data[0] if record.data else ""
+        states[agent] = AgentState(agent, "paused", reason, at, record.queue)
+    elif event in ("UNPAUSE", "UNPAUSEALL"):
+        states[agent] = AgentState(agent, "available", "", at, record.queue)
 
 
 def history_range(interval: str, first: date | None, last: date | None) -> tuple[date, date]:
@@ -261,15 +297,25 @@ def history_range(interval: str, first: date | None, last: date | None) -> tuple
 async def history(
     session: AsyncSession, threshold: Threshold, interval: str, first: date, last: date
 ) -> History:
-    """Figures per interval (15min, hour, day, week, month) of the calls entered first…last."""
+    """Figures per interval (15min, hour, day, week, month) of the calls entered first…last,
+    summed from the quarter hours folded at ingest."""
     start, end = _day_start(first), _day_start(last + timedelta(days=1))
-    contents = await fold_between(session, start, end + timedelta(hours=2))
-    calls = [call for call in contents.calls if start <= call.entered_at < end]
-    per_queue, totals = _with_totals(
-        calls, [], threshold, interval=interval, tz=clock.business_tz, until=end
-    )
+    tz = clock.business_tz
+    buckets = Buckets(interval, tz)
+    summed = await call_sums.summed(
+        session, agents=False, interval=interval, since=start, until=end,
+        threshold_seconds=threshold.seconds, tz=tz,
+    )  # fmt: skip
+    per_queue = [figures_row(buckets, row.starts_at, row.key, None, row.tally) for row in summed]
+    by_start: dict[datetime, list[Tally]] = {}
+    for row in summed:
+        by_start.setdefault(row.starts_at, []).append(row.tally)
+    totals = [
+        figures_row(buckets, at, ALL_QUEUES, None, merged(tallies))
+        for at, tallies in sorted(by_start.items())
+    ]
     if interval in FILLED_INTERVALS:
-        totals = _every_interval(totals, Buckets(interval, clock.business_tz), start, end)
+        totals = _every_interval(totals, buckets, start, end)
     rows = sorted(per_queue + totals, key=lambda r: (r.starts_at, r.queue == ALL_QUEUES, r.queue))
     return History(interval, first, last, threshold, totals, rows)
 

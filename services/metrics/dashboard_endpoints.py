@@ -9,10 +9,12 @@
 from __future__ import annotations
 
 import io
+import json
 from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, Response
 from openpyxl import Workbook
 
@@ -85,11 +87,12 @@ async def today_fragment(request: Request, session: DbSession, staff: DeskStaff)
 
 
 @router.get("/api/today")
-async def api_today(request: Request, session: DbSession, staff: DeskStaff) -> dict[str, Any]:
-    """Today's figures as JSON; formulas in ``formulas``."""
-    today = await dashboard.today(session, _threshold(request))
+async def api_today(request: Request, session: DbSession, staff: DeskStaff) -> Response:
+    """Today's figures as JSON; formulas in ``formulas``; ``abandoned``: today's abandoned
+    calls to call back, newest first (entered_at, abandoned_at, caller, wait_seconds)."""
+    today = await dashboard.today(session, _threshold(request), worklist=False)
     names = await agent_names.load(session)
-    return {
+    body = {
         "day": today.day.isoformat(),
         "as_of": today.as_of.isoformat(),
         **_threshold_json(today.threshold),
@@ -99,8 +102,12 @@ async def api_today(request: Request, session: DbSession, staff: DeskStaff) -> d
         "agent_figures": [
             {**_agent_json(row), "name": names.name(row.agent or "")} for row in today.agent_figures
         ],
-        "abandoned": [asdict(call) for call in today.abandoned],
     }
+    # The worklist comes as JSON from PostgreSQL (issue 19: a busy day lists tens of
+    # thousands of calls) and is spliced in as the last member.
+    worklist = await dashboard.abandoned_json(session, today.day)
+    encoded = json.dumps(jsonable_encoder(body), ensure_ascii=False)
+    return Response(f'{encoded[:-1]}, "abandoned": {worklist}}}', media_type="application/json")
 
 
 async def _history(

@@ -5,7 +5,9 @@ and upserts, and the dashboards read them with hand-written SQL.
 """
 
 from sqlalchemy import (
+    ARRAY,
     BigInteger,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -52,6 +54,89 @@ call_line = Table(
     UniqueConstraint("file_id", "line_offset"),
     Index("call_line_at", "at"),
     Index("call_line_call", "call_id"),
+)
+# The few agent lines (login, pause …), read by time for states and available time.
+Index(
+    "call_line_agent_event",
+    call_line.c.at,
+    postgresql_where=text(
+        "event IN ('AGENTLOGIN', 'AGENTLOGOFF', 'AGENTCALLBACKLOGIN', 'AGENTCALLBACKLOGOFF',"
+        " 'ADDMEMBER', 'REMOVEMEMBER', 'PAUSE', 'UNPAUSE', 'PAUSEALL', 'UNPAUSEALL')"
+    ),
+)
+# SL-1, issue 19: one row per call, folded from its lines in the transaction storing them.
+call = Table(
+    "call",
+    metadata,
+    Column("call_no", BigInteger, primary_key=True, autoincrement=True),
+    Column("call_id", String(80), nullable=False),
+    Column("queue", String(80), nullable=False),
+    Column("caller", String(80), nullable=False),
+    Column("outcome", String(20), nullable=False),
+    Column("entered_at", DateTime(timezone=True), nullable=False),
+    Column("entry_logged", Boolean, nullable=False),
+    Column("wait_seconds", Integer),
+    Column("answered_at", DateTime(timezone=True)),
+    Column("agent", String(120), nullable=False),
+    Column("talk_seconds", Integer),
+    Column("ended_at", DateTime(timezone=True)),
+    Column("transferred", Boolean, nullable=False),
+    Column("ring_no_answer", Integer, nullable=False),
+    Column("is_open", Boolean, nullable=False),
+    Index("call_open", "call_id", unique=True, postgresql_where=text("is_open")),
+    Index("call_entered", "entered_at"),
+    Index("call_unended", "entered_at", postgresql_where=text("ended_at IS NULL")),
+)
+
+
+def _sums() -> list[Column[object]]:
+    """Running sums of one quarter hour (call_figures._Tally's fields)."""
+    zero = text("0")
+    counts = ("offered", "answered", "abandoned", "timed_out", "exited")
+    big = ("answer_wait", "handle_seconds", "talk_seconds")
+    small = ("handled", "transferred", "ring_no_answer")
+    columns: list[Column[object]] = [
+        Column(name, Integer, nullable=False, server_default=zero) for name in counts
+    ]
+    columns.append(
+        Column("answered_waits", ARRAY(Integer), nullable=False, server_default=text("'{}'"))
+    )
+    columns.append(Column("longest_wait", Integer))
+    columns += [Column(name, BigInteger, nullable=False, server_default=zero) for name in big]
+    columns += [Column(name, Integer, nullable=False, server_default=zero) for name in small]
+    return columns
+
+
+call_interval = Table(
+    "call_interval",
+    metadata,
+    Column("starts_at", DateTime(timezone=True), primary_key=True),
+    Column("queue", String(80), primary_key=True),
+    *_sums(),
+)
+agent_interval = Table(
+    "agent_interval",
+    metadata,
+    Column("starts_at", DateTime(timezone=True), primary_key=True),
+    Column("agent", String(120), primary_key=True),
+    *_sums(),
+)
+# Per queue, all time: the Prometheus counters and histograms.
+call_total = Table(
+    "call_total",
+    metadata,
+    Column("queue", String(80), primary_key=True),
+    *[
+        Column(name, BigInteger, nullable=False, server_default=text("0"))
+        for name in ("offered", "answered", "abandoned")
+    ],
+    *[
+        Column(name, ARRAY(BigInteger), nullable=False, server_default=text("'{}'"))
+        for name in ("answered_waits", "offered_waits")
+    ],
+    Column("wait_sum", BigInteger, nullable=False, server_default=text("0")),
+    Column("handle_counts", ARRAY(BigInteger), nullable=False, server_default=text("'{}'")),
+    Column("handle_sum", BigInteger, nullable=False, server_default=text("0")),
 )
 # Malformed or unknown lines, kept for inspection, never fatal.
 rejected_line = Table(

@@ -3,8 +3,9 @@ restart without counting a line twice.
 
 A file is known by ``dev:inode``; a line by (file, byte offset). Each poll reads the complete
 lines after the stored offset and, in one transaction, stores them (``ON CONFLICT DO
-NOTHING`` on the line's identity) and moves the stored position past them, so a crash between
-the two cannot lose or double a line.
+NOTHING`` on the line's identity), folds the new ones into calls and quarter-hour sums
+(``ingest_store``, issue 19) and moves the stored position past them, so a crash between
+them cannot lose or double a line or a figure.
 
 Rotation (``logrotate`` renames ``queue_log`` to ``queue_log.1`` and Asterisk opens a new one):
 the open handle still reads the renamed file, so its last lines are read to the end before
@@ -18,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +27,7 @@ from typing import BinaryIO
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.metrics.queue_log import QueueLogRecord, Rejected, parse_line
+from services.metrics.ingest_store import store_file_lines
 from shared.observability import get_logger
 
 log = get_logger("metrics.tailer")
@@ -145,29 +145,20 @@ class QueueLogTailer:
             taken += len(lines)
 
     async def _store(self, lines: list[tuple[int, str]]) -> None:
+        """Store, fold (issue 19) and move the position in one transaction: a crash replays
+        the batch whole or not at all."""
         assert self._open is not None
         opened = self._open
-        accepted, rejected = [], []
-        for offset, line in lines:
-            parsed = parse_line(line)
-            row = {"source": self.source, "file_id": opened.file_id, "line_offset": offset}
-            if isinstance(parsed, Rejected):
-                rejected.append({**row, "line": line[:2000], "reason": parsed.reason})
-            else:
-                accepted.append({**row, **_columns(parsed)})
         end = lines[-1][0] + len(lines[-1][1].encode()) + 1
         async with self.sessionmaker() as session, session.begin():
-            if accepted:
-                await session.execute(INSERT_LINE, accepted)
-            if rejected:
-                await session.execute(INSERT_REJECTED, rejected)
+            rejected = await store_file_lines(session, self.source, opened.file_id, lines)
             await session.execute(
                 UPSERT_POSITION,
                 {"source": self.source, "file_id": opened.file_id, "line_offset": end},
             )
         opened.offset = end
         if rejected:
-            log.info("queue_log_rejected", lines=len(rejected), source=self.source)
+            log.info("queue_log_rejected", lines=rejected, source=self.source)
 
     async def _stored_position(self) -> tuple[str, int] | None:
         async with self.sessionmaker() as session:
@@ -204,28 +195,6 @@ def _complete_lines(opened: _Open) -> list[tuple[int, str]]:
     return lines
 
 
-def _columns(record: QueueLogRecord) -> dict[str, object]:
-    return {
-        "at": record.epoch,
-        "call_id": record.call_id[:80],
-        "queue": record.queue[:80],
-        "agent": record.agent[:120],
-        "event": record.event,
-        "data": json.dumps(list(record.data), ensure_ascii=False),
-    }
-
-
-INSERT_LINE = text(
-    "INSERT INTO metrics.call_line"
-    " (source, file_id, line_offset, at, call_id, queue, agent, event, data)"
-    " VALUES (:source, :file_id, :line_offset, :at, :call_id, :queue, :agent, :event,"
-    " CAST(:data AS jsonb)) ON CONFLICT (file_id, line_offset) DO NOTHING"
-)
-INSERT_REJECTED = text(
-    "INSERT INTO metrics.rejected_line (source, file_id, line_offset, line, reason)"
-    " VALUES (:source, :file_id, :line_offset, :line, :reason)"
-    " ON CONFLICT (file_id, line_offset) DO NOTHING"
-)
 UPSERT_POSITION = text(
     "INSERT INTO metrics.tail_position (source, file_id, line_offset)"
     " VALUES (:source, :file_id, :line_offset)"

@@ -2,8 +2,9 @@
 
 Each event carries the sender's own id; it is stored like a queue_log line under the file
 ``webhook:<source>`` with a 63-bit hash of that id as its offset, so a retried post stores
-nothing twice. The sender authenticates with ``Authorization: Bearer <ROOMLINE_TELEPHONY_TOKEN>``;
-with no token configured the webhook is off (503).
+(and folds into the call figures) nothing twice. The sender authenticates with
+``Authorization: Bearer <ROOMLINE_TELEPHONY_TOKEN>``; with no token configured the webhook is
+off (503).
 """
 
 from __future__ import annotations
@@ -16,10 +17,9 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
-from sqlalchemy import text
 
+from services.metrics.ingest_store import store_events
 from services.metrics.queue_log import KNOWN_EVENTS
-from services.metrics.tailer import INSERT_LINE
 from shared.auth import Role, RoleRequirement, current_staff
 from shared.db import DbSession
 from shared.errors import DomainError, InvalidInput, NotAuthenticated
@@ -111,12 +111,9 @@ async def post_call_events(
     for index, item in enumerate(batch.events):
         if item.event not in KNOWN_EVENTS:
             raise _unknown(index, item.event)
-    rows = [_row(batch.source, item) for item in batch.events]
-    before = await _count(session, batch.source)
-    await session.execute(INSERT_LINE, rows)
-    # New rows in this transaction; a concurrent post from the same source may shift the
-    # figure, never what is stored.
-    stored = await _count(session, batch.source) - before
+    rows = [_row(item) for item in batch.events]
+    # Stored and folded like the tailer's lines (issue 19): only the new ones are folded.
+    stored = await store_events(session, batch.source, f"webhook:{batch.source}", rows)
     return BatchResult(received=len(rows), stored=stored)
 
 
@@ -124,24 +121,15 @@ def _unknown(index: int, event: str) -> DomainError:
     return InvalidInput(f"Unknown queue event {event!r}.", field=f"events.{index}.event")
 
 
-def _row(source: str, item: CallEvent) -> dict[str, object]:
+def _row(item: CallEvent) -> dict[str, Any]:
     at: datetime = item.at
     return {
-        "source": source,
-        "file_id": f"webhook:{source}",
         "line_offset": _offset(item.event_id),
         "at": at,
         "call_id": item.call_id,
         "queue": item.queue,
         "agent": item.agent,
         "event": item.event,
-        "data": json.dumps(item.data, ensure_ascii=False),
+        "data": item.data,
+        "data_json": json.dumps(item.data, ensure_ascii=False),
     }
-
-
-async def _count(session: Any, source: str) -> int:
-    found = await session.scalar(
-        text("SELECT count(*) FROM metrics.call_line WHERE file_id = :file_id"),
-        {"file_id": f"webhook:{source}"},
-    )
-    return int(found or 0)

@@ -124,3 +124,37 @@ async def test_sl1_lines_appended_while_running_are_counted(tmp_path, sessionmak
 
 async def _stored_is(sessionmaker, expected: int) -> bool:
     return (await counts(sessionmaker))[0] == expected
+
+
+async def test_issue19_a_failed_batch_folds_nothing_and_the_retry_folds_once(
+    tmp_path, sessionmaker, monkeypatch
+) -> None:
+    """The lines, their calls and sums, and the position share one transaction: when the
+    position cannot be written the batch leaves nothing behind, and the next poll stores and
+    folds it exactly once."""
+    from services.metrics import tailer as tailer_module
+
+    path = tmp_path / "queue_log"
+    append(path, call(1, BASE) + call(2, BASE + 100)[:2])  # call 2 still talking
+    reader = QueueLogTailer(path, sessionmaker)
+    good = tailer_module.UPSERT_POSITION
+    monkeypatch.setattr(tailer_module, "UPSERT_POSITION", text("SELECT 1/0"))
+    try:
+        await reader.poll_once()
+    except Exception:
+        pass
+    reader.close()
+    assert await counts(sessionmaker) == (0, 0)
+    monkeypatch.setattr(tailer_module, "UPSERT_POSITION", good)
+    assert await QueueLogTailer(path, sessionmaker).poll_once() == 5
+    append(path, call(2, BASE + 100)[2:])  # call 2 ends in a later batch
+    assert await QueueLogTailer(path, sessionmaker).poll_once() == 1
+    async with sessionmaker() as session:
+        calls = (await session.execute(text("SELECT is_open FROM metrics.call"))).all()
+        sums = (
+            await session.execute(
+                text("SELECT sum(offered), sum(answered), sum(handled) FROM metrics.call_interval")
+            )
+        ).one()
+    assert [row.is_open for row in calls] == [False, False]
+    assert tuple(sums) == (2, 2, 2)

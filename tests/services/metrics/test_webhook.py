@@ -72,3 +72,32 @@ async def test_sl1_the_webhook_needs_the_token(web_app, sessionmaker, monkeypatc
     assert (await post(web_app, body, None)).status_code == 401
     assert (await post(web_app, body, "wrong")).status_code == 401
     assert await stored(sessionmaker) == 0
+
+
+async def test_issue19_posted_events_are_folded_once_across_posts(
+    web_app, sessionmaker, token
+) -> None:
+    """The webhook goes through the tailer's ingest fold: a call entered in one post and
+    answered and ended in the next is one call, offered once, even when a post is retried."""
+    enter = event(1, at="2026-11-18T09:00:00+08:00")
+    connect = event(2, "CONNECT", call_id="c1", data=["4", "c1b", "2"])
+    connect["at"] = "2026-11-18T09:00:04+08:00"
+    done = event(3, "COMPLETECALLER", call_id="c1", data=["4", "60", "1"])
+    done["at"] = "2026-11-18T09:01:04+08:00"
+    assert (await post(web_app, {"source": "pbx", "events": [enter]}, token)).status_code == 200
+    second = {"source": "pbx", "events": [done, connect]}  # out of order within the post
+    assert (await post(web_app, second, token)).json()["stored"] == 2
+    assert (await post(web_app, second, token)).json()["stored"] == 0  # retried
+    async with sessionmaker() as session:
+        calls = (
+            await session.execute(
+                text("SELECT outcome, wait_seconds, talk_seconds, is_open FROM metrics.call")
+            )
+        ).all()
+        sums = (
+            await session.execute(
+                text("SELECT offered, answered, handled, answered_waits FROM metrics.call_interval")
+            )
+        ).all()
+    assert [tuple(row) for row in calls] == [("answered", 4, 60, False)]
+    assert [tuple(row) for row in sums] == [(1, 1, 1, [0, 0, 0, 0, 1])]
