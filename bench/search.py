@@ -1,19 +1,20 @@
 """The agents' search (IN-2, IN-3) through the real HTTP app, over 2,000 hotels × 365 nights.
 
-``python -m bench.search [SECONDS] [CONNECTIONS]`` (defaults 10 and 4). Run by hand, never in
-tests. The fixture comes from ``bench/search_data.py`` (COPY into intake's projection); the app
-runs as its own uvicorn process (``workers.run --no-workers --no-relay``) and the load comes
-from ``wrk`` (``bench/wrk/search.lua``, cycling through 1,000 generated queries), on the same
-machine. Queries are what agents ask: a city weighted by its
-hotel count, check-in within 300 days, 1-5 nights, mostly one room, about half with filters
-(district, a name in Chinese / pinyin / initials / English, stars, a price band), one in ten on
-page 2. Each query is timed from request to the last byte: one at a time; arriving at random
-at about 10 a second (3 connections, each waiting an exponential 300 ms between searches: 300
-agents each searching about every 30 s); and with CONNECTIONS agents searching flat out (the
-capacity of one web process on this machine). Both the JSON API and
-the page's HTML fragment.
+``python -m bench.search [SECONDS] [CONNECTIONS] [PROCESSES]`` (defaults 10, 4 and 2). Run by
+hand, never in tests. The fixture comes from ``bench/search_data.py`` (COPY into intake's
+projection); the app runs as ``uvicorn workers.web:app --workers PROCESSES`` (one web process a
+core on this 2-core machine, as ``bench/ledger.py`` runs it) and the load comes from ``wrk``
+(``bench/wrk/search.lua``, cycling through 1,000 generated queries), on the same machine.
+Queries are what agents ask: a city weighted by its hotel count, check-in within 300 days, 1-5
+nights, mostly one room, about half with filters (district, a name in Chinese / pinyin /
+initials / English, stars, a price band), one in ten on page 2. Each query is timed from
+request to the last byte: one at a time; arriving at random at about 20 a second (4
+connections, each pausing an exponential time between searches, sized from the one-at-a-time
+answer time so that the four together ask 20 a second: 600 agents each searching about every
+30 s); and with CONNECTIONS agents searching flat out. Both the JSON API and the page's HTML
+fragment.
 
-Goal: p95 under 100 ms at the call centre's pace.
+Goal: p95 under 100 ms at 20 a second and with 4 agents flat out.
 """
 
 from __future__ import annotations
@@ -36,8 +37,9 @@ from bench.common import bench_infra, wrk
 from bench.search_data import Fixture, generate
 
 PATHS = {"JSON /intake/api/search": "/intake/api/search", "HTML fragment": "/intake/search/results"}
-# A busy call centre: 300 agents on the phone, each searching about every 30 seconds.
-RATE = 10.0
+# A busy call centre: 600 agents on the phone, each searching about every 30 seconds.
+RATE = 20.0
+PACED = 4  # connections sharing that rate
 
 
 def _name_fragment(rng: random.Random, fixture: Fixture, city: str) -> str:
@@ -138,7 +140,13 @@ async def _shape(client: httpx.AsyncClient, batch: list[dict[str, str]]) -> str:
     )
 
 
-async def measure(seconds: int, connections: int) -> None:
+def _pause_ms(alone_per_second: float) -> float:
+    """Each paced connection's mean pause, so that PACED of them ask RATE a second in all
+    (less the mean answer time one at a time: a connection waits for its answer too)."""
+    return max(1.0, (PACED / RATE - 1 / alone_per_second) * 1000)
+
+
+async def measure(seconds: int, connections: int, processes: int) -> None:
     from shared.auth import SESSION_COOKIE, Role
     from shared.db import make_engine, make_sessionmaker, unit_of_work
     from tests.support.clients import StaffClient, create_user
@@ -152,7 +160,9 @@ async def measure(seconds: int, connections: int) -> None:
     async with unit_of_work(make_sessionmaker(engine)) as session:
         await create_user(session, "benchagent", Role.AGENT)
     await engine.dispose()
-    server, base_url = start(["workers.run", "--no-workers", "--no-relay"])
+    app = ["uvicorn", "workers.web:app", "--log-level", "warning", "--no-access-log"]
+    server, base_url = start([*app, "--workers", str(processes)])
+    print(f"{processes} web processes, wrk from the same machine")
     try:
         async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
             await StaffClient(http).login("benchagent")
@@ -163,21 +173,25 @@ async def measure(seconds: int, connections: int) -> None:
             lines = _paths_file(path, batch)
             run = functools.partial(load, base_url, lines, headers, seconds=seconds)
             run(connections=2)  # warm up
-            _print(label, "one at a time", run(connections=1))
-            _print(label, f"~{RATE:.0f}/s arriving", run(connections=3, mean_delay_ms=300))
+            alone = run(connections=1)
+            _print(label, "one at a time", alone)
+            pause = _pause_ms(float(alone["per_second"]))
+            _print(label, f"~{RATE:.0f}/s arriving", run(connections=PACED, mean_delay_ms=pause))
             _print(label, f"{connections} flat out", run(connections=connections))
             os.unlink(lines)
     finally:
         server.terminate()
+        server.wait(timeout=30)
 
 
-def main(seconds: int, connections: int) -> None:
+def main(seconds: int, connections: int, processes: int) -> None:
     with bench_infra():
-        asyncio.run(measure(seconds, connections))
+        asyncio.run(measure(seconds, connections, processes))
 
 
 if __name__ == "__main__":
     main(
         int(sys.argv[1]) if len(sys.argv) > 1 else 10,
         int(sys.argv[2]) if len(sys.argv) > 2 else 4,
+        int(sys.argv[3]) if len(sys.argv) > 3 else 2,
     )

@@ -133,7 +133,13 @@ def N_(message: str) -> str:
 
 
 def _babel_locale() -> Locale:
-    return Locale.parse(current_locale())
+    return _parsed(current_locale())
+
+
+@lru_cache(maxsize=8)
+def _parsed(name: str) -> Locale:
+    # Parsed once per locale: a search's results page formats ~150 amounts (bench/search.py).
+    return Locale.parse(name)
 
 
 def local_date(day: date | datetime, style: str = "medium") -> str:
@@ -150,9 +156,16 @@ def local_number(value: int | float | Decimal) -> str:
 
 def local_money(minor: int, currency: str) -> str:
     """Minor units as the locale writes money: ¥1,680.00 in Chinese, CN¥1,680.00 in English."""
+    return _money(int(minor), currency, current_locale())
+
+
+@lru_cache(maxsize=16384)
+def _money(minor: int, currency: str, locale: str) -> str:
+    # Babel takes ~0.2 ms an amount, and a page of offers repeats its nightly prices: profiled
+    # as half the render time of the search's results (bench/search.py, issue 19).
     places = get_currency_precision(currency)
-    amount = Decimal(int(minor)).scaleb(-places)
-    return format_currency(amount, currency, locale=_babel_locale())
+    amount = Decimal(minor).scaleb(-places)
+    return format_currency(amount, currency, locale=_parsed(locale))
 
 
 def install(env: Environment) -> None:

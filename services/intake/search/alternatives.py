@@ -7,7 +7,7 @@ the next city is not what a caller asking for Wangfujing wants), and only the ne
 ``LOOK_AT`` candidates are priced: in a week when the whole city is full the agent hears
 "none nearby" at once instead of waiting for every hotel in town to be checked.
 
-Whether a candidate can sell is judged by ``offers.py`` like any search result (rooms, price,
+Whether a candidate can sell is judged by ``sellable.py`` like any search result (rooms, price,
 restrictions, signed contract), and its cheapest sellable offer is what the agent can book.
 """
 
@@ -22,8 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.booking.repository import AnyRow
 from services.intake.booking.schemas import Offer
-from services.intake.search import offers
 from services.intake.search import repository as search_repository
+from services.intake.search import sellable
 from services.intake.search.schemas import Alternative, HotelAlternatives
 
 EARTH_RADIUS_KM = 6371.0088
@@ -85,8 +85,9 @@ class SellableHotels:
     async def cheapest(self, hotel_ids: list[uuid.UUID]) -> dict[uuid.UUID, Offer | None]:
         missing = [h for h in hotel_ids if h not in self.known]
         if missing:
-            plans = await search_repository.plans_of_hotels(self.session, missing)
-            self.remember(await offers.price_offers(self.session, plans, self.nights, self.rooms))
+            self.remember(
+                await sellable.sellable_of_hotels(self.session, missing, self.nights, self.rooms)
+            )
             for hotel_id in missing:
                 self.known.setdefault(hotel_id, None)
         return {h: self.known[h] for h in hotel_ids}

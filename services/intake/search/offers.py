@@ -9,7 +9,10 @@ HR-3). These are plain reads for display; booking checks again, and takes rooms 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,21 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.intake.booking.repository import AnyRow
 from services.intake.booking.schemas import NightOffer, Offer
 from services.intake.inventory import contracted, restrictions
+from services.intake.search import sellable
+from services.intake.search.sellable import PLAN_FIELDS
 from shared.clock import clock
 from shared.i18n import _
-
-PLAN_FIELDS = (
-    "hotel_id",
-    "hotel_name",
-    "hotel_name_zh",
-    "district",
-    "star_grade",
-    "room_type_id",
-    "room_type_name",
-    "rate_plan_id",
-    "rate_plan_name",
-    "payment_mode",
-)
 
 
 def plural(count: int, word: str) -> str:
@@ -75,10 +67,12 @@ async def _nightly(session: AsyncSession, plans: list[AnyRow], nights: list[date
     return list(await session.execute(_NIGHTLY, params))
 
 
-async def price_offers(
+async def reference_offers(
     session: AsyncSession, plans: list[AnyRow], nights: list[date], rooms: int
 ) -> list[Offer]:
-    """One offer per plan row (``repository.OFFER_COLUMNS``), in the order given."""
+    """Night by night in Python: the rules as written (``_offer``) over plain reads, as the
+    search priced offers before issue 19. What ``price_offers``'s SQL judgement and reasons
+    is tested against (tests/services/intake/test_offers_sql.py)."""
     if not plans:
         return []
     remaining: dict[tuple[uuid.UUID, date], int] = {}
@@ -108,16 +102,82 @@ async def price_offers(
     ]
 
 
+async def price_offers(
+    session: AsyncSession, plans: list[AnyRow], nights: list[date], rooms: int
+) -> list[Offer]:
+    """One offer per plan row (``repository.OFFER_COLUMNS``), in the order given.
+
+    SQL judges and prices every plan in one row each, in one round trip (``sellable.py``);
+    only the plans that cannot sell go through the night-by-night rules, for the reason the
+    agent reads, from the nights that row carries."""
+    if not plans:
+        return []
+    judged = await sellable.judge(session, plans, nights, rooms)
+    return [
+        sellable.offer(plan, row, nights, rooms)
+        if row.can_sell
+        else _explained(plan, row, nights, rooms)
+        for plan, row in zip(plans, judged, strict=True)
+    ]
+
+
+@dataclass(frozen=True)
+class _Price:
+    sell_minor: int
+    currency: str
+
+
+@dataclass(frozen=True)
+class _Restriction:
+    release_days: int
+    min_stay: int
+    closed_to_arrival: bool
+    closed_to_departure: bool
+    stop_sell: bool
+    room_status: str
+
+
+def _explained(plan: AnyRow, row: AnyRow, nights: list[date], rooms: int) -> Offer:
+    """``_offer`` fed from one judged row's arrays (the stay's nights, then the check-out date
+    for restrictions) instead of the night-by-night reads."""
+    remaining = {
+        (plan.room_type_id, night): left
+        for night, left in zip(nights, row.lefts, strict=True)
+        if left is not None
+    }
+    prices = {
+        (plan.rate_plan_id, night): _Price(sell, currency)
+        for night, sell, currency in zip(nights, row.sells, row.currencies, strict=True)
+        if sell is not None
+    }
+    columns = zip(
+        [*nights, nights[-1] + timedelta(days=1)],
+        row.restricted,
+        row.release_days,
+        row.min_stay,
+        row.closed_to_arrival,
+        row.closed_to_departure,
+        row.stop_sell,
+        row.room_status,
+        strict=True,
+    )
+    restricted = {night: _Restriction(*fields) for night, on, *fields in columns if on}
+    # One-night ranges for the contracted nights: what contracted.uncovered reads.
+    signed = [(night, night) for night, ok in zip(nights, row.signed, strict=True) if ok]
+    return _offer(plan, nights, rooms, remaining, prices, restricted, signed)
+
+
 def _offer(
     plan: AnyRow,
     nights: list[date],
     rooms: int,
     remaining: dict[tuple[uuid.UUID, date], int],
-    prices: dict[tuple[uuid.UUID, date], AnyRow],
-    rows: dict[date, AnyRow],
+    prices: Mapping[tuple[uuid.UUID, date], Any],
+    rows: Mapping[date, Any],
     signed: list[tuple[date, date]],
 ) -> Offer:
-    """``rows``: this plan's room type's restrictions by night."""
+    """``rows``: this plan's room type's restrictions by night. ``prices`` and ``rows`` hold
+    database rows (``reference_offers``) or the same fields from a judged row (``_explained``)."""
     per_night: list[NightOffer] = []
     problems: list[str] = []
     currency = None

@@ -1,9 +1,9 @@
 """SQL of the agents' search (IN-2) and of its alternatives (IN-3), over intake's own projection.
 
 Filtering, ordering, counting and paging happen in one statement, so only the page's plans
-(50 by default) are priced in Python, however many a city has. What decides whether a plan
-can be sold (rooms, restrictions, contracts) is judged afterwards by ``offers.py`` for the
-plans shown: that keeps one implementation of the rules for search, quote and booking.
+(50 by default) are priced, however many a city has. Whether a plan can be sold (rooms,
+restrictions, contracts) is judged afterwards for the plans shown, in SQL by ``sellable.py``
+(one row a plan), held to the night-by-night rules of ``offers.py`` by a test.
 """
 
 from __future__ import annotations
@@ -228,7 +228,7 @@ async def hotels_by_id(
 # room types has, on each night of the stay, the rooms or a restriction row (which may make it
 # "on request", HR-2: no allotment needed; counted loosely, the test only has to never drop a
 # hotel that can sell), and one of that room type's plans has a price every night. Whether it
-# really can sell (restrictions, signed contract) is judged by offers.py on the few that pass.
+# really can sell (restrictions, signed contract) is judged by sellable.py on the few that pass.
 # Written as fenced steps (MATERIALIZED, LATERAL … LIMIT 1): left to flatten the EXISTS, the
 # planner priced every rate plan in the country first, 12,000 of them, to keep a few dozen
 # (EXPLAIN ANALYZE on bench/search_data.py's fixture: 470 ms against 37 ms, machine loaded).
