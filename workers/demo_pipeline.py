@@ -53,7 +53,8 @@ async def running_pipeline(services: tuple[str, ...] = SERVICES) -> AsyncIterato
     finally:
         stop.set()
         for worker in workers:
-            with contextlib.suppress(Exception):
+            # arq's close cancels a job still running and re-raises its CancelledError.
+            with contextlib.suppress(Exception, asyncio.CancelledError):
                 await asyncio.wait_for(worker.close(), timeout=5)
         for task in tasks:
             task.cancel()

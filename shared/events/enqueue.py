@@ -14,7 +14,7 @@ runs nothing twice.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from enum import IntEnum
 from typing import Any
 
@@ -26,6 +26,8 @@ from arq.utils import timestamp_ms
 from shared.events.failures import RETRY_MARK
 
 HANDLE_EVENT_JOB = "handle_event"
+# A batch of one relayed outbox batch's events for one service (``shared.events.consumer``).
+HANDLE_EVENTS_JOB = "handle_events"
 MAX_RETRY_IDS = 50
 
 # KEYS: job key, result key, queue key, per job; ARGV: serialized job, score, job id, per job.
@@ -56,9 +58,15 @@ class Outcome(IntEnum):
 
 @dataclass(frozen=True)
 class EventJob:
+    """One arq job: ``function(envelope, **kwargs)``; ``envelope`` is a list of envelopes for
+    ``HANDLE_EVENTS_JOB``. ``defer_ms`` holds it back, as a retry's backoff does."""
+
     job_id: str
     queue: str
-    envelope: dict[str, Any]
+    envelope: Any
+    function: str = HANDLE_EVENT_JOB
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    defer_ms: int = 0
 
 
 async def enqueue_many(redis: ArqRedis, jobs: Sequence[EventJob]) -> list[Outcome]:
@@ -71,9 +79,9 @@ async def enqueue_many(redis: ArqRedis, jobs: Sequence[EventJob]) -> list[Outcom
     for job in jobs:
         keys += [job_key_prefix + job.job_id, result_key_prefix + job.job_id, job.queue]
         body = serialize_job(
-            HANDLE_EVENT_JOB, (job.envelope,), {}, None, now, serializer=redis.job_serializer
+            job.function, (job.envelope,), job.kwargs, None, now, serializer=redis.job_serializer
         )
-        args += [body, now, job.job_id]
+        args += [body, now + job.defer_ms, job.job_id]
     answers = await redis.eval(_ENQUEUE_MANY, len(keys), *keys, *args)  # type: ignore[misc]
     return [Outcome(int(a)) for a in answers]
 
@@ -104,7 +112,7 @@ async def enqueue_delivering(redis: ArqRedis, jobs: Sequence[EventJob]) -> int:
             return enqueued
         base = [job.job_id.split(RETRY_MARK)[0] for job in failed]
         pending = [
-            EventJob(f"{b}{RETRY_MARK}{attempt}", job.queue, job.envelope)
+            replace(job, job_id=f"{b}{RETRY_MARK}{attempt}")
             for b, job in zip(base, failed, strict=True)
         ]
     raise RuntimeError(f"{len(pending)} events failed under {MAX_RETRY_IDS} job ids")

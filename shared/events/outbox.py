@@ -1,7 +1,10 @@
 """The outbox and inbox tables every service schema has, and how to write to them.
 
 ``publish`` inserts into the caller's session, so the event commits or rolls back with the
-state change it announces. A trigger NOTIFYs the relay on insert.
+state change it announces. Nothing wakes the relay per insert: it polls the partial index
+``outbox_unrelayed`` every few tens of milliseconds (cheap when empty). The first migrations
+created a per-statement NOTIFY trigger; ``outbox_wake_ddl`` drops it, because PostgreSQL
+serialises the commits of notifying transactions behind one global lock (issue 19).
 
 An event whose payload names an aggregate gets that aggregate's next version in the same
 transaction: the payload's own counter when the publisher keeps one, otherwise the
@@ -173,6 +176,19 @@ def outbox_ddl(schema: str) -> list[str]:
         f"""CREATE TRIGGER outbox_notify AFTER INSERT ON {schema}.outbox
             FOR EACH STATEMENT EXECUTE FUNCTION {schema}.notify_outbox()""",
     ]
+
+
+def outbox_wake_ddl(schema: str) -> list[str]:
+    """Drops the NOTIFY trigger of ``outbox_ddl`` (see the module docstring)."""
+    return [
+        f"DROP TRIGGER outbox_notify ON {schema}.outbox",
+        f"DROP FUNCTION {schema}.notify_outbox()",
+    ]
+
+
+def outbox_wake_undo_ddl(schema: str) -> list[str]:
+    """``outbox_wake_ddl``'s downgrade: the trigger as ``outbox_ddl`` created it."""
+    return outbox_ddl(schema)[-2:]
 
 
 def aggregate_version_ddl(schema: str) -> list[str]:

@@ -20,6 +20,7 @@ import asyncpg
 import pytest
 from arq import create_pool
 from arq.constants import job_key_prefix, result_key_prefix
+from arq.jobs import deserialize_job
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -30,6 +31,7 @@ from shared.db import make_engine, make_sessionmaker, unit_of_work
 from shared.events import Envelope
 from shared.events.consumer import apply_once
 from shared.events.contracts import ConditionsPublishedV1
+from shared.events.enqueue import HANDLE_EVENTS_JOB
 from shared.events.outbox import publish
 from shared.queue import queue_name, redis_settings
 from tests.support.infra import INFRA
@@ -231,7 +233,12 @@ async def test_a_relay_restarted_mid_batch_with_a_failed_job_id_in_redis_loses_a
             await asyncio.to_thread(relay.wait, 30)
             assert relay.returncode == 17
         queue = queue_name("intake", _prefix())
-        assert await redis.zrange(queue, 0, -1) == [f"{primary}:retry1".encode()]
+        # Issue 19: one batch job under a fresh id, which arq cannot take for the failed one.
+        (queued,) = await redis.zrange(queue, 0, -1)
+        raw = await redis.get(job_key_prefix + queued.decode())
+        job = deserialize_job(raw, deserializer=redis.job_deserializer)
+        assert job.function == HANDLE_EVENTS_JOB
+        assert [e["event_id"] for e in job.args[0]] == [str(event_id)]
         async with running_pipeline(("intake",)):
             await eventually(lambda: effect(db, hotel), timeout=20)
             await eventually(lambda: _relayed(event_id), timeout=10)
