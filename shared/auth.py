@@ -143,7 +143,8 @@ class SessionStore:
         roles: list[str],
         epoch: int = 0,
     ) -> str:
-        token = secrets.token_urlsafe(32)
+        # The person's id leads the token so one MGET reads the session and its epoch.
+        token = f"{user_id}.{secrets.token_urlsafe(32)}"
         csrf = secrets.token_urlsafe(24)
         staff = Staff(user_id, username, display_name, tuple(roles), csrf, epoch)
         await self.redis.set(self._key(token), json.dumps(asdict(staff)), ex=self.ttl_seconds)
@@ -171,15 +172,20 @@ class SessionStore:
         return sorted(n.decode() if isinstance(n, bytes) else n for n in names)[:limit]
 
     async def get(self, token: str) -> Staff | None:
-        raw = await self.redis.get(self._key(token))
+        user_id, dot, _secret = token.partition(".")
+        if not dot or not user_id.isdigit() or len(user_id) > 18 or len(token) > 120:
+            return None
+        session_key = self._key(token)
+        raw, current = await self.redis.mget(session_key, self._epoch_key(int(user_id)))
         if raw is None:
             return None
         data: dict[str, Any] = json.loads(raw)
         data["roles"] = tuple(data["roles"])
         staff = Staff(**data)
-        current = await self.redis.get(self._epoch_key(staff.user_id))
+        if staff.user_id != int(user_id):
+            return None
         if current is not None and int(current) > staff.epoch:
-            await self.redis.delete(self._key(token))  # revoked: deactivated, roles changed…
+            await self.redis.delete(session_key)  # revoked: deactivated, roles changed…
             return None
         return staff
 

@@ -50,3 +50,18 @@ async def test_session_expires_with_its_redis_ttl(login_as, web_app) -> None:
     assert 0 < await web_app.state.redis.ttl(key) <= web_app.state.settings.session_ttl_seconds
     await web_app.state.redis.delete(key)
     assert (await agent.page("/intake/")).status_code == 303
+
+
+async def test_a_session_is_read_with_its_own_persons_epoch(login_as, web_app) -> None:
+    """The token leads with its person's id (one MGET reads session and epoch): a token whose
+    id was changed finds nothing, and raising that person's epoch ends the session."""
+    agent = await login_as("flo", Role.AGENT)
+    token = agent.http.cookies.get("roomline_session")
+    user_id, _, secret = token.partition(".")
+    store = web_app.state.sessions
+    assert (await store.get(token)).username == "flo"
+    assert await store.get(f"{int(user_id) + 1}.{secret}") is None
+    assert await store.get(secret) is None
+    await store.end_all(int(user_id), epoch=10**6)
+    assert await store.get(token) is None
+    assert (await agent.page("/intake/")).status_code == 303

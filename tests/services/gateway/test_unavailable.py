@@ -36,7 +36,8 @@ async def _client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     async with LifespanManager(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-            client.cookies.set("roomline_session", "some-session-token")
+            # A token as the gateway issues them: the person's id, a dot, the secret.
+            client.cookies.set("roomline_session", "7.some-session-token")
             yield client
 
 
