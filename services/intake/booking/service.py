@@ -27,7 +27,6 @@ from services.intake.booking.schemas import (
     PlacedBooking,
 )
 from services.intake.callers import service as callers
-from services.intake.callers.service import FrequentGuest
 from services.intake.inventory import contracted, restrictions
 from services.intake.inventory import rooms as inventory
 from services.intake.search import offers
@@ -37,7 +36,7 @@ from shared import audit
 from shared.auth import Staff
 from shared.booking_refs import new_booking_ref
 from shared.clock import clock
-from shared.errors import Conflict, InvalidInput, NotFound, RuleViolated
+from shared.errors import Conflict, InvalidInput, NotFound
 from shared.i18n import _
 from shared.observability import BOOKINGS_CREATED, get_logger
 
@@ -122,9 +121,9 @@ async def place_booking(
     details = booking_fields.checked(request)  # IN-4
     handling = handle_time.handling_from(request, facts.form, staff, now=clock.now())  # IN-1
     plan = _checked_plan(request, facts.plan, hotel_known=facts.hotel_known)
-    request = _with_frequent_guests(request, facts.frequent)  # IN-10
-    _ensure_contracted(facts.contracts, nights)  # HR-3
-    asked = _ensure_sellable(facts.restrictions, nights, today)  # IN-2, HR-2
+    request = callers.with_vip_request(request, facts.frequent)  # IN-10
+    contracted.refuse_uncovered(facts.contracts, nights)  # HR-3
+    asked = restrictions.ensure_sellable(facts.restrictions, nights, today)  # IN-2, HR-2
     published, currency = _priced(facts, nights)
     special = special_price.checked_nights(request, published)  # IN-11, HR-4
     priced = special or published
@@ -212,29 +211,6 @@ def _checked_plan(request: BookingRequest, plan: AnyRow, *, hotel_known: bool) -
             field="payment_mode",
         )
     return plan
-
-
-def _with_frequent_guests(request: BookingRequest, frequent: list[FrequentGuest]) -> BookingRequest:
-    """IN-10 as ``callers.with_vip_request`` words it, on the frequent guests already read."""
-    if not frequent or callers.VIP_REQUEST in request.special_requests:
-        return request
-    note = callers.vip_note(frequent)
-    joined = f"{request.special_requests}; {note}" if request.special_requests else note
-    return request.model_copy(update={"special_requests": joined})
-
-
-def _ensure_contracted(ranges: list[tuple[date, date]], nights: list[date]) -> None:
-    """HR-3 as ``contracted.ensure_contracted`` refuses it, on the ranges already read."""
-    if missing := contracted.uncovered(ranges, nights):
-        found = contracted.phrase(missing)
-        raise RuleViolated(found[:1].upper() + found[1:], rule=contracted.RULE, field="check_in")
-
-
-def _ensure_sellable(rows: dict[date, Any], nights: list[date], today: date) -> list[date]:
-    """IN-2 as ``restrictions.ensure_sellable`` refuses it; returns the nights on request."""
-    if found := restrictions.problems(rows, nights, today):
-        raise RuleViolated(restrictions.sentence(found), rule=restrictions.RULE)
-    return restrictions.on_request_nights(rows, nights)
 
 
 def _priced(facts: read.Facts, nights: list[date]) -> tuple[list[BookedNightView], str]:

@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.booking import placed
 from services.intake.booking.schemas import BookedNightView, BookingView
+from services.intake.inventory import rooms as rooms_moved
 from services.intake.lookup.keys import search_names
-from services.intake.search.offers import plural
 from services.intake.settings import SCHEMA
 from shared.auth import Staff
 from shared.booking_refs import new_booking_ref
@@ -121,11 +121,6 @@ def _refusal(rows: Sequence[Any], rooms: int) -> Conflict:
     """The refusal ``inventory.rooms.move_rooms`` words for the same nights (IN-4)."""
     unreleased: list[date] = [r.night for r in rows if r.outcome == "unreleased"]
     if unreleased:
-        return Conflict(f"No rooms released for {', '.join(map(str, unreleased))}.")
-    return Conflict(
-        "; ".join(
-            f"Sold out on {r.night}: {plural(r.remaining, 'room')} left, {rooms} asked"
-            for r in rows
-            if r.outcome == "short"
-        )
-    )
+        return rooms_moved.unreleased_refusal(unreleased)
+    short = [(r.night, r.remaining, rooms) for r in rows if r.outcome == "short"]
+    return rooms_moved.sold_out_refusal(short)

@@ -266,19 +266,11 @@ async def caller_context(
     )
 
 
-async def with_vip_request(session: AsyncSession, *, request: BookingRequest) -> BookingRequest:
+def with_vip_request(request: BookingRequest, frequent: list[FrequentGuest]) -> BookingRequest:
     """IN-10: the request with the VIP line added to its special requests when one of its
-    guests is a frequent guest of the hotel; unchanged otherwise (and if already there)."""
-    if VIP_REQUEST in request.special_requests:
-        return request
-    frequent = await frequent_guests(
-        session,
-        phone=request.booker_phone,
-        card=request.member_card,
-        hotel_id=request.hotel_id,
-        guests=request.guest_names,
-    )
-    if not frequent:
+    guests is a frequent guest of the hotel (``frequent_guests``, or the booking's one read);
+    unchanged otherwise (and if already there)."""
+    if not frequent or VIP_REQUEST in request.special_requests:
         return request
     note = vip_note(frequent)
     joined = f"{request.special_requests}; {note}" if request.special_requests else note

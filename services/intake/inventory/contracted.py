@@ -68,6 +68,11 @@ async def ensure_contracted(
 ) -> None:
     """Refuse a booking on nights no signed contract covers; writes nothing."""
     ranges = await contracted_ranges(session, [hotel_id])
-    if missing := uncovered(ranges.get(hotel_id, []), nights):
+    refuse_uncovered(ranges.get(hotel_id, []), nights)
+
+
+def refuse_uncovered(ranges: list[tuple[date, date]], nights: list[date]) -> None:
+    """HR-3 on ranges already read: refuse naming the nights no signed contract covers."""
+    if missing := uncovered(ranges, nights):
         found = phrase(missing)
         raise RuleViolated(found[:1].upper() + found[1:], rule=RULE, field="check_in")

@@ -146,15 +146,10 @@ def sentence(phrases: list[str]) -> str:
     return joined[:1].upper() + joined[1:]
 
 
-async def ensure_sellable(
-    session: AsyncSession, *, room_type_id: uuid.UUID, nights: list[date], today: date
-) -> list[date]:
-    """Refuse a booking that breaks a restriction, naming it (IN-2); writes nothing.
-
-    Returns the nights on request (HR-2): when there are any, the booking is a request."""
-    check_out = nights[-1] + timedelta(days=1)
-    rows = await by_night(session, [room_type_id], nights[0], check_out)
-    by_date = {night: row for (_, night), row in rows.items()}
-    if found := problems(by_date, nights, today):
+def ensure_sellable(rows: dict[date, Any], nights: list[date], today: date) -> list[date]:
+    """Refuse a booking that breaks a restriction, naming it (IN-2), on the nights' rows
+    already read (``by_night``, or the booking's one read). Returns the nights on request
+    (HR-2): when there are any, the booking is a request."""
+    if found := problems(rows, nights, today):
         raise RuleViolated(sentence(found), rule=RULE)
-    return on_request_nights(by_date, nights)
+    return on_request_nights(rows, nights)

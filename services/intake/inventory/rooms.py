@@ -67,16 +67,26 @@ async def move_rooms(
     params: dict[str, Any] = {"room_type_id": room_type_id, "nights": ordered}
     locked = {row.night: row for row in await session.execute(_LOCK_NIGHTS, params)}
     if missing := [n for n in ordered if deltas[n] > 0 and n not in locked]:
-        raise Conflict(f"No rooms released for {', '.join(map(str, missing))}.")
+        raise unreleased_refusal(missing)
     params["deltas"] = [deltas[night] for night in ordered]
     moved = {row.night for row in await session.execute(_SHIFT_ROOMS, params)}
     if failed := [n for n in ordered if n not in moved]:
         short = [n for n in failed if deltas[n] > 0 and n in locked]
         if not short:
             raise RuntimeError(f"cannot return rooms on {failed}: fewer sold than held")
-        raise Conflict(
-            "; ".join(
-                f"Sold out on {n}: {plural(locked[n].remaining, 'room')} left, {deltas[n]} {asked}"
-                for n in short
-            )
+        raise sold_out_refusal([(n, locked[n].remaining, deltas[n]) for n in short], asked)
+
+
+def unreleased_refusal(nights: list[date]) -> Conflict:
+    """The refusal for nights the hotel released no rooms on (the booking write's too)."""
+    return Conflict(f"No rooms released for {', '.join(map(str, nights))}.")
+
+
+def sold_out_refusal(short: list[tuple[date, int, int]], asked: str = "asked") -> Conflict:
+    """The refusal naming each (night, rooms left, rooms asked) that was short."""
+    return Conflict(
+        "; ".join(
+            f"Sold out on {night}: {plural(remaining, 'room')} left, {wanted} {asked}"
+            for night, remaining, wanted in short
         )
+    )
