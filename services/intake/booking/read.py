@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.booking.schemas import BookingRequest
 from services.intake.callers.service import FREQUENT_STAYS, VIP_REQUEST, FrequentGuest
+from services.intake.inventory.restrictions import NightRestriction
 from shared.phones import phone_key, phone_key_sql
 
 # The arms of callers.service._booking_match, each its own subquery with its own index, and
@@ -91,17 +92,6 @@ _FACTS = text(
 )
 
 
-class Restriction(NamedTuple):
-    """A night's restrictions, shaped as ``restrictions.problems`` reads them."""
-
-    release_days: int
-    min_stay: int
-    closed_to_arrival: bool
-    closed_to_departure: bool
-    stop_sell: bool
-    room_status: str
-
-
 class Price(NamedTuple):
     net_minor: int
     sell_minor: int
@@ -125,7 +115,7 @@ class Facts:
     replay_id: uuid.UUID | None
     prices: dict[date, Price]
     currency: str | None
-    restrictions: dict[date, Restriction]
+    restrictions: dict[date, NightRestriction]
     contracts: list[tuple[date, date]]
     form: FormRow | None
     frequent: list[FrequentGuest]
@@ -166,7 +156,7 @@ def _facts(row: Any) -> Facts:
     priced = map(Price, row.price_net or (), row.price_sell or ())
     prices = dict(zip(row.price_nights or (), priced, strict=True))
     restrictions = {
-        night: Restriction(*values)
+        night: NightRestriction(*values)
         for night, *values in zip(
             row.r_nights or (), row.r_release or (), row.r_min_stay or (), row.r_cta or (),
             row.r_ctd or (), row.r_stop_sell or (), row.r_status or (), strict=True,

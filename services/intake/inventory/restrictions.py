@@ -25,7 +25,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     select,
@@ -41,6 +41,20 @@ from shared.events.ordering import is_newer_sql, source_version
 from shared.observability import get_logger
 
 log = get_logger("intake.restrictions")
+
+
+class NightRestriction(NamedTuple):
+    """A night's restrictions as ``problems`` reads them, from a query's arrays (the booking's
+    one read, the search's priced offers) rather than a ``night_restriction`` row."""
+
+    release_days: int
+    min_stay: int
+    closed_to_arrival: bool
+    closed_to_departure: bool
+    stop_sell: bool
+    room_status: str
+
+
 RULE = "IN-2"
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.intake.booking.repository import AnyRow
 from services.intake.booking.schemas import NightOffer, Offer
 from services.intake.inventory import contracted, restrictions
+from services.intake.inventory.restrictions import NightRestriction
 from services.intake.search import sellable
 from services.intake.search.sellable import PLAN_FIELDS
 from shared.clock import clock
@@ -127,16 +128,6 @@ class _Price:
     currency: str
 
 
-@dataclass(frozen=True)
-class _Restriction:
-    release_days: int
-    min_stay: int
-    closed_to_arrival: bool
-    closed_to_departure: bool
-    stop_sell: bool
-    room_status: str
-
-
 def _explained(plan: AnyRow, row: AnyRow, nights: list[date], rooms: int) -> Offer:
     """``_offer`` fed from one judged row's arrays (the stay's nights, then the check-out date
     for restrictions) instead of the night-by-night reads."""
@@ -161,7 +152,7 @@ def _explained(plan: AnyRow, row: AnyRow, nights: list[date], rooms: int) -> Off
         row.room_status,
         strict=True,
     )
-    restricted = {night: _Restriction(*fields) for night, on, *fields in columns if on}
+    restricted = {night: NightRestriction(*fields) for night, on, *fields in columns if on}
     # One-night ranges for the contracted nights: what contracted.uncovered reads.
     signed = [(night, night) for night, ok in zip(nights, row.signed, strict=True) if ok]
     return _offer(plan, nights, rooms, remaining, prices, restricted, signed)
