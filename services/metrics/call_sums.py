@@ -111,21 +111,25 @@ def figures_row(
     return row_of((starts_at, queue, agent), tally, buckets)
 
 
-SELECT_ABANDONED = text(
-    "SELECT entered_at, coalesce(ended_at, entered_at) AS abandoned_at, caller,"
-    " coalesce(wait_seconds, 0) AS wait_seconds FROM metrics.call"
+_ABANDONED_TODAY = (
+    " FROM metrics.call"
     " WHERE outcome = 'abandoned' AND entered_at >= :since AND entered_at < :until"
-    " ORDER BY queue, entered_at, call_no"
 )
+# Newest abandon first; LIMIT NULL lists them all.
+_NEWEST_ABANDONED = (
+    "SELECT entered_at, coalesce(ended_at, entered_at) AS abandoned_at, caller,"
+    f" coalesce(wait_seconds, 0) AS wait_seconds{_ABANDONED_TODAY}"
+    " ORDER BY abandoned_at DESC, queue, entered_at, call_no LIMIT :limit"
+)
+SELECT_ABANDONED = text(_NEWEST_ABANDONED)
+SELECT_ABANDONED_COUNT = text(f"SELECT count(*){_ABANDONED_TODAY}")
 _UTC_ISO = '\'YYYY-MM-DD"T"HH24:MI:SS"+00:00"\''  # as Python's isoformat() writes UTC
 SELECT_ABANDONED_JSON = text(
     "SELECT coalesce(json_agg(json_build_object("
     f"'entered_at', to_char(entered_at AT TIME ZONE 'UTC', {_UTC_ISO}),"
-    f" 'abandoned_at', to_char(coalesce(ended_at, entered_at) AT TIME ZONE 'UTC', {_UTC_ISO}),"
-    " 'caller', caller, 'wait_seconds', coalesce(wait_seconds, 0))"
-    " ORDER BY coalesce(ended_at, entered_at) DESC, queue, entered_at, call_no)::text, '[]')"
-    " FROM metrics.call"
-    " WHERE outcome = 'abandoned' AND entered_at >= :since AND entered_at < :until"
+    f" 'abandoned_at', to_char(abandoned_at AT TIME ZONE 'UTC', {_UTC_ISO}),"
+    " 'caller', caller, 'wait_seconds', wait_seconds))::text, '[]')"
+    f" FROM ({_NEWEST_ABANDONED}) AS newest"
 )
 SELECT_UNENDED = text(
     "SELECT queue, caller, entered_at, outcome, answered_at, agent FROM metrics.call"
@@ -149,19 +153,27 @@ SELECT_AGENTS_SUMMED = text(
 )
 
 
-async def abandoned(session: AsyncSession, since: datetime, until: datetime) -> list[AbandonedCall]:
-    """The abandoned calls that entered in [since, until), newest abandon first."""
-    result = await session.execute(SELECT_ABANDONED, {"since": since, "until": until})
-    calls = [AbandonedCall(r.entered_at, r.abandoned_at, r.caller, r.wait_seconds) for r in result]
-    return sorted(calls, key=lambda item: item.abandoned_at, reverse=True)
+async def abandoned(
+    session: AsyncSession, since: datetime, until: datetime, limit: int | None
+) -> list[AbandonedCall]:
+    """The newest ``limit`` (None: all) abandoned calls that entered in [since, until),
+    newest abandon first."""
+    params = {"since": since, "until": until, "limit": limit}
+    result = await session.execute(SELECT_ABANDONED, params)
+    return [AbandonedCall(r.entered_at, r.abandoned_at, r.caller, r.wait_seconds) for r in result]
 
 
-async def abandoned_json(session: AsyncSession, since: datetime, until: datetime) -> str:
-    """The same list as ``abandoned``, as the JSON array the API sends, written by PostgreSQL:
-    a busy day's worklist is tens of thousands of calls, too many to build object by object
-    on every 5-second poll."""
-    found = await session.scalar(SELECT_ABANDONED_JSON, {"since": since, "until": until})
-    return str(found)
+async def abandoned_count(session: AsyncSession, since: datetime, until: datetime) -> int:
+    return int(await session.scalar(SELECT_ABANDONED_COUNT, {"since": since, "until": until}))
+
+
+async def abandoned_json(
+    session: AsyncSession, since: datetime, until: datetime, limit: int | None
+) -> str:
+    """The same list as ``abandoned``, as the JSON array the API sends, written by PostgreSQL
+    (a busy day abandons tens of thousands of calls; the poll asks for the newest)."""
+    params = {"since": since, "until": until, "limit": limit}
+    return str(await session.scalar(SELECT_ABANDONED_JSON, params))
 
 
 async def unended(session: AsyncSession, since: datetime, until: datetime) -> list[Any]:

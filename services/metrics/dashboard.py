@@ -37,6 +37,10 @@ from shared.i18n import _
 ALL_QUEUES = "All queues"
 # Agents' states and calls still open at midnight are read from this far back.
 LOOKBACK = timedelta(hours=12)
+# The call-back list shows the newest this many abandoned calls, with the day's total: a
+# busy day abandons tens of thousands, more than a 5-second poll should carry (issue 19).
+WORKLIST = 200
+MAX_WORKLIST = 5000
 # The longest history one request folds (a year of days; months and weeks fit in it).
 MAX_HISTORY_DAYS = 366
 # Quiet days, weeks and months are zeros on the chart, not gaps (issue 15); up to a year of
@@ -108,7 +112,8 @@ class Today:
     queues: list[IntervalFigures]  # one per queue, then ALL_QUEUES (when any call today)
     waiting: list[WaitingCall]
     agents: list[AgentState]
-    abandoned: list[AbandonedCall]  # newest first
+    abandoned: list[AbandonedCall]  # newest first, at most the worklist's limit
+    abandoned_total: int  # abandoned today in all
     # Per agent today: calls answered, handle time, occupancy (talk ÷ logged in, not paused).
     agent_figures: list[IntervalFigures]
 
@@ -138,10 +143,10 @@ async def fold_between(session: AsyncSession, since: datetime, until: datetime) 
     return fold.finish()
 
 
-async def today(session: AsyncSession, threshold: Threshold, *, worklist: bool = True) -> Today:
-    """Today so far (SL-1), in the business time zone, from the sums folded at ingest.
-    ``worklist`` False leaves ``abandoned`` empty (the JSON API reads it as JSON instead:
-    ``abandoned_json``)."""
+async def today(session: AsyncSession, threshold: Threshold, *, worklist: int | None) -> Today:
+    """Today so far (SL-1), in the business time zone, from the sums folded at ingest, with
+    the newest ``worklist`` abandoned calls (None: all; 0: none, as the JSON API reads them as
+    JSON instead: ``abandoned_json``)."""
     now, day, tz = clock.now(), clock.today(), clock.business_tz
     start, end = _day_start(day), _day_start(day + timedelta(days=1))
     buckets, local_start = Buckets("day", tz), start.astimezone(tz)
@@ -171,15 +176,16 @@ async def today(session: AsyncSession, threshold: Threshold, *, worklist: bool =
         queues=per_queue + (totals if rows else []),
         waiting=waiting,
         agents=await _agent_states(session, events, unended, window),
-        abandoned=await call_sums.abandoned(session, start, end) if worklist else [],
+        abandoned=await call_sums.abandoned(session, start, end, worklist) if worklist != 0 else [],
+        abandoned_total=await call_sums.abandoned_count(session, start, end),
         agent_figures=per_agent,
     )
 
 
-async def abandoned_json(session: AsyncSession, day: date) -> str:
-    """Today's abandoned calls, newest first, as a JSON array (see ``today``)."""
+async def abandoned_json(session: AsyncSession, day: date, limit: int | None) -> str:
+    """The day's newest ``limit`` abandoned calls (None: all), newest first, as a JSON array."""
     start, end = _day_start(day), _day_start(day + timedelta(days=1))
-    return await call_sums.abandoned_json(session, start, end)
+    return await call_sums.abandoned_json(session, start, end, limit)
 
 
 def _since(moment: datetime, now_epoch: int) -> int:

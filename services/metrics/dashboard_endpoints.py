@@ -67,7 +67,7 @@ def _threshold(request: Request) -> dashboard.Threshold:
 @router.get("/", response_class=HTMLResponse)
 async def today_page(request: Request, session: DbSession, staff: DeskStaff) -> Response:
     """Today live (SL-1): figures per queue, waiting calls, agents, abandoned calls."""
-    today = await dashboard.today(session, _threshold(request))
+    today = await dashboard.today(session, _threshold(request), worklist=dashboard.WORKLIST)
     breaches = await desk_sla.breaches(session)
     return render(
         request.app.state.templates, request, "dashboard.html", staff,
@@ -78,7 +78,7 @@ async def today_page(request: Request, session: DbSession, staff: DeskStaff) -> 
 @router.get("/today", response_class=HTMLResponse)
 async def today_fragment(request: Request, session: DbSession, staff: DeskStaff) -> Response:
     """The live part of the page alone, which the page fetches every 5 s."""
-    today = await dashboard.today(session, _threshold(request))
+    today = await dashboard.today(session, _threshold(request), worklist=dashboard.WORKLIST)
     breaches = await desk_sla.breaches(session)
     return render(
         request.app.state.templates, request, "_today.html", staff,
@@ -87,10 +87,16 @@ async def today_fragment(request: Request, session: DbSession, staff: DeskStaff)
 
 
 @router.get("/api/today")
-async def api_today(request: Request, session: DbSession, staff: DeskStaff) -> Response:
-    """Today's figures as JSON; formulas in ``formulas``; ``abandoned``: today's abandoned
-    calls to call back, newest first (entered_at, abandoned_at, caller, wait_seconds)."""
-    today = await dashboard.today(session, _threshold(request), worklist=False)
+async def api_today(
+    request: Request,
+    session: DbSession,
+    staff: DeskStaff,
+    abandoned_limit: Annotated[int, Query(ge=0, le=dashboard.MAX_WORKLIST)] = dashboard.WORKLIST,
+) -> Response:
+    """Today's figures as JSON; formulas in ``formulas``; ``abandoned``: the newest
+    ``abandoned_limit`` abandoned calls to call back, newest first (entered_at, abandoned_at,
+    caller, wait_seconds), of ``abandoned_total`` today."""
+    today = await dashboard.today(session, _threshold(request), worklist=0)
     names = await agent_names.load(session)
     body = {
         "day": today.day.isoformat(),
@@ -102,10 +108,11 @@ async def api_today(request: Request, session: DbSession, staff: DeskStaff) -> R
         "agent_figures": [
             {**_agent_json(row), "name": names.name(row.agent or "")} for row in today.agent_figures
         ],
+        "abandoned_total": today.abandoned_total,
     }
     # The worklist comes as JSON from PostgreSQL (issue 19: a busy day lists tens of
     # thousands of calls) and is spliced in as the last member.
-    worklist = await dashboard.abandoned_json(session, today.day)
+    worklist = await dashboard.abandoned_json(session, today.day, abandoned_limit)
     encoded = json.dumps(jsonable_encoder(body), ensure_ascii=False)
     return Response(f'{encoded[:-1]}, "abandoned": {worklist}}}', media_type="application/json")
 

@@ -145,7 +145,7 @@ class CallExporter(Collector):
 
     async def _today(self, session: AsyncSession) -> None:
         settings = self.settings or MetricsSettings()
-        today = await dashboard.today(session, dashboard.Threshold.of(settings))
+        today = await dashboard.today(session, dashboard.Threshold.of(settings), worklist=0)
         waiting: dict[str, int] = defaultdict(int)
         for call in today.waiting:
             waiting[call.queue] += 1

@@ -93,6 +93,7 @@ async def today(session: AsyncSession, threshold: Threshold) -> Today:
         waiting=sorted(waiting, key=lambda item: item.entered_at),
         agents=agent_states(contents),
         abandoned=abandoned,
+        abandoned_total=len(abandoned),
         agent_figures=sorted(per_agent, key=lambda row: row.agent or ""),
     )
 

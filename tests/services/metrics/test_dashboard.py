@@ -268,3 +268,33 @@ async def test_issue14_a_hostile_queue_name_exports_as_inert_text(
     queue = sheet["B2"]
     assert (queue.value, queue.data_type, queue.quotePrefix) == (hostile, "s", True)
     assert [c.value for c in sheet[2][2:4]] == [1, 1]  # figures stay numbers
+
+
+async def test_issue19_the_call_back_list_gives_the_newest_and_counts_them_all(
+    tmp_path, sessionmaker, login_as, monkeypatch
+) -> None:
+    """A busy day's worklist is cut to the newest (a 5-second poll of tens of thousands of
+    calls weighed 4 MB): the API and the page say how many there were in all."""
+    clock.set_now(NOW)
+    h10 = T - 3 * 3600  # 07:00
+    hung_up = [
+        line
+        for n in range(7)
+        for line in (
+            f"{h10 + 60 * n}|a{n}|sales|NONE|ENTERQUEUE||1380000000{n}|1",
+            f"{h10 + 60 * n + 10 + n}|a{n}|sales|NONE|ABANDON|1|1|{10 + n}",
+        )
+    ]
+    await ingest(tmp_path, sessionmaker, hung_up)
+    manager = await login_as("gm", Role.GENERAL_MANAGER)
+    body = (await manager.get("/sla/api/today", params={"abandoned_limit": 3})).json()
+    assert body["abandoned_total"] == 7
+    assert [call["wait_seconds"] for call in body["abandoned"]] == [16, 15, 14]  # newest first
+    everyone = (await manager.get("/sla/api/today")).json()["abandoned"]
+    assert len(everyone) == 7
+    refused = await manager.get("/sla/api/today", params={"abandoned_limit": 5001})
+    assert refused.status_code == 422 and "abandoned_limit" in refused.text
+    monkeypatch.setattr("services.metrics.dashboard.WORKLIST", 2)
+    page = await manager.page("/sla/")
+    assert "(7)" in page.text and page.text.count("*******") >= 2
+    assert "abandoned_limit" in page.text  # the list says it shows only the newest
