@@ -86,6 +86,8 @@ call = Table(
     Index("call_open", "call_id", unique=True, postgresql_where=text("is_open")),
     Index("call_entered", "entered_at"),
     Index("call_unended", "entered_at", postgresql_where=text("ended_at IS NULL")),
+    # The call-back list and its count: a day's abandoned calls without its answered ones.
+    Index("call_abandoned", "entered_at", postgresql_where=text("outcome = 'abandoned'")),
 )
 
 

@@ -57,6 +57,7 @@ STATEMENTS: list[str] = [
     "CREATE UNIQUE INDEX call_open ON metrics.call (call_id) WHERE is_open",
     "CREATE INDEX call_entered ON metrics.call (entered_at)",
     "CREATE INDEX call_unended ON metrics.call (entered_at) WHERE ended_at IS NULL",
+    "CREATE INDEX call_abandoned ON metrics.call (entered_at) WHERE outcome = 'abandoned'",
     f"""CREATE TABLE metrics.call_interval (
         starts_at timestamptz NOT NULL,
         queue varchar(80) NOT NULL,{_SUMS},
