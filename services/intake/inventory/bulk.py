@@ -14,6 +14,7 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.intake.inventory.projection import UPSERT_PRICES
 from shared.events import Envelope
 from shared.events.contracts import RatesImportedV1
 from shared.events.ordering import is_newer_sql, source_version
@@ -52,28 +53,6 @@ _ALLOTMENTS = text(
          WHERE w.allotment <> g.rooms) AS clamped
     """
 )
-_PRICES = text(
-    f"""
-    INSERT INTO intake.rate_night AS rn (rate_plan_id, night, room_type_id, hotel_id,
-        net_minor, sell_minor, currency, occurred_at, source_version, updated_at)
-    SELECT DISTINCT ON (p.rate_plan_id, p.night) p.rate_plan_id, p.night, p.room_type_id,
-        :hotel_id, p.net_minor, p.sell_minor, p.currency, :occurred_at, :source_version, now()
-    FROM unnest(CAST(:plans AS uuid[]), CAST(:nights AS date[]), CAST(:room_types AS uuid[]),
-        CAST(:net AS bigint[]), CAST(:sell AS bigint[]), CAST(:currencies AS text[]))
-        AS p(rate_plan_id, night, room_type_id, net_minor, sell_minor, currency)
-    ORDER BY p.rate_plan_id, p.night
-    ON CONFLICT (rate_plan_id, night) DO UPDATE
-    SET net_minor = EXCLUDED.net_minor,
-        sell_minor = EXCLUDED.sell_minor,
-        currency = EXCLUDED.currency,
-        room_type_id = EXCLUDED.room_type_id,
-        hotel_id = EXCLUDED.hotel_id,
-        occurred_at = EXCLUDED.occurred_at,
-        source_version = EXCLUDED.source_version,
-        updated_at = now()
-    WHERE {is_newer_sql("EXCLUDED.source_version", "rn.source_version")}
-    """
-)
 
 
 async def on_rates_imported(session: AsyncSession, envelope: Envelope) -> None:
@@ -88,7 +67,7 @@ async def on_rates_imported(session: AsyncSession, envelope: Envelope) -> None:
     if event.allotments:
         await _allotments(session, event, common)
     if event.prices:
-        await session.execute(_PRICES, common | _price_arrays(event))
+        await session.execute(UPSERT_PRICES, common | _price_arrays(event))
 
 
 async def _allotments(session: AsyncSession, event: RatesImportedV1, common: dict) -> None:

@@ -179,15 +179,18 @@ def _by_night(nights: list[N]) -> list[N]:
     return sorted({n.night: n for n in nights}.values(), key=lambda n: n.night)
 
 
-_UPSERT_RATES = text(
+# Prices of any rate plans' nights in one statement: the per-plan handler below and a rate
+# sheet's hotel at a time (``bulk``). DISTINCT ON: ON CONFLICT cannot touch a row twice.
+UPSERT_PRICES = text(
     f"""
     INSERT INTO intake.rate_night AS rn (rate_plan_id, night, room_type_id, hotel_id,
         net_minor, sell_minor, currency, occurred_at, source_version, updated_at)
-    SELECT :rate_plan_id, p.night, :room_type_id, :hotel_id, p.net_minor, p.sell_minor,
-        :currency, :occurred_at, :source_version, now()
-    FROM unnest(CAST(:nights AS date[]), CAST(:net AS bigint[]), CAST(:sell AS bigint[]))
-        AS p(night, net_minor, sell_minor)
-    ORDER BY p.night
+    SELECT DISTINCT ON (p.rate_plan_id, p.night) p.rate_plan_id, p.night, p.room_type_id,
+        :hotel_id, p.net_minor, p.sell_minor, p.currency, :occurred_at, :source_version, now()
+    FROM unnest(CAST(:plans AS uuid[]), CAST(:nights AS date[]), CAST(:room_types AS uuid[]),
+        CAST(:net AS bigint[]), CAST(:sell AS bigint[]), CAST(:currencies AS text[]))
+        AS p(rate_plan_id, night, room_type_id, net_minor, sell_minor, currency)
+    ORDER BY p.rate_plan_id, p.night
     ON CONFLICT (rate_plan_id, night) DO UPDATE
     SET net_minor = EXCLUDED.net_minor,
         sell_minor = EXCLUDED.sell_minor,
@@ -214,13 +217,14 @@ async def upsert_rates(
     source_version: int,
 ) -> None:
     ordered = _by_night(nights)
+    count = len(ordered)
     await session.execute(
-        _UPSERT_RATES,
+        UPSERT_PRICES,
         {
-            "rate_plan_id": rate_plan_id,
-            "room_type_id": room_type_id,
+            "plans": [rate_plan_id] * count,
+            "room_types": [room_type_id] * count,
+            "currencies": [currency] * count,
             "hotel_id": hotel_id,
-            "currency": currency,
             "nights": [p.night for p in ordered],
             "net": [p.net_minor for p in ordered],
             "sell": [p.sell_minor for p in ordered],
