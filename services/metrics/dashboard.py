@@ -252,7 +252,7 @@ def agent_states(
     states: dict[str, AgentState] = {}
     members: dict[str, set[str]] = {}
     for record in sorted(agent_events, key=lambda r: r.epoch):
-        _apply(states, members, record)
+        apply_agent_event(states, members, record)
     for agent, queue in seen:
         states.setdefault(agent, AgentState(agent, "available", "", None, queue))
     for call in on_call:
@@ -260,9 +260,11 @@ def agent_states(
     return sorted(states.values(), key=lambda state: state.agent)
 
 
-def _apply(
+def apply_agent_event(
     states: dict[str, AgentState], members: dict[str, set[str]], record: QueueLogRecord
 ) -> None:
+    """One login, logoff, member or pause line moves its agent's state (``members``: the
+    queues each agent is in, so leaving the last one logs off)."""
     agent, event, at = record.agent, record.event, record.epoch
     if not agent or agent == "NONE":
         return

@@ -22,6 +22,7 @@ from services.metrics.dashboard import (
     WaitingCall,
     _day_start,
     _every_interval,
+    apply_agent_event,
     fold_between,
 )
 from services.metrics.intervals import Buckets
@@ -108,28 +109,7 @@ def agent_states(contents: LogContents) -> list[AgentState]:
     states: dict[str, AgentState] = {}
     members: dict[str, set[str]] = {}
     for record in sorted(contents.agent_events, key=lambda r: r.epoch):
-        agent, event, at = record.agent, record.event, record.epoch
-        if not agent or agent == "NONE":
-            continue
-        current = states.get(agent)
-        queues = members.setdefault(agent, set())
-        if event in ("AGENTLOGIN", "AGENTCALLBACKLOGIN", "ADDMEMBER"):
-            if event == "ADDMEMBER":
-                queues.add(record.queue)
-            if current is None or current.state == "logged off":
-                states[agent] = AgentState(agent, "available", "", at, record.queue)
-        elif event in ("AGENTLOGOFF", "AGENTCALLBACKLOGOFF") or (
-            event == "REMOVEMEMBER" and not (queues - {record.queue})
-        ):
-            queues.clear()
-            states[agent] = AgentState(agent, "logged off", "", at, "")
-        elif event == "REMOVEMEMBER":
-            queues.discard(record.queue)
-        elif event in ("PAUSE", "PAUSEALL"):
-            reason = record.data[0] if record.data else ""
-            states[agent] = AgentState(agent, "paused", reason, at, record.queue)
-        elif event in ("UNPAUSE", "UNPAUSEALL"):
-            states[agent] = AgentState(agent, "available", "", at, record.queue)
+        apply_agent_event(states, members, record)  # not what issue 19 moved to ingest
     for call in contents.calls:
         if call.outcome == ANSWERED and call.ended_epoch is None and call.agent:
             states[call.agent] = AgentState(
