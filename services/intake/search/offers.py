@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.booking.repository import AnyRow
@@ -36,73 +35,6 @@ def plural(count: int, word: str) -> str:
 # plan's price, in one statement: a search prices a page of plans and then its alternatives'
 # (IN-3), and three statements for each of those was most of its round trips (bench/search.py).
 # The same reads as repository.remaining_by_night / prices_by_night and restrictions.by_night.
-_NIGHTLY = text(
-    """
-    SELECT p.rate_plan_id, p.room_type_id, d.night,
-        i.allotment - i.sold AS remaining, r.net_minor, r.sell_minor, r.currency,
-        x.release_days, x.min_stay, x.closed_to_arrival, x.closed_to_departure, x.stop_sell,
-        x.room_status
-    FROM unnest(CAST(:rate_plan_ids AS uuid[]), CAST(:room_type_ids AS uuid[]))
-        AS p(rate_plan_id, room_type_id)
-    CROSS JOIN unnest(CAST(:nights AS date[])) AS d(night)
-    LEFT JOIN intake.inventory_night i
-        ON i.room_type_id = p.room_type_id AND i.night = d.night AND d.night < :check_out
-    LEFT JOIN intake.rate_night r
-        ON r.rate_plan_id = p.rate_plan_id AND r.night = d.night AND d.night < :check_out
-    LEFT JOIN intake.night_restriction x ON x.room_type_id = p.room_type_id AND x.night = d.night
-    """
-)
-
-
-async def _nightly(session: AsyncSession, plans: list[AnyRow], nights: list[date]) -> list[AnyRow]:
-    # An array of the nights, not generate_series: PostgreSQL counts an array's elements when
-    # planning but guesses 1,000 rows for a series, and then chose to scan every inventory and
-    # price row in the country (2 s instead of 2 ms).
-    check_out = nights[-1] + timedelta(days=1)
-    params = {
-        "rate_plan_ids": [p.rate_plan_id for p in plans],
-        "room_type_ids": [p.room_type_id for p in plans],
-        "nights": [*nights, check_out],
-        "check_out": check_out,
-    }
-    return list(await session.execute(_NIGHTLY, params))
-
-
-async def reference_offers(
-    session: AsyncSession, plans: list[AnyRow], nights: list[date], rooms: int
-) -> list[Offer]:
-    """Night by night in Python: the rules as written (``_offer``) over plain reads, as the
-    search priced offers before issue 19. What ``price_offers``'s SQL judgement and reasons
-    is tested against (tests/services/intake/test_offers_sql.py)."""
-    if not plans:
-        return []
-    remaining: dict[tuple[uuid.UUID, date], int] = {}
-    prices: dict[tuple[uuid.UUID, date], AnyRow] = {}
-    # By room type, then night: a search prices hundreds of plans, and scanning every
-    # restriction row for each of them was quadratic (bench/search.py).
-    restricted: dict[uuid.UUID, dict[date, AnyRow]] = {}
-    for row in await _nightly(session, plans, nights):
-        if row.remaining is not None:
-            remaining[(row.room_type_id, row.night)] = row.remaining
-        if row.sell_minor is not None:
-            prices[(row.rate_plan_id, row.night)] = row
-        if row.room_status is not None:
-            restricted.setdefault(row.room_type_id, {})[row.night] = row
-    signed = await contracted.contracted_ranges(session, list({p.hotel_id for p in plans}))
-    return [
-        _offer(
-            plan,
-            nights,
-            rooms,
-            remaining,
-            prices,
-            restricted.get(plan.room_type_id, {}),
-            signed.get(plan.hotel_id, []),
-        )
-        for plan in plans
-    ]
-
-
 async def price_offers(
     session: AsyncSession, plans: list[AnyRow], nights: list[date], rooms: int
 ) -> list[Offer]:
@@ -168,7 +100,8 @@ def _offer(
     signed: list[tuple[date, date]],
 ) -> Offer:
     """``rows``: this plan's room type's restrictions by night. ``prices`` and ``rows`` hold
-    database rows (``reference_offers``) or the same fields from a judged row (``_explained``)."""
+    database rows (the tests' ``reference_offers``) or the same fields from a judged row
+    (``_explained``)."""
     per_night: list[NightOffer] = []
     problems: list[str] = []
     currency = None

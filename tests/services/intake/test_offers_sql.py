@@ -1,5 +1,5 @@
 """IN-2, IN-3, HR-2, HR-3: the search's offers judged and priced in SQL (``sellable.py``) are the
-offers the night-by-night rules (``offers.reference_offers``) give, field for field, on data
+offers the night-by-night rules (``reference_offers``) give, field for field, on data
 that exercises every rule: sold-out and short nights, nights without rooms or without a price,
 on request, hotel-reported full, stop-sell, minimum stay, release days, closed to arrival and
 to departure, a contract covering only part of the stay, and none at all."""
@@ -25,6 +25,7 @@ from tests.services.intake.factories import (
     seed_hotel,
 )
 from tests.services.intake.helpers import booking_body
+from tests.services.intake.reference_offers import reference_offers
 
 DAYS = 24  # check-in days tried, from today
 LENGTHS = range(1, 6)
@@ -82,7 +83,7 @@ async def test_in2_sql_judgement_prices_and_refuses_exactly_as_the_night_by_nigh
             for length in LENGTHS:
                 nights = [_day(start + n) for n in range(length)]
                 for rooms in (1, 2, 3):
-                    expected = await offers.reference_offers(session, plans, nights, rooms)
+                    expected = await reference_offers(session, plans, nights, rooms)
                     got = await offers.price_offers(session, plans, nights, rooms)
                     assert [o.model_dump() for o in got] == [o.model_dump() for o in expected]
                     only = [o for o in expected if o.can_sell]
