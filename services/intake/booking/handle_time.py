@@ -132,20 +132,10 @@ def handling_of_form(form: OpenedForm) -> Handling:
     return Handling(form.opened_at, "form", None, form.form_id)
 
 
-async def handling_of(
-    session: AsyncSession, request: BookingRequest, staff: Staff, *, now: datetime
-) -> Handling:
-    """The start of this booking's handling; raises ``InvalidInput`` naming a bad field."""
-    row = None
-    if request.form_id and (key := _form_key(request.form_id)) is not None:
-        query = select(booking_form).where(booking_form.c.form_id == key)
-        row = (await session.execute(query)).one_or_none()
-    return handling_from(request, row, staff, now=now)
-
-
 def handling_from(request: BookingRequest, row: Any, staff: Staff, *, now: datetime) -> Handling:
-    """``handling_of`` on the form's record already read (``read.py``: the booking's one read);
-    ``row`` is None when no form has the request's id."""
+    """The start of this booking's handling (IN-1) from the form's record, read with the
+    booking's facts (``read.py``); ``row`` is None when no form has the request's id. Raises
+    ``InvalidInput`` naming a bad field."""
     if not request.form_id:
         if request.call_id or request.call_answered_at:
             raise InvalidInput(
@@ -168,13 +158,6 @@ def handling_from(request: BookingRequest, row: Any, staff: Staff, *, now: datet
             field="call_id",
         )
     return handling_of_form(form)  # the request's own call_answered_at is not read
-
-
-def _form_key(form_id: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(form_id)
-    except ValueError:
-        return None
 
 
 def _checked_form(row: Any, staff: Staff, now: datetime) -> OpenedForm:

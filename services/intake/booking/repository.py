@@ -64,11 +64,6 @@ async def find_plan(session: AsyncSession, rate_plan_id: uuid.UUID) -> AnyRow | 
     return (await session.execute(query.where(rate_plan.c.rate_plan_id == rate_plan_id))).first()
 
 
-async def hotel_exists(session: AsyncSession, hotel_id: uuid.UUID) -> bool:
-    found = await session.scalar(select(hotel.c.hotel_id).where(hotel.c.hotel_id == hotel_id))
-    return found is not None
-
-
 async def remaining_by_night(
     session: AsyncSession, room_type_ids: list[uuid.UUID], check_in: date, check_out: date
 ) -> dict[tuple[uuid.UUID, date], int]:
